@@ -1,0 +1,40 @@
+# Terra: `make demo` builds and runs an example, `make test` runs every test.
+# Both install missing system packages first (scripts/install-deps.sh).
+
+BUILD_DIR ?= build
+JOBS ?= 2
+LLVM_PREFIX ?= /usr/lib/llvm-22
+CMAKE_BUILD_TYPE ?= Release
+
+.PHONY: all deps configure build demo test bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja \
+	  -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) \
+	  -DCMAKE_C_COMPILER=$(LLVM_PREFIX)/bin/clang \
+	  -DCMAKE_CXX_COMPILER=$(LLVM_PREFIX)/bin/clang++ \
+	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	@echo "terra: building in $(BUILD_DIR) with $(JOBS) jobs"
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	@bash scripts/demo.sh $(BUILD_DIR)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@bash bench/run.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)

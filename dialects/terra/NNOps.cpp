@@ -1,0 +1,240 @@
+//===- NNOps.cpp - Matmul, convolution and pooling: inference, verifiers --===//
+
+#include "terra/TerraDialect.h"
+#include "terra/TerraUtils.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::terra;
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  auto lhsType = cast<RankedTensorType>(adaptor.getLhs().getType());
+  auto rhsType = cast<RankedTensorType>(adaptor.getRhs().getType());
+  int64_t rank = lhsType.getRank();
+  if (rank < 2 || rhsType.getRank() != rank)
+    return emitOptionalError(loc, "'terra.matmul' op operands must have the same "
+                                  "rank of at least 2, got ",
+                             lhsType.getRank(), " and ", rhsType.getRank());
+  SmallVector<int64_t> shape;
+  for (int64_t dim = 0; dim < rank - 2; ++dim) {
+    int64_t l = lhsType.getDimSize(dim), r = rhsType.getDimSize(dim);
+    if (!compatibleDims(l, r))
+      return emitOptionalError(loc, "'terra.matmul' op batch dimension ", dim,
+                               " differs: ", l, " vs ", r);
+    shape.push_back(ShapedType::isDynamic(l) ? r : l);
+  }
+  int64_t m = lhsType.getDimSize(rank - (adaptor.getTransposeLhs() ? 1 : 2));
+  int64_t kl = lhsType.getDimSize(rank - (adaptor.getTransposeLhs() ? 2 : 1));
+  int64_t kr = rhsType.getDimSize(rank - (adaptor.getTransposeRhs() ? 1 : 2));
+  int64_t n = rhsType.getDimSize(rank - (adaptor.getTransposeRhs() ? 2 : 1));
+  if (!compatibleDims(kl, kr))
+    return emitOptionalError(loc, "'terra.matmul' op contraction sizes differ: ",
+                             kl, " vs ", kr);
+  shape.push_back(m);
+  shape.push_back(n);
+  inferredReturnTypes.push_back(lhsType.clone(shape));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct ConvParameters {
+  ArrayRef<int64_t> stride, padding, dilation;
+  int64_t groups;
+};
+
+/// Checks the window parameters of a convolution and the channel counts of
+/// input and weight, then computes the result shape.
+FailureOr<SmallVector<int64_t>>
+inferConvShape(std::optional<Location> loc, StringRef opName,
+               RankedTensorType inputType, RankedTensorType weightType,
+               const ConvParameters &params) {
+  auto check = [&](StringRef name, ArrayRef<int64_t> values,
+                   int64_t minValue) {
+    return checkWindowParameter(loc, opName, name, values, minValue);
+  };
+  if (failed(check("stride", params.stride, 1)) ||
+      failed(check("padding", params.padding, 0)) ||
+      failed(check("dilation", params.dilation, 1)))
+    return failure();
+  if (params.groups < 1)
+    return emitOptionalError(loc, "'", opName, "' op groups ", params.groups,
+                             " must be at least 1");
+  int64_t channels = inputType.getDimSize(1);
+  int64_t filters = weightType.getDimSize(0);
+  if (!ShapedType::isDynamic(channels) && channels % params.groups != 0)
+    return emitOptionalError(loc, "'", opName, "' op input channels ", channels,
+                             " are not divisible by groups ", params.groups);
+  if (!ShapedType::isDynamic(filters) && filters % params.groups != 0)
+    return emitOptionalError(loc, "'", opName, "' op output channels ", filters,
+                             " are not divisible by groups ", params.groups);
+  if (!ShapedType::isDynamic(channels) &&
+      !compatibleDims(weightType.getDimSize(1), channels / params.groups))
+    return emitOptionalError(loc, "'", opName, "' op weight has ",
+                             weightType.getDimSize(1),
+                             " input channels per group, expected ",
+                             channels / params.groups);
+  SmallVector<int64_t> shape = {inputType.getDimSize(0), filters};
+  for (int64_t i = 0; i < 2; ++i) {
+    int64_t size = windowOutputSize(
+        inputType.getDimSize(2 + i), weightType.getDimSize(2 + i),
+        params.stride[i], params.padding[i], params.dilation[i]);
+    if (size == 0)
+      return emitOptionalError(loc, "'", opName, "' op kernel of size ",
+                               weightType.getDimSize(2 + i),
+                               " does not fit in the padded input size ",
+                               inputType.getDimSize(2 + i) +
+                                   2 * params.padding[i]);
+    shape.push_back(size);
+  }
+  return shape;
+}
+
+/// Verifies that `expected` (the forward op's result shape) matches `actual`.
+LogicalResult verifyShapeMatches(Operation *op, StringRef what,
+                                 ArrayRef<int64_t> expected,
+                                 RankedTensorType actual) {
+  for (auto [e, a] : llvm::zip_equal(expected, actual.getShape()))
+    if (!compatibleDims(e, a))
+      return op->emitOpError()
+             << what << " has type " << actual << ", but the forward op gives "
+             << RankedTensorType::get(expected, actual.getElementType());
+  return success();
+}
+} // namespace
+
+LogicalResult Conv2DOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto weightType = cast<RankedTensorType>(adaptor.getWeight().getType());
+  FailureOr<SmallVector<int64_t>> shape = inferConvShape(
+      loc, "terra.conv2d", inputType, weightType,
+      {adaptor.getStride(), adaptor.getPadding(), adaptor.getDilation(),
+       static_cast<int64_t>(adaptor.getGroups())});
+  if (failed(shape))
+    return failure();
+  inferredReturnTypes.push_back(inputType.clone(*shape));
+  return success();
+}
+
+LogicalResult Conv2DGradInputOp::verify() {
+  FailureOr<SmallVector<int64_t>> shape = inferConvShape(
+      getLoc(), getOperationName(), getType(), getWeight().getType(),
+      {getStride(), getPadding(), getDilation(), static_cast<int64_t>(getGroups())});
+  if (failed(shape))
+    return failure();
+  return verifyShapeMatches(*this, "grad_output", *shape,
+                            getGradOutput().getType());
+}
+
+LogicalResult Conv2DGradWeightOp::verify() {
+  FailureOr<SmallVector<int64_t>> shape = inferConvShape(
+      getLoc(), getOperationName(), getInput().getType(), getType(),
+      {getStride(), getPadding(), getDilation(), static_cast<int64_t>(getGroups())});
+  if (failed(shape))
+    return failure();
+  return verifyShapeMatches(*this, "grad_output", *shape,
+                            getGradOutput().getType());
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+/// Checks pooling parameters and computes the pooled shape of `inputType`.
+static FailureOr<SmallVector<int64_t>>
+inferPoolShape(std::optional<Location> loc, StringRef opName,
+               RankedTensorType inputType, ArrayRef<int64_t> kernel,
+               ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+               ArrayRef<int64_t> dilation) {
+  auto check = [&](StringRef name, ArrayRef<int64_t> values,
+                   int64_t minValue) {
+    return checkWindowParameter(loc, opName, name, values, minValue);
+  };
+  if (failed(check("kernel", kernel, 1)) || failed(check("stride", stride, 1)) ||
+      failed(check("padding", padding, 0)) ||
+      failed(check("dilation", dilation, 1)))
+    return failure();
+  SmallVector<int64_t> shape(inputType.getShape().take_front(2));
+  for (int64_t i = 0; i < 2; ++i) {
+    if (2 * padding[i] > kernel[i])
+      return emitOptionalError(loc, "'", opName, "' op padding ", padding[i],
+                               " must be at most half the kernel size ",
+                               kernel[i]);
+    int64_t size = windowOutputSize(inputType.getDimSize(2 + i), kernel[i],
+                                    stride[i], padding[i], dilation[i]);
+    if (size == 0)
+      return emitOptionalError(loc, "'", opName, "' op kernel of size ",
+                               kernel[i], " does not fit in the padded input size ",
+                               inputType.getDimSize(2 + i) + 2 * padding[i]);
+    shape.push_back(size);
+  }
+  return shape;
+}
+
+static const int64_t kUnitDilation[] = {1, 1};
+
+LogicalResult MaxPool2DOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+  FailureOr<SmallVector<int64_t>> shape = inferPoolShape(
+      loc, "terra.max_pool2d", inputType, adaptor.getKernelSize(),
+      adaptor.getStride(), adaptor.getPadding(), adaptor.getDilation());
+  if (failed(shape))
+    return failure();
+  inferredReturnTypes.push_back(inputType.clone(*shape));
+  return success();
+}
+
+LogicalResult MaxPool2DGradOp::verify() {
+  FailureOr<SmallVector<int64_t>> shape =
+      inferPoolShape(getLoc(), getOperationName(), getInput().getType(),
+                     getKernelSize(), getStride(), getPadding(), getDilation());
+  if (failed(shape))
+    return failure();
+  return verifyShapeMatches(*this, "grad_output", *shape,
+                            getGradOutput().getType());
+}
+
+LogicalResult AvgPool2DOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, ValueRange operands,
+    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  Adaptor adaptor(operands, attributes, properties, regions);
+  auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+  FailureOr<SmallVector<int64_t>> shape = inferPoolShape(
+      loc, "terra.avg_pool2d", inputType, adaptor.getKernelSize(),
+      adaptor.getStride(), adaptor.getPadding(), kUnitDilation);
+  if (failed(shape))
+    return failure();
+  inferredReturnTypes.push_back(inputType.clone(*shape));
+  return success();
+}
+
+LogicalResult AvgPool2DGradOp::verify() {
+  FailureOr<SmallVector<int64_t>> shape =
+      inferPoolShape(getLoc(), getOperationName(), getType(), getKernelSize(),
+                     getStride(), getPadding(), kUnitDilation);
+  if (failed(shape))
+    return failure();
+  return verifyShapeMatches(*this, "grad_output", *shape,
+                            getGradOutput().getType());
+}

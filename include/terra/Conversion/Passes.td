@@ -1,0 +1,65 @@
+//===- Passes.td - Terra conversion passes --------------------------------===//
+
+#ifndef TERRA_CONVERSION_PASSES_TD
+#define TERRA_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertTerraToLinalg : Pass<"convert-terra-to-linalg"> {
+  let summary = "Lower every terra op to linalg, tensor, arith and math";
+  let description = [{
+    Rewrites the terra dialect into upstream tensor-level dialects: elementwise
+    ops become `linalg.generic` ops, contractions become `linalg.matmul` /
+    `linalg.batch_matmul` or convolution `linalg.generic`s, shape ops become
+    `tensor` ops, and the random ops become Philox-4x32-10 computed in a
+    `linalg.generic` body. Composite ops (softmax) are decomposed on the way.
+    An op without a lowering makes the pass fail with a diagnostic on it.
+
+    ```mlir
+    %z = terra.add %x, %y : tensor<4xf32>
+    ```
+    becomes
+    ```mlir
+    %e = tensor.empty() : tensor<4xf32>
+    %z = linalg.generic {indexing_maps = [#id, #id, #id],
+                         iterator_types = ["parallel"]}
+        ins(%x, %y : tensor<4xf32>, tensor<4xf32>) outs(%e : tensor<4xf32>) {
+      ^bb0(%a: f32, %b: f32, %o: f32):
+        %s = arith.addf %a, %b : f32
+        linalg.yield %s : f32
+    } -> tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"];
+}
+
+def ConvertLinalgToTerraRuntime : Pass<"convert-linalg-to-terra-runtime", "::mlir::ModuleOp"> {
+  let summary = "Call the runtime's BLAS kernels for f32/f64 matrix products";
+  let description = [{
+    Runs after bufferization: replaces `linalg.matmul` and
+    `linalg.batch_matmul` on f32 or f64 memrefs with calls to
+    `terra_rt_{s,d}gemm` / `terra_rt_batched_{s,d}gemm` in
+    `libterra_runtime`, which pass the operands' strides and the transposes
+    encoded in the indexing maps to OpenBLAS. The matrix product then runs at
+    the library's speed instead of that of a generated loop nest.
+
+    ```mlir
+    linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>)
+                  outs(%c : memref<4x16xf32>)
+    ```
+    becomes
+    ```mlir
+    %ca = memref.cast %a : memref<4x8xf32> to memref<?x?xf32, strided<[?, ?], offset: ?>>
+    ...
+    call @terra_rt_sgemm(%false, %false, %ca, %cb, %cc) : (...) -> ()
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+#endif // TERRA_CONVERSION_PASSES_TD

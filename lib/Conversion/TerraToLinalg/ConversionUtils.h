@@ -1,0 +1,56 @@
+//===- ConversionUtils.h - Helpers shared by the terra-to-linalg patterns -===//
+
+#ifndef TERRA_LIB_CONVERSION_TERRATOLINALG_CONVERSIONUTILS_H
+#define TERRA_LIB_CONVERSION_TERRATOLINALG_CONVERSIONUTILS_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+namespace mlir {
+namespace terra {
+
+/// Computes one scalar result from the scalar operands of a loop body.
+using ScalarBodyBuilder =
+    llvm::function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// A `tensor.empty` of `type`; dynamic sizes are read from `shapeSource`,
+/// which must have the same shape.
+Value createEmptyLike(OpBuilder &builder, Location loc, RankedTensorType type,
+                      Value shapeSource);
+
+/// A tensor of `type` filled with `scalar`.
+Value createFilledTensor(OpBuilder &builder, Location loc,
+                         RankedTensorType type, Value scalar,
+                         Value shapeSource = {});
+
+/// A scalar constant of `type` (float or integer) equal to `value`.
+Value createScalarConstant(OpBuilder &builder, Location loc, Type type,
+                           double value);
+
+/// The all-parallel `linalg.generic` computing `body` element by element
+/// over `inputs`, which all have the shape of `resultType`.
+Value buildElementwiseGeneric(OpBuilder &builder, Location loc,
+                              RankedTensorType resultType, ValueRange inputs,
+                              ScalarBodyBuilder body);
+
+/// The smallest and largest values of a float (infinities) or signed integer
+/// type: the identities of max and min reductions.
+TypedAttr lowestValueAttr(Type type);
+TypedAttr highestValueAttr(Type type);
+
+/// Fails the match on `op` unless every operand and result type is static.
+LogicalResult requireStaticShapes(Operation *op, PatternRewriter &rewriter);
+
+void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
+void populateShapeToLinalgPatterns(RewritePatternSet &patterns);
+void populateReductionToLinalgPatterns(RewritePatternSet &patterns);
+void populateContractionToLinalgPatterns(RewritePatternSet &patterns);
+void populateWindowToLinalgPatterns(RewritePatternSet &patterns);
+void populateRandomToLinalgPatterns(RewritePatternSet &patterns);
+
+} // namespace terra
+} // namespace mlir
+
+#endif // TERRA_LIB_CONVERSION_TERRATOLINALG_CONVERSIONUTILS_H
