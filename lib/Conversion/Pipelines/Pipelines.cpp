@@ -24,20 +24,18 @@ void addPasses(OpPassManager &pm, const std::string &passes) {
 }
 
 /// Terra ops to fused linalg on tensors, then buffers.
-void addTensorStages(OpPassManager &pm, StringRef memcpyOp) {
+void addTensorStages(OpPassManager &pm) {
   addPasses(pm, "func.func(canonicalize,convert-terra-to-linalg,canonicalize,"
                 "terra-fuse-elementwise,cse,canonicalize)");
   addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries "
-                "function-boundary-type-conversion=identity-layout-map "
-                "memcpy-op=" +
-                    memcpyOp.str() + "}");
+                "function-boundary-type-conversion=identity-layout-map}");
 }
 
 } // namespace
 
 void terra::buildTerraLowerToCpuPipeline(OpPassManager &pm,
                                          const CpuPipelineOptions &options) {
-  addTensorStages(pm, "memref.copy");
+  addTensorStages(pm);
   if (options.useBlas)
     addPasses(pm, "convert-linalg-to-terra-runtime");
   addPasses(pm, "buffer-deallocation-pipeline");
@@ -52,11 +50,10 @@ void terra::buildTerraLowerToCpuPipeline(OpPassManager &pm,
 
 void terra::buildTerraLowerToNvvmPipeline(OpPassManager &pm,
                                           const NvvmPipelineOptions &options) {
-  // Copies stay linalg ops so that they become kernels too.
-  addTensorStages(pm, "linalg.copy");
+  addTensorStages(pm);
   addPasses(pm, "buffer-deallocation-pipeline");
   addPasses(pm, "func.func(convert-linalg-to-parallel-loops,canonicalize,"
-                "scf-parallel-loop-tiling{parallel-loop-tile-sizes=" +
+                "scf-parallel-loop-tiling{no-min-max-bounds parallel-loop-tile-sizes=" +
                     std::to_string(options.blockSize) +
                     "},gpu-map-parallel-loops,convert-parallel-loops-to-gpu,"
                     "canonicalize)");
