@@ -25,6 +25,10 @@ struct NvvmPipelineOptions : public PassPipelineOptions<NvvmPipelineOptions> {
   PassOptions::Option<std::string> features{
       *this, "features", llvm::cl::desc("PTX features, e.g. +ptx80"),
       llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> cudaPath{
+      *this, "cuda-path",
+      llvm::cl::desc("CUDA toolkit whose libdevice is linked into kernels"),
+      llvm::cl::init("/usr/local/cuda")};
   PassOptions::Option<int64_t> blockSize{
       *this, "block-size",
       llvm::cl::desc("Threads per block for elementwise and reduction loops"),

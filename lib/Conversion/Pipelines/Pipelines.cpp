@@ -2,7 +2,6 @@
 
 #include "terra/Conversion/Pipelines.h"
 
-#include "mlir/Dialect/GPU/Pipelines/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -57,11 +56,20 @@ void terra::buildTerraLowerToNvvmPipeline(OpPassManager &pm,
                     std::to_string(options.blockSize) +
                     "},gpu-map-parallel-loops,convert-parallel-loops-to-gpu,"
                     "canonicalize)");
-  gpu::GPUToNVVMPipelineOptions nvvmOptions;
-  nvvmOptions.cubinChip = options.chip;
-  nvvmOptions.cubinFeatures = options.features;
-  nvvmOptions.cubinFormat = "isa";
-  gpu::buildLowerToNVVMPassPipeline(pm, nvvmOptions);
+  // The stages of upstream's gpu-lower-to-nvvm-pipeline, with the CUDA
+  // toolkit named explicitly: libdevice (for exp, log, erf, ...) is linked
+  // from it, and found no matter which environment variables are set.
+  addPasses(pm, "gpu-kernel-outlining,convert-scf-to-cf,convert-func-to-llvm,"
+                "expand-strided-metadata,nvvm-attach-target{chip=" +
+                    options.chip + " features=" + options.features +
+                    "},lower-affine,convert-arith-to-llvm,convert-index-to-llvm,"
+                    "canonicalize,cse");
+  addPasses(pm, "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
+                "reconcile-unrealized-casts)");
+  addPasses(pm, "gpu-to-llvm,gpu-module-to-binary{format=isa toolkit=" +
+                    options.cudaPath +
+                    "},convert-math-to-llvm,canonicalize,cse,"
+                    "reconcile-unrealized-casts");
 }
 
 void terra::registerTerraPipelines() {
