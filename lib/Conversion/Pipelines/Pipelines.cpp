@@ -26,7 +26,7 @@ void addPasses(OpPassManager &pm, const std::string &passes) {
 void addTensorStages(OpPassManager &pm) {
   addPasses(pm, "func.func(canonicalize,convert-terra-to-linalg,canonicalize,"
                 "terra-fuse-elementwise,cse,canonicalize)");
-  addPasses(pm, "one-shot-bufferize{bufferize-function-boundaries "
+  addPasses(pm, "eliminate-empty-tensors,one-shot-bufferize{bufferize-function-boundaries "
                 "function-boundary-type-conversion=identity-layout-map}");
 }
 
@@ -37,7 +37,7 @@ void terra::buildTerraLowerToCpuPipeline(OpPassManager &pm,
   addTensorStages(pm);
   if (options.useBlas)
     addPasses(pm, "convert-linalg-to-terra-runtime");
-  addPasses(pm, "buffer-deallocation-pipeline");
+  addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref");
   addPasses(pm, "func.func(convert-linalg-to-loops,canonicalize,cse),"
                 "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
                 "convert-math-to-llvm,convert-math-to-libm,"
@@ -50,7 +50,7 @@ void terra::buildTerraLowerToCpuPipeline(OpPassManager &pm,
 void terra::buildTerraLowerToNvvmPipeline(OpPassManager &pm,
                                           const NvvmPipelineOptions &options) {
   addTensorStages(pm);
-  addPasses(pm, "buffer-deallocation-pipeline");
+  addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref");
   addPasses(pm, "func.func(convert-linalg-to-parallel-loops,canonicalize,"
                 "scf-parallel-loop-tiling{no-min-max-bounds parallel-loop-tile-sizes=" +
                     std::to_string(options.blockSize) +
