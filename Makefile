@@ -31,7 +31,7 @@ demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
 
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	@bash scripts/test.sh $(BUILD_DIR) $(JOBS)
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)

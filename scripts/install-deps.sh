@@ -5,8 +5,10 @@ set -euo pipefail
 
 PACKAGES=(
   # Compiler toolchain and MLIR 22.
-  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 clang-format-22
   cmake ninja-build ccache make
+  # C++ unit tests.
+  libgtest-dev
   # Embedded CPython 3.11 and the numerical reference stack.
   python3-dev python3-numpy python3-torch python3-matplotlib
   # Heavy math libraries (OpenBLAS with threads, so PyTorch uses it too).

@@ -70,9 +70,8 @@ StridedMemRefType<float, N> describe(float *data,
 }
 
 /// Parses `source`, lowers it with terra-lower-to-cpu and JIT-compiles it.
-std::unique_ptr<ExecutionEngine> compile(MLIRContext &context,
-                                         const std::string &source,
-                                         bool useBlas) {
+std::unique_ptr<ExecutionEngine>
+compile(MLIRContext &context, const std::string &source, bool useBlas) {
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
   if (!module) {
     llvm::errs() << "terra-kernel-bench: cannot parse the benchmark program\n";
@@ -89,9 +88,8 @@ std::unique_ptr<ExecutionEngine> compile(MLIRContext &context,
   auto targetMachineBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   auto targetMachine = cantFail(targetMachineBuilder->createTargetMachine());
   ExecutionEngineOptions engineOptions;
-  engineOptions.transformer =
-      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                targetMachine.get());
+  engineOptions.transformer = makeOptimizingTransformer(
+      /*optLevel=*/3, /*sizeLevel=*/0, targetMachine.get());
   static const StringRef runtimeLibraries[] = {TERRA_RUNTIME_LIBRARY};
   engineOptions.sharedLibPaths = runtimeLibraries;
   auto engine = ExecutionEngine::create(*module, engineOptions);
@@ -103,8 +101,7 @@ std::unique_ptr<ExecutionEngine> compile(MLIRContext &context,
   return std::move(*engine);
 }
 
-template <typename Fn>
-Fn lookup(ExecutionEngine &engine, const char *name) {
+template <typename Fn> Fn lookup(ExecutionEngine &engine, const char *name) {
   auto symbol = engine.lookup(name);
   if (!symbol) {
     llvm::errs() << "terra-kernel-bench: no symbol " << name << "\n";
@@ -120,24 +117,23 @@ void benchElementwiseChain(MLIRContext &context, int64_t n) {
   std::string tensor = "tensor<" + std::to_string(n) + "xf32>";
   std::string memref = "memref<" + std::to_string(n) + "xf32>";
   std::string source =
-      "func.func @chain(%xm: " + memref + ", %ym: " + memref + ", %out: " +
-      memref + ") {\n" +
+      "func.func @chain(%xm: " + memref + ", %ym: " + memref +
+      ", %out: " + memref + ") {\n" +
       "  %x = bufferization.to_tensor %xm restrict : " + memref + " to " +
       tensor + "\n" +
       "  %y = bufferization.to_tensor %ym restrict : " + memref + " to " +
-      tensor + "\n" +
-      "  %0 = terra.add %x, %y : " + tensor + "\n" +
+      tensor + "\n" + "  %0 = terra.add %x, %y : " + tensor + "\n" +
       "  %1 = terra.mul %0, %x : " + tensor + "\n" +
       "  %2 = terra.sub %1, %y : " + tensor + "\n" +
       "  %3 = terra.maximum %2, %x : " + tensor + "\n" +
       "  %4 = terra.relu %3 : " + tensor + "\n" +
       "  bufferization.materialize_in_destination %4 in restrict writable "
-      "%out : (" + tensor + ", " + memref + ") -> ()\n" +
-      "  return\n}\n";
+      "%out : (" +
+      tensor + ", " + memref + ") -> ()\n" + "  return\n}\n";
   auto engine = compile(context, source, /*useBlas=*/true);
-  using ChainFn = void (*)(StridedMemRefType<float, 1> *,
-                           StridedMemRefType<float, 1> *,
-                           StridedMemRefType<float, 1> *);
+  using ChainFn =
+      void (*)(StridedMemRefType<float, 1> *, StridedMemRefType<float, 1> *,
+               StridedMemRefType<float, 1> *);
   auto chain = lookup<ChainFn>(*engine, "_mlir_ciface_chain");
 
   std::vector<float> x(n), y(n), out(n), copy(n);
@@ -151,7 +147,8 @@ void benchElementwiseChain(MLIRContext &context, int64_t n) {
   run();
   // Check the numbers before timing them.
   for (int64_t i = 0; i < n; i += 9973) {
-    float expected = std::max(std::max((x[i] + y[i]) * x[i] - y[i], x[i]), 0.0f);
+    float expected =
+        std::max(std::max((x[i] + y[i]) * x[i] - y[i], x[i]), 0.0f);
     if (out[i] != expected) {
       std::fprintf(stderr, "terra-kernel-bench: chain[%ld] = %g, expected %g\n",
                    (long)i, out[i], expected);
@@ -159,10 +156,10 @@ void benchElementwiseChain(MLIRContext &context, int64_t n) {
     }
   }
   double chainTime = bestTime(10, run);
-  double memcpyTime =
-      bestTime(10, [&] { std::memcpy(copy.data(), x.data(), n * sizeof(float)); });
+  double memcpyTime = bestTime(
+      10, [&] { std::memcpy(copy.data(), x.data(), n * sizeof(float)); });
   double bytes = static_cast<double>(n) * sizeof(float);
-  double chainBandwidth = 3 * bytes / chainTime;  // reads x, y; writes out
+  double chainBandwidth = 3 * bytes / chainTime;   // reads x, y; writes out
   double memcpyBandwidth = 2 * bytes / memcpyTime; // reads and writes once
   std::printf("elementwise chain (5 ops, %ld f32): %.2f ms, %.1f GB/s\n",
               (long)n, chainTime * 1e3, chainBandwidth / 1e9);
@@ -174,16 +171,16 @@ void benchElementwiseChain(MLIRContext &context, int64_t n) {
 
 /// A square f32 matmul of size `n`, compiled with or without the BLAS call.
 double benchMatmul(MLIRContext &context, int64_t n, bool useBlas) {
-  std::string type = "tensor<" + std::to_string(n) + "x" + std::to_string(n) +
-                     "xf32>";
-  std::string source = "func.func @mm(%a: " + type + ", %b: " + type +
-                       ") -> " + type + " {\n  %c = terra.matmul %a, %b : (" +
-                       type + ", " + type + ") -> " + type +
+  std::string type =
+      "tensor<" + std::to_string(n) + "x" + std::to_string(n) + "xf32>";
+  std::string source = "func.func @mm(%a: " + type + ", %b: " + type + ") -> " +
+                       type + " {\n  %c = terra.matmul %a, %b : (" + type +
+                       ", " + type + ") -> " + type +
                        "\n  return %c : " + type + "\n}\n";
   auto engine = compile(context, source, useBlas);
-  using MatmulFn = void (*)(StridedMemRefType<float, 2> *,
-                            StridedMemRefType<float, 2> *,
-                            StridedMemRefType<float, 2> *);
+  using MatmulFn =
+      void (*)(StridedMemRefType<float, 2> *, StridedMemRefType<float, 2> *,
+               StridedMemRefType<float, 2> *);
   auto matmul = lookup<MatmulFn>(*engine, "_mlir_ciface_mm");
   std::vector<float> a(n * n), b(n * n), reference(n * n);
   for (int64_t i = 0; i < n * n; ++i) {
@@ -244,8 +241,9 @@ int main(int argc, char **argv) {
   int64_t size = 1024;
   double compiled = benchMatmul(context, size, /*useBlas=*/true);
   double sgemm = benchSgemm(size);
-  std::printf("matmul %ldx%ldx%ld f32, compiled (OpenBLAS call): %.1f GFLOP/s\n",
-              (long)size, (long)size, (long)size, compiled);
+  std::printf(
+      "matmul %ldx%ldx%ld f32, compiled (OpenBLAS call): %.1f GFLOP/s\n",
+      (long)size, (long)size, (long)size, compiled);
   std::printf("OpenBLAS sgemm %ld^3 called directly: %.1f GFLOP/s\n",
               (long)size, sgemm);
   std::printf("ratio compiled/sgemm: %.2f\n", compiled / sgemm);

@@ -1,15 +1,14 @@
 //===- Blas.cpp - Matrix products called from compiled code ---------------===//
 //
-// `convert-linalg-to-terra-runtime` rewrites linalg.matmul and
-// linalg.batch_matmul on f32/f64 memrefs into calls to these functions. They
-// accumulate, as linalg does: C += op(A) * op(B).
+// The entry points of terra/Runtime/Blas.h on top of OpenBLAS's CBLAS.
 //
 //===----------------------------------------------------------------------===//
 
-#include "mlir/ExecutionEngine/CRunnerUtils.h"
+#include "terra/Runtime/Blas.h"
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -17,8 +16,7 @@ namespace {
 
 /// A matrix operand as BLAS wants it: a pointer, whether it is read
 /// transposed, and the leading dimension.
-template <typename T>
-struct BlasMatrix {
+template <typename T> struct BlasMatrix {
   const T *data;
   bool transposed;
   int64_t leadingDim;
@@ -61,10 +59,9 @@ void gemm(const BlasMatrix<double> &a, const BlasMatrix<double> &b, double *c,
 /// C[batch] += op(A[batch]) * op(B[batch]) for one batch entry; `aOffset`
 /// etc. locate the matrices inside the memrefs.
 template <typename T, int N>
-void gemmAt(int32_t transposeA, int32_t transposeB,
-            StridedMemRefType<T, N> *a, StridedMemRefType<T, N> *b,
-            StridedMemRefType<T, N> *c, int64_t aOffset, int64_t bOffset,
-            int64_t cOffset) {
+void gemmAt(int32_t transposeA, int32_t transposeB, StridedMemRefType<T, N> *a,
+            StridedMemRefType<T, N> *b, StridedMemRefType<T, N> *c,
+            int64_t aOffset, int64_t bOffset, int64_t cOffset) {
   constexpr int R = N - 2, C = N - 1;
   int64_t m = c->sizes[R], n = c->sizes[C];
   int64_t k = transposeA ? a->sizes[R] : a->sizes[C];
@@ -104,35 +101,27 @@ void batchedGemm(int32_t transposeA, int32_t transposeB,
 
 extern "C" {
 
-MLIR_CRUNNERUTILS_EXPORT void
-_mlir_ciface_terra_rt_sgemm(int32_t transposeA, int32_t transposeB,
-                            StridedMemRefType<float, 2> *a,
-                            StridedMemRefType<float, 2> *b,
-                            StridedMemRefType<float, 2> *c) {
+MLIR_CRUNNERUTILS_EXPORT void _mlir_ciface_terra_rt_sgemm(
+    int32_t transposeA, int32_t transposeB, StridedMemRefType<float, 2> *a,
+    StridedMemRefType<float, 2> *b, StridedMemRefType<float, 2> *c) {
   gemmAt<float, 2>(transposeA, transposeB, a, b, c, 0, 0, 0);
 }
 
-MLIR_CRUNNERUTILS_EXPORT void
-_mlir_ciface_terra_rt_dgemm(int32_t transposeA, int32_t transposeB,
-                            StridedMemRefType<double, 2> *a,
-                            StridedMemRefType<double, 2> *b,
-                            StridedMemRefType<double, 2> *c) {
+MLIR_CRUNNERUTILS_EXPORT void _mlir_ciface_terra_rt_dgemm(
+    int32_t transposeA, int32_t transposeB, StridedMemRefType<double, 2> *a,
+    StridedMemRefType<double, 2> *b, StridedMemRefType<double, 2> *c) {
   gemmAt<double, 2>(transposeA, transposeB, a, b, c, 0, 0, 0);
 }
 
-MLIR_CRUNNERUTILS_EXPORT void
-_mlir_ciface_terra_rt_batched_sgemm(int32_t transposeA, int32_t transposeB,
-                                    StridedMemRefType<float, 3> *a,
-                                    StridedMemRefType<float, 3> *b,
-                                    StridedMemRefType<float, 3> *c) {
+MLIR_CRUNNERUTILS_EXPORT void _mlir_ciface_terra_rt_batched_sgemm(
+    int32_t transposeA, int32_t transposeB, StridedMemRefType<float, 3> *a,
+    StridedMemRefType<float, 3> *b, StridedMemRefType<float, 3> *c) {
   batchedGemm<float>(transposeA, transposeB, a, b, c);
 }
 
-MLIR_CRUNNERUTILS_EXPORT void
-_mlir_ciface_terra_rt_batched_dgemm(int32_t transposeA, int32_t transposeB,
-                                    StridedMemRefType<double, 3> *a,
-                                    StridedMemRefType<double, 3> *b,
-                                    StridedMemRefType<double, 3> *c) {
+MLIR_CRUNNERUTILS_EXPORT void _mlir_ciface_terra_rt_batched_dgemm(
+    int32_t transposeA, int32_t transposeB, StridedMemRefType<double, 3> *a,
+    StridedMemRefType<double, 3> *b, StridedMemRefType<double, 3> *c) {
   batchedGemm<double>(transposeA, transposeB, a, b, c);
 }
 

@@ -20,7 +20,8 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 
 struct NvvmPipelineOptions : public PassPipelineOptions<NvvmPipelineOptions> {
   PassOptions::Option<std::string> chip{
-      *this, "chip", llvm::cl::desc("GPU compute capability, e.g. sm_80, sm_90"),
+      *this, "chip",
+      llvm::cl::desc("GPU compute capability, e.g. sm_80, sm_90"),
       llvm::cl::init("sm_80")};
   PassOptions::Option<std::string> features{
       *this, "features", llvm::cl::desc("PTX features, e.g. +ptx80"),

@@ -95,6 +95,11 @@ def checks(array, rtol=1e-6, atol=1e-6, prefix="CHECK"):
     lines = ["// %s: %s" % (prefix, header)]
     for line in "".join(out).split("\n"):
         line = " ".join(line.split())
+        # FileCheck reads `[[` as a variable: spell nested opening brackets
+        # as a regex.
+        opening = len(line) - len(line.lstrip("["))
+        if opening > 1:
+            line = "{{" + "\\[" * opening + "}}" + line[opening:]
         lines.append("// %s-NEXT: %s" % (prefix, line))
     return "\n".join(lines)
 

@@ -1,0 +1,21 @@
+# Renders the ODS-generated markdown GENERATED (from mlir-tblgen) under TITLE
+# as TARGET. MODE=write updates TARGET; MODE=check fails when TARGET differs
+# from what the sources generate.
+if(NOT EXISTS "${GENERATED}")
+  message(FATAL_ERROR "${GENERATED} is missing: build the `mlir-doc` target")
+endif()
+file(READ "${GENERATED}" body)
+string(REPLACE "[TOC]\n" "" body "${body}")
+set(text "# ${TITLE}\n\n<!-- Generated from the ODS sources by `ninja -C build terra-docs`: edit the .td files, not this file. -->\n\n${body}")
+if(MODE STREQUAL "write")
+  file(WRITE "${TARGET}" "${text}")
+  return()
+endif()
+set(current "")
+if(EXISTS "${TARGET}")
+  file(READ "${TARGET}" current)
+endif()
+if(NOT current STREQUAL text)
+  get_filename_component(name "${TARGET}" NAME)
+  message(FATAL_ERROR "docs/${name} is stale: run `ninja -C build terra-docs` and commit it")
+endif()

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `make test`: every test through ctest (the lit suite and the C++ unit
+# tests), then one summary line. Usage: scripts/test.sh [BUILD_DIR] [JOBS]
+set -uo pipefail
+
+BUILD_DIR=${1:-build}
+JOBS=${2:-2}
+start=$(date +%s)
+(cd "$BUILD_DIR" && ctest --output-on-failure -j "$JOBS")
+status=$?
+log="$BUILD_DIR/Testing/Temporary/LastTest.log"
+lit_total=$(grep -m1 -oE 'Total Discovered Tests: [0-9]+' "$log" 2>/dev/null | grep -oE '[0-9]+$' || echo "?")
+unit_total=$(grep -cE '^[0-9]+/[0-9]+ Test: ' "$log" 2>/dev/null || echo 0)
+unit_total=$((unit_total - 1))
+verdict=passed
+[ "$status" -eq 0 ] || verdict=FAILED
+echo "terra: tests $verdict: lit suite of $lit_total tests and $unit_total C++ unit tests, in $(( $(date +%s) - start ))s"
+exit "$status"
