@@ -62,4 +62,28 @@ def ConvertLinalgToTerraRuntime : Pass<"convert-linalg-to-terra-runtime", "::mli
                            "::mlir::arith::ArithDialect"];
 }
 
+def ConvertMemRefCopyToLinalg : Pass<"convert-memref-copy-to-linalg"> {
+  let summary = "Turn strided memref.copy into linalg.copy loops";
+  let description = [{
+    Bufferization copies tensor slices with `memref.copy`. A copy whose
+    operands are not both contiguous lowers to a call of the generic
+    `memrefCopy` runtime routine, which recomputes every element's address
+    from the strides at run time; im2col and concat copy exactly such
+    slices. As a `linalg.copy` it becomes a loop nest that LLVM vectorises
+    (`convert-linalg-to-loops` for the CPU, parallel loops for the GPU).
+    Contiguous copies stay `memref.copy` (they lower to `memcpy`).
+
+    ```mlir
+    memref.copy %a, %b : memref<64x28xf32, strided<[30, 1], offset: 31>>
+                      to memref<64x28xf32, strided<[784, 1]>>
+    ```
+    becomes
+    ```mlir
+    linalg.copy ins(%a : memref<64x28xf32, strided<[30, 1], offset: 31>>)
+                outs(%b : memref<64x28xf32, strided<[784, 1]>>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // TERRA_CONVERSION_PASSES_TD

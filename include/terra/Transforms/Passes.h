@@ -19,6 +19,10 @@ namespace terra {
 /// Adds the patterns that expand softmax and log_softmax into primitive ops.
 void populateDecomposePatterns(RewritePatternSet &patterns);
 
+/// Adds the patterns that rewrite conv2d and its gradients as im2col and
+/// batched matmul.
+void populateConvToMatmulPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "terra/Transforms/Passes.h.inc"
 

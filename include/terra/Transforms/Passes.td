@@ -57,4 +57,30 @@ def TerraFuseElementwise : Pass<"terra-fuse-elementwise"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def TerraConvToMatmul : Pass<"terra-conv-to-matmul"> {
+  let summary = "Rewrite convolutions and their gradients as im2col + matmul";
+  let description = [{
+    Expresses `terra.conv2d`, `terra.conv2d_grad_weight` and
+    `terra.conv2d_grad_input` with shape ops and batched `terra.matmul`, so
+    that the CPU pipeline computes them with BLAS instead of generated loops
+    (measured 27x faster on a 64-channel 3x3 layer; see docs/pipelines.md).
+    The input windows are gathered with one strided `terra.slice` per kernel
+    tap ("im2col"), one matrix per batch entry and group; the input gradient
+    scatters the column gradients back with `terra.pad` and `terra.add`
+    ("col2im").
+
+    ```mlir
+    %y = terra.conv2d %x, %w stride [1, 1] padding [0, 0] dilation [1, 1] groups 1
+        : (tensor<1x2x4x4xf32>, tensor<3x2x2x2xf32>) -> tensor<1x3x3x3xf32>
+    ```
+    becomes four `terra.slice`s of `%x` (one per tap) concatenated into a
+    `1x8x9` column matrix, and
+    ```mlir
+    %m = terra.matmul %wm, %cols : (tensor<1x3x8xf32>, tensor<1x8x9xf32>) -> tensor<1x3x9xf32>
+    %y = terra.reshape %m : tensor<1x3x9xf32> -> tensor<1x3x3x3xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::terra::TerraDialect"];
+}
+
 #endif // TERRA_TRANSFORMS_PASSES_TD

@@ -1,0 +1,54 @@
+//===- MemRefCopyToLinalg.cpp - Strided copies as linalg.copy -------------===//
+
+#include "terra/Conversion/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir {
+namespace terra {
+#define GEN_PASS_DEF_CONVERTMEMREFCOPYTOLINALG
+#include "terra/Conversion/Passes.h.inc"
+} // namespace terra
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// Whether `type` is a ranked memref laid out row-major without gaps, which
+/// memref.copy lowers to a plain memcpy.
+bool isContiguous(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  return memref && memref.getLayout().isIdentity();
+}
+
+struct StridedCopyToLinalg : public OpRewritePattern<memref::CopyOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(memref::CopyOp op,
+                                PatternRewriter &rewriter) const override {
+    Type source = op.getSource().getType(), target = op.getTarget().getType();
+    if (!isa<MemRefType>(source) || !isa<MemRefType>(target))
+      return rewriter.notifyMatchFailure(op, "unranked copy");
+    if (isContiguous(source) && isContiguous(target))
+      return rewriter.notifyMatchFailure(op, "contiguous: stays a memcpy");
+    rewriter.replaceOpWithNewOp<linalg::CopyOp>(op, op.getSource(),
+                                                op.getTarget());
+    return success();
+  }
+};
+
+struct ConvertMemRefCopyToLinalgPass
+    : public terra::impl::ConvertMemRefCopyToLinalgBase<
+          ConvertMemRefCopyToLinalgPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<StridedCopyToLinalg>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
