@@ -77,6 +77,9 @@ Value buildScalar(SigmoidOp, OpBuilder &b, Location loc, ValueRange args) {
 }
 
 Value buildScalar(ReluOp, OpBuilder &b, Location loc, ValueRange args) {
+  // max(x, false) is x; a signed i1 maximum would turn true (-1) into false.
+  if (isBool(args[0]))
+    return args[0];
   Value zero = constant(b, loc, args[0], 0);
   if (isFloat(args[0]))
     return arith::MaximumFOp::create(b, loc, args[0], zero);
@@ -202,6 +205,10 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type targetType) {
   if (sourceFloat && targetFloat) {
     if (sourceFloat.getWidth() < targetFloat.getWidth())
       return arith::ExtFOp::create(b, loc, targetType, x);
+    // Same-width formats (bf16 <-> f16) are neither an extension nor a
+    // truncation of each other: go through f32, which holds both exactly.
+    if (sourceFloat.getWidth() == targetFloat.getWidth())
+      x = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
     return arith::TruncFOp::create(b, loc, targetType, x);
   }
   if (sourceFloat)

@@ -81,6 +81,21 @@ Value unitFloat(OpBuilder &b, Location loc, Value word, Type type,
                                createScalarConstant(b, loc, type, 0x1p-24));
 }
 
+/// The float type the random numbers are computed in: the result type, or
+/// f32 for narrower types, whose range (f16) or precision cannot hold the
+/// 24-bit integers that `unitFloat` scales.
+FloatType computeType(OpBuilder &b, Type resultType) {
+  auto floatType = cast<FloatType>(resultType);
+  return floatType.getWidth() < 32 ? b.getF32Type() : floatType;
+}
+
+/// Rounds `value` to `type` when it was computed in a wider type.
+Value toResultType(OpBuilder &b, Location loc, Value value, Type type) {
+  if (value.getType() == type)
+    return value;
+  return arith::TruncFOp::create(b, loc, type, value);
+}
+
 /// The row-major linear index of the current element of a generic.
 Value linearIndex(OpBuilder &b, Location loc, ArrayRef<int64_t> shape) {
   Value index = arith::ConstantIndexOp::create(b, loc, 0);
@@ -124,7 +139,8 @@ struct RandomUniformLowering : public OpConversionPattern<RandomUniformOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(op, rewriter)))
       return failure();
-    Type type = op.getType().getElementType();
+    Type resultElementType = op.getType().getElementType();
+    Type type = computeType(rewriter, resultElementType);
     double low = op.getLow().convertToDouble();
     double range = op.getHigh().convertToDouble() - low;
     Value result = buildRandomGeneric(
@@ -134,9 +150,9 @@ struct RandomUniformLowering : public OpConversionPattern<RandomUniformOp> {
           Value u = unitFloat(b, nl, words[0], type);
           Value scaled = arith::MulFOp::create(
               b, nl, u, createScalarConstant(b, nl, type, range));
-          return arith::AddFOp::create(b, nl, scaled,
-                                       createScalarConstant(b, nl, type, low))
-              .getResult();
+          Value value = arith::AddFOp::create(
+              b, nl, scaled, createScalarConstant(b, nl, type, low));
+          return toResultType(b, nl, value, resultElementType);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -150,7 +166,8 @@ struct RandomNormalLowering : public OpConversionPattern<RandomNormalOp> {
                   ConversionPatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(op, rewriter)))
       return failure();
-    Type type = op.getType().getElementType();
+    Type resultElementType = op.getType().getElementType();
+    Type type = computeType(rewriter, resultElementType);
     double mean = op.getMean().convertToDouble();
     double std = op.getStd().convertToDouble();
     Value result = buildRandomGeneric(
@@ -170,9 +187,9 @@ struct RandomNormalLowering : public OpConversionPattern<RandomNormalOp> {
                                                math::CosOp::create(b, nl, angle));
           Value scaled = arith::MulFOp::create(
               b, nl, normal, createScalarConstant(b, nl, type, std));
-          return arith::AddFOp::create(b, nl, scaled,
-                                       createScalarConstant(b, nl, type, mean))
-              .getResult();
+          Value value = arith::AddFOp::create(
+              b, nl, scaled, createScalarConstant(b, nl, type, mean));
+          return toResultType(b, nl, value, resultElementType);
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -192,7 +209,10 @@ struct RandomBernoulliLowering
         rewriter, op.getLoc(), op.getType(), adaptor.getKey(),
         adaptor.getCounter(), adaptor.getProbs(),
         [&](OpBuilder &b, Location nl, ArrayRef<Value> words, ValueRange args) {
-          Value u = unitFloat(b, nl, words[0], type);
+          // The draw of terra.random_uniform at this position, rounded to
+          // the result type as that op rounds it.
+          Value u = toResultType(
+              b, nl, unitFloat(b, nl, words[0], computeType(b, type)), type);
           Value hit = arith::CmpFOp::create(b, nl, arith::CmpFPredicate::OLT, u,
                                             args[0]);
           return arith::UIToFPOp::create(b, nl, type, hit).getResult();

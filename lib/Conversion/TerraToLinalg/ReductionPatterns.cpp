@@ -66,6 +66,13 @@ enum class ReduceKind { Sum, Max, Min };
 
 Value combine(ReduceKind kind, OpBuilder &b, Location loc, Value acc, Value x) {
   bool isFloat = isa<FloatType>(x.getType());
+  // Booleans order false < true, but as signed i1 true is -1: their maximum
+  // is `or` and their minimum `and`.
+  bool isBool = x.getType().isInteger(1);
+  if (isBool && kind == ReduceKind::Max)
+    return arith::OrIOp::create(b, loc, acc, x);
+  if (isBool && kind == ReduceKind::Min)
+    return arith::AndIOp::create(b, loc, acc, x);
   switch (kind) {
   case ReduceKind::Sum:
     return isFloat ? arith::AddFOp::create(b, loc, acc, x).getResult()
@@ -196,7 +203,11 @@ struct ArgMaxLowering : public OpConversionPattern<ArgMaxOp> {
                 b, nestedLoc, greater,
                 arith::AndIOp::create(b, nestedLoc, xIsNan, bestIsNumber));
           } else {
-            take = arith::CmpIOp::create(b, nestedLoc, arith::CmpIPredicate::sgt,
+            // Booleans compare unsigned (true > false), like terra.compare.
+            take = arith::CmpIOp::create(b, nestedLoc,
+                                         elementType.isInteger(1)
+                                             ? arith::CmpIPredicate::ugt
+                                             : arith::CmpIPredicate::sgt,
                                          x, best);
           }
           // The first element always replaces the initial value, so an

@@ -411,17 +411,42 @@ struct MaxPool2DGradLowering : public OpConversionPattern<MaxPool2DGradOp> {
                                         arith::ConstantIndexOp::create(b, nl, kW)),
                   kw));
           // As PyTorch's kernel: take a strictly greater value or a NaN; the
-          // first position is taken so every window has one.
+          // first position inside the input is taken so every window has one
+          // (a window of -inf routes its gradient to an input element, not
+          // to the padding).
           Value take = arith::OrIOp::create(
               b, nl,
               arith::CmpFOp::create(b, nl, arith::CmpFPredicate::OGT, x, best),
               arith::CmpFOp::create(b, nl, arith::CmpFPredicate::UNO, x, x));
+          Value inside = arith::ConstantOp::create(b, nl, b.getBoolAttr(true));
+          for (int64_t i = 0; i < 2; ++i) {
+            // Padded coordinate o * stride + k * dilation, inside the input
+            // when in [padding, padding + size).
+            Value coordinate = arith::AddIOp::create(
+                b, nl,
+                arith::MulIOp::create(
+                    b, nl, linalg::IndexOp::create(b, nl, 2 + i),
+                    arith::ConstantIndexOp::create(b, nl, window.stride[i])),
+                arith::MulIOp::create(
+                    b, nl, linalg::IndexOp::create(b, nl, 4 + i),
+                    arith::ConstantIndexOp::create(b, nl, window.dilation[i])));
+            int64_t first = window.padding[i];
+            int64_t end = first + inputType.getDimSize(2 + i);
+            Value afterStart = arith::CmpIOp::create(
+                b, nl, arith::CmpIPredicate::sge, coordinate,
+                arith::ConstantIndexOp::create(b, nl, first));
+            Value beforeEnd = arith::CmpIOp::create(
+                b, nl, arith::CmpIPredicate::slt, coordinate,
+                arith::ConstantIndexOp::create(b, nl, end));
+            inside = arith::AndIOp::create(
+                b, nl, inside,
+                arith::AndIOp::create(b, nl, afterStart, beforeEnd));
+          }
+          Value none = arith::CmpIOp::create(
+              b, nl, arith::CmpIPredicate::slt, bestPosition,
+              arith::ConstantOp::create(b, nl, b.getI64IntegerAttr(0)));
           take = arith::OrIOp::create(
-              b, nl, take,
-              arith::CmpIOp::create(b, nl, arith::CmpIPredicate::slt,
-                                    bestPosition,
-                                    arith::ConstantOp::create(
-                                        b, nl, b.getI64IntegerAttr(0))));
+              b, nl, take, arith::AndIOp::create(b, nl, none, inside));
           linalg::YieldOp::create(
               b, nl,
               ValueRange{arith::SelectOp::create(b, nl, take, x, best),
