@@ -162,7 +162,12 @@ OpFoldResult MaximumOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
       adaptor.getOperands(),
       [](const APFloat &a, const APFloat &b) { return llvm::maximum(a, b); },
-      [](const APInt &a, const APInt &b) { return a.sge(b) ? a : b; });
+      [](const APInt &a, const APInt &b) {
+        // Booleans order false < true (logical or), not as signed i1.
+        if (a.getBitWidth() == 1)
+          return a | b;
+        return a.sge(b) ? a : b;
+      });
 }
 
 OpFoldResult MinimumOp::fold(FoldAdaptor adaptor) {
@@ -171,7 +176,12 @@ OpFoldResult MinimumOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
       adaptor.getOperands(),
       [](const APFloat &a, const APFloat &b) { return llvm::minimum(a, b); },
-      [](const APInt &a, const APInt &b) { return a.sle(b) ? a : b; });
+      [](const APInt &a, const APInt &b) {
+        // Booleans order false < true (logical and), not as signed i1.
+        if (a.getBitWidth() == 1)
+          return a & b;
+        return a.sle(b) ? a : b;
+      });
 }
 
 //===----------------------------------------------------------------------===//

@@ -50,6 +50,23 @@ LogicalResult MatmulOp::inferReturnTypes(
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// Reports a window (of `kernel` elements spread by `dilation`) that is
+/// larger than the padded input, which would leave no output position.
+LogicalResult checkWindowFits(std::optional<Location> loc, StringRef opName,
+                              int64_t inputSize, int64_t kernel, int64_t stride,
+                              int64_t padding, int64_t dilation) {
+  if (windowOutputSize(inputSize, kernel, stride, padding, dilation) != 0)
+    return success();
+  int64_t padded = inputSize + 2 * padding;
+  if (dilation == 1)
+    return emitOptionalError(loc, "'", opName, "' op kernel of size ", kernel,
+                             " does not fit in the padded input size ", padded);
+  return emitOptionalError(
+      loc, "'", opName, "' op kernel of size ", kernel, " with dilation ",
+      dilation, " spans ", dilation * (kernel - 1) + 1,
+      " and does not fit in the padded input size ", padded);
+}
+
 struct ConvParameters {
   ArrayRef<int64_t> stride, padding, dilation;
   int64_t groups;
@@ -88,16 +105,18 @@ inferConvShape(std::optional<Location> loc, StringRef opName,
                              channels / params.groups);
   SmallVector<int64_t> shape = {inputType.getDimSize(0), filters};
   for (int64_t i = 0; i < 2; ++i) {
-    int64_t size = windowOutputSize(
-        inputType.getDimSize(2 + i), weightType.getDimSize(2 + i),
-        params.stride[i], params.padding[i], params.dilation[i]);
-    if (size == 0)
-      return emitOptionalError(loc, "'", opName, "' op kernel of size ",
-                               weightType.getDimSize(2 + i),
-                               " does not fit in the padded input size ",
-                               inputType.getDimSize(2 + i) +
-                                   2 * params.padding[i]);
-    shape.push_back(size);
+    int64_t kernel = weightType.getDimSize(2 + i);
+    if (!ShapedType::isDynamic(kernel) && kernel < 1)
+      return emitOptionalError(loc, "'", opName, "' op weight has kernel size ",
+                               kernel, " in spatial dimension ", i,
+                               ", expected at least 1");
+    if (failed(checkWindowFits(loc, opName, inputType.getDimSize(2 + i), kernel,
+                               params.stride[i], params.padding[i],
+                               params.dilation[i])))
+      return failure();
+    shape.push_back(windowOutputSize(inputType.getDimSize(2 + i), kernel,
+                                     params.stride[i], params.padding[i],
+                                     params.dilation[i]));
   }
   return shape;
 }
@@ -176,13 +195,11 @@ inferPoolShape(std::optional<Location> loc, StringRef opName,
       return emitOptionalError(loc, "'", opName, "' op padding ", padding[i],
                                " must be at most half the kernel size ",
                                kernel[i]);
-    int64_t size = windowOutputSize(inputType.getDimSize(2 + i), kernel[i],
-                                    stride[i], padding[i], dilation[i]);
-    if (size == 0)
-      return emitOptionalError(loc, "'", opName, "' op kernel of size ",
-                               kernel[i], " does not fit in the padded input size ",
-                               inputType.getDimSize(2 + i) + 2 * padding[i]);
-    shape.push_back(size);
+    if (failed(checkWindowFits(loc, opName, inputType.getDimSize(2 + i),
+                               kernel[i], stride[i], padding[i], dilation[i])))
+      return failure();
+    shape.push_back(windowOutputSize(inputType.getDimSize(2 + i), kernel[i],
+                                     stride[i], padding[i], dilation[i]));
   }
   return shape;
 }

@@ -2,10 +2,26 @@
 
 #include "terra/TerraDialect.h"
 
+#include "llvm/ADT/SmallString.h"
+
 using namespace mlir;
 using namespace mlir::terra;
 
+/// Reports a distribution parameter that is NaN or infinite: every draw
+/// would be NaN or infinite too (PyTorch rejects them as well).
+static LogicalResult verifyFinite(Operation *op, StringRef name,
+                                  const APFloat &value) {
+  if (value.isFinite())
+    return success();
+  SmallString<16> text;
+  value.toString(text);
+  return op->emitOpError(name) << " must be finite, got " << text;
+}
+
 LogicalResult RandomUniformOp::verify() {
+  if (failed(verifyFinite(*this, "low", getLow())) ||
+      failed(verifyFinite(*this, "high", getHigh())))
+    return failure();
   if (!(getLow().convertToDouble() <= getHigh().convertToDouble()))
     return emitOpError("low ") << getLow().convertToDouble()
                                << " must not exceed high "
@@ -14,6 +30,9 @@ LogicalResult RandomUniformOp::verify() {
 }
 
 LogicalResult RandomNormalOp::verify() {
+  if (failed(verifyFinite(*this, "mean", getMean())) ||
+      failed(verifyFinite(*this, "std", getStd())))
+    return failure();
   if (!(getStd().convertToDouble() >= 0.0))
     return emitOpError("std ") << getStd().convertToDouble()
                                << " must be non-negative";

@@ -30,26 +30,33 @@ FailureOr<int64_t> checkAxis(std::optional<Location> loc, StringRef opName,
 // BroadcastToOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult BroadcastToOp::verify() {
-  RankedTensorType inputType = rankedType(getInput());
-  RankedTensorType resultType = getType();
+/// Checks that `inputType` broadcasts to `resultType` with NumPy rules;
+/// reports why not at `loc` when given.
+static LogicalResult verifyBroadcast(std::optional<Location> loc,
+                                     RankedTensorType inputType,
+                                     RankedTensorType resultType) {
   if (inputType.getElementType() != resultType.getElementType())
-    return emitOpError("element type ")
-           << inputType.getElementType() << " differs from the result's "
-           << resultType.getElementType();
+    return emitOptionalError(loc, "'terra.broadcast_to' op element type ",
+                             inputType.getElementType(),
+                             " differs from the result's ",
+                             resultType.getElementType());
   int64_t offset = resultType.getRank() - inputType.getRank();
   if (offset < 0)
-    return emitOpError("cannot broadcast a tensor of rank ")
-           << inputType.getRank() << " to the lower rank "
-           << resultType.getRank();
+    return emitOptionalError(
+        loc, "'terra.broadcast_to' op cannot broadcast a tensor of rank ",
+        inputType.getRank(), " to the lower rank ", resultType.getRank());
   for (auto [index, size] : llvm::enumerate(inputType.getShape())) {
     int64_t target = resultType.getDimSize(index + offset);
     if (size != 1 && !compatibleDims(size, target))
-      return emitOpError("input dimension ")
-             << index << " of size " << size
-             << " cannot be broadcast to size " << target;
+      return emitOptionalError(loc, "'terra.broadcast_to' op input dimension ",
+                               index, " of size ", size,
+                               " cannot be broadcast to size ", target);
   }
   return success();
+}
+
+LogicalResult BroadcastToOp::verify() {
+  return verifyBroadcast(getLoc(), rankedType(getInput()), getType());
 }
 
 OpFoldResult BroadcastToOp::fold(FoldAdaptor adaptor) {
@@ -70,6 +77,11 @@ struct MergeBroadcasts : public OpRewritePattern<BroadcastToOp> {
     auto producer = op.getInput().getDefiningOp<BroadcastToOp>();
     if (!producer)
       return failure();
+    // Through a dynamic intermediate size, 5 -> ? -> 7 verifies (and fails
+    // at run time) but 5 -> 7 does not: never build an invalid op.
+    if (failed(verifyBroadcast(std::nullopt, rankedType(producer.getInput()),
+                               op.getType())))
+      return failure();
     rewriter.replaceOpWithNewOp<BroadcastToOp>(op, op.getType(),
                                                producer.getInput());
     return success();
@@ -86,29 +98,67 @@ void BroadcastToOp::getCanonicalizationPatterns(RewritePatternSet &results,
 // ReshapeOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ReshapeOp::verify() {
-  RankedTensorType inputType = rankedType(getInput());
-  RankedTensorType resultType = getType();
+/// Checks that `inputType` can be reshaped into `resultType`: same element
+/// type, at most one dynamic result dimension, and element counts that can
+/// agree given the static dimensions; reports why not at `loc` when given.
+static LogicalResult verifyReshape(std::optional<Location> loc,
+                                   RankedTensorType inputType,
+                                   RankedTensorType resultType) {
   if (inputType.getElementType() != resultType.getElementType())
-    return emitOpError("element type ")
-           << inputType.getElementType() << " differs from the result's "
-           << resultType.getElementType();
+    return emitOptionalError(
+        loc, "'terra.reshape' op element type ", inputType.getElementType(),
+        " differs from the result's ", resultType.getElementType());
   if (inputType.hasStaticShape() && resultType.hasStaticShape() &&
       inputType.getNumElements() != resultType.getNumElements())
-    return emitOpError("cannot reshape ")
-           << inputType.getNumElements() << " elements into "
-           << resultType.getNumElements();
+    return emitOptionalError(loc, "'terra.reshape' op cannot reshape ",
+                             inputType.getNumElements(), " elements into ",
+                             resultType.getNumElements());
   if (llvm::count_if(resultType.getShape(), ShapedType::isDynamic) > 1)
-    return emitOpError("result may have at most one dynamic dimension");
+    return emitOptionalError(
+        loc,
+        "'terra.reshape' op result may have at most one dynamic dimension");
+  // With a dynamic dimension on one side, the static side's element count
+  // must still be a multiple of the other side's static dimensions.
+  auto staticProduct = [](RankedTensorType type) {
+    int64_t product = 1;
+    for (int64_t size : type.getShape())
+      if (!ShapedType::isDynamic(size))
+        product *= size;
+    return product;
+  };
+  auto checkDivisible = [&](RankedTensorType full,
+                            RankedTensorType partial) -> LogicalResult {
+    if (!full.hasStaticShape() || partial.hasStaticShape())
+      return success();
+    int64_t count = full.getNumElements();
+    int64_t known = staticProduct(partial);
+    if (known == 0 ? count == 0 : count % known == 0)
+      return success();
+    return emitOptionalError(loc, "'terra.reshape' op cannot reshape ",
+                             inputType, " into ", resultType, ": ", count,
+                             " elements are not a multiple of ", known);
+  };
+  if (failed(checkDivisible(inputType, resultType)) ||
+      failed(checkDivisible(resultType, inputType)))
+    return failure();
   return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  return verifyReshape(getLoc(), rankedType(getInput()), getType());
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
   if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
-    getInputMutable().assign(producer.getInput());
-    return getResult();
+    // As for broadcasts, a dynamic intermediate shape can hide a size
+    // mismatch (12 -> ? -> 5): only merge into a reshape that verifies.
+    if (succeeded(verifyReshape(std::nullopt, rankedType(producer.getInput()),
+                                getType()))) {
+      getInputMutable().assign(producer.getInput());
+      return getResult();
+    }
   }
   if (auto dense = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput()))
     if (getType().hasStaticShape())
@@ -188,8 +238,14 @@ LogicalResult SliceOp::inferReturnTypes(
     if (stride[dim] <= 0)
       return emitOptionalError(loc, "'terra.slice' op stride ", stride[dim],
                                " of dimension ", dim, " is not positive");
-    if (start[dim] < 0 || start[dim] > limit[dim] ||
-        (!ShapedType::isDynamic(size) && limit[dim] > size))
+    if (start[dim] < 0)
+      return emitOptionalError(loc, "'terra.slice' op start ", start[dim],
+                               " of dimension ", dim, " is negative");
+    if (start[dim] > limit[dim])
+      return emitOptionalError(loc, "'terra.slice' op start ", start[dim],
+                               " of dimension ", dim, " exceeds its limit ",
+                               limit[dim]);
+    if (!ShapedType::isDynamic(size) && limit[dim] > size)
       return emitOptionalError(loc, "'terra.slice' op range [", start[dim], ", ",
                                limit[dim], ") of dimension ", dim,
                                " does not fit in size ", size);
