@@ -10,9 +10,10 @@ start=$(date +%s)
 status=$?
 log="$BUILD_DIR/Testing/Temporary/LastTest.log"
 lit_total=$(grep -m1 -oE 'Total Discovered Tests: [0-9]+' "$log" 2>/dev/null | grep -oE '[0-9]+$' || echo "?")
-unit_total=$(grep -cE '^[0-9]+/[0-9]+ Test: ' "$log" 2>/dev/null || echo 0)
-unit_total=$((unit_total - 1))
+names=$(grep -oE '^[0-9]+/[0-9]+ Test: .*' "$log" 2>/dev/null | sed 's/^[^:]*: //')
+unit_total=$(echo "$names" | grep -cvE '^(lit|docs-up-to-date/.*)$' || true)
+docs_total=$(echo "$names" | grep -cE '^docs-up-to-date/' || true)
 verdict=passed
 [ "$status" -eq 0 ] || verdict=FAILED
-echo "terra: tests $verdict: lit suite of $lit_total tests and $unit_total C++ unit tests, in $(( $(date +%s) - start ))s"
+echo "terra: tests $verdict: $lit_total lit tests, $unit_total C++ unit tests, $docs_total docs checks, in $(( $(date +%s) - start ))s"
 exit "$status"

@@ -16,7 +16,8 @@ namespace {
 template <typename FloatFn, typename IntFn>
 OpFoldResult foldBinary(ArrayRef<Attribute> operands, FloatFn floatFn,
                         IntFn intFn) {
-  if (Attribute folded = constFoldBinaryOp<FloatAttr, APFloat, void>(operands, floatFn))
+  if (Attribute folded =
+          constFoldBinaryOp<FloatAttr, APFloat, void>(operands, floatFn))
     return folded;
   return constFoldBinaryOp<IntegerAttr, APInt, void>(operands, intFn);
 }
@@ -42,8 +43,8 @@ OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
   if (Attribute folded = constFoldUnaryOp<FloatAttr, APFloat, void>(
           adaptor.getOperands(), [](const APFloat &a) { return -a; }))
     return folded;
-  return constFoldUnaryOp<IntegerAttr, APInt, void>(adaptor.getOperands(),
-                                       [](const APInt &a) { return -a; });
+  return constFoldUnaryOp<IntegerAttr, APInt, void>(
+      adaptor.getOperands(), [](const APInt &a) { return -a; });
 }
 
 OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
@@ -52,8 +53,8 @@ OpFoldResult AbsOp::fold(FoldAdaptor adaptor) {
   if (Attribute folded = constFoldUnaryOp<FloatAttr, APFloat, void>(
           adaptor.getOperands(), [](const APFloat &a) { return abs(a); }))
     return folded;
-  return constFoldUnaryOp<IntegerAttr, APInt, void>(adaptor.getOperands(),
-                                       [](const APInt &a) { return a.abs(); });
+  return constFoldUnaryOp<IntegerAttr, APInt, void>(
+      adaptor.getOperands(), [](const APInt &a) { return a.abs(); });
 }
 
 OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
@@ -61,13 +62,16 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
     return getInput();
   if (Attribute folded = constFoldUnaryOp<FloatAttr, APFloat, void>(
           adaptor.getOperands(), [](const APFloat &a) {
-            return a.isNegative() && !a.isNaN() ? APFloat::getZero(a.getSemantics())
-                                                : a;
+            return a.isNegative() && !a.isNaN()
+                       ? APFloat::getZero(a.getSemantics())
+                       : a;
           }))
     return folded;
   return constFoldUnaryOp<IntegerAttr, APInt, void>(
       adaptor.getOperands(), [](const APInt &a) {
-        return a.isNegative() ? APInt::getZero(a.getBitWidth()) : a;
+        // i1 is a boolean: true is not the negative number -1.
+        bool negative = a.getBitWidth() > 1 && a.isNegative();
+        return negative ? APInt::getZero(a.getBitWidth()) : a;
       });
 }
 
@@ -75,16 +79,17 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
 /// and rounding once, the way a correctly rounded libm call would.
 template <typename Fn>
 static OpFoldResult foldWithDouble(ArrayRef<Attribute> operands, Fn fn) {
-  return foldUnaryFloat(operands, [&](const APFloat &a) -> std::optional<APFloat> {
-    const llvm::fltSemantics &semantics = a.getSemantics();
-    if (&semantics != &APFloat::IEEEsingle() &&
-        &semantics != &APFloat::IEEEdouble())
-      return std::nullopt;
-    APFloat result(fn(a.convertToDouble()));
-    bool losesInfo = false;
-    result.convert(semantics, APFloat::rmNearestTiesToEven, &losesInfo);
-    return result;
-  });
+  return foldUnaryFloat(
+      operands, [&](const APFloat &a) -> std::optional<APFloat> {
+        const llvm::fltSemantics &semantics = a.getSemantics();
+        if (&semantics != &APFloat::IEEEsingle() &&
+            &semantics != &APFloat::IEEEdouble())
+          return std::nullopt;
+        APFloat result(fn(a.convertToDouble()));
+        bool losesInfo = false;
+        result.convert(semantics, APFloat::rmNearestTiesToEven, &losesInfo);
+        return result;
+      });
 }
 
 OpFoldResult ExpOp::fold(FoldAdaptor adaptor) {
@@ -229,20 +234,21 @@ void PowOp::getCanonicalizationPatterns(RewritePatternSet &results,
 // CompareOp, SelectOp, CastOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult CompareOp::inferReturnTypes(
-    MLIRContext *context, std::optional<Location>, ValueRange operands,
-    DictionaryAttr, OpaqueProperties, RegionRange,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+CompareOp::inferReturnTypes(MLIRContext *context, std::optional<Location>,
+                            ValueRange operands, DictionaryAttr,
+                            OpaqueProperties, RegionRange,
+                            SmallVectorImpl<Type> &inferredReturnTypes) {
   auto lhsType = cast<RankedTensorType>(operands[0].getType());
-  inferredReturnTypes.push_back(
-      lhsType.clone(IntegerType::get(context, 1)));
+  inferredReturnTypes.push_back(lhsType.clone(IntegerType::get(context, 1)));
   return success();
 }
 
 OpFoldResult SelectOp::fold(FoldAdaptor adaptor) {
   if (getOnTrue() == getOnFalse())
     return getOnTrue();
-  auto condition = dyn_cast_if_present<SplatElementsAttr>(adaptor.getCondition());
+  auto condition =
+      dyn_cast_if_present<SplatElementsAttr>(adaptor.getCondition());
   if (!condition)
     return {};
   return condition.getSplatValue<bool>() ? getOnTrue() : getOnFalse();

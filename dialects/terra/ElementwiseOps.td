@@ -32,7 +32,7 @@ class Terra_BinaryOp<string mnemonic, Type tensorType, list<Trait> traits = []>
 // Unary
 //===----------------------------------------------------------------------===//
 
-def Terra_NegOp : Terra_UnaryOp<"neg", Terra_NumericTensor> {
+def Terra_NegOp : Terra_UnaryOp<"neg", Terra_ArithmeticTensor> {
   let summary = "elementwise negation";
   let description = [{
     `-x` for every element.
@@ -160,7 +160,7 @@ def Terra_ErfOp : Terra_UnaryOp<"erf", Terra_FloatTensor> {
 // Binary
 //===----------------------------------------------------------------------===//
 
-def Terra_AddOp : Terra_BinaryOp<"add", Terra_NumericTensor, [Commutative]> {
+def Terra_AddOp : Terra_BinaryOp<"add", Terra_ArithmeticTensor, [Commutative]> {
   let summary = "elementwise addition";
   let description = [{
     ```mlir
@@ -171,7 +171,7 @@ def Terra_AddOp : Terra_BinaryOp<"add", Terra_NumericTensor, [Commutative]> {
   let hasFolder = 1;
 }
 
-def Terra_SubOp : Terra_BinaryOp<"sub", Terra_NumericTensor> {
+def Terra_SubOp : Terra_BinaryOp<"sub", Terra_ArithmeticTensor> {
   let summary = "elementwise subtraction";
   let description = [{
     ```mlir
@@ -181,7 +181,7 @@ def Terra_SubOp : Terra_BinaryOp<"sub", Terra_NumericTensor> {
   let hasFolder = 1;
 }
 
-def Terra_MulOp : Terra_BinaryOp<"mul", Terra_NumericTensor, [Commutative]> {
+def Terra_MulOp : Terra_BinaryOp<"mul", Terra_ArithmeticTensor, [Commutative]> {
   let summary = "elementwise multiplication";
   let description = [{
     ```mlir
@@ -192,7 +192,7 @@ def Terra_MulOp : Terra_BinaryOp<"mul", Terra_NumericTensor, [Commutative]> {
   let hasFolder = 1;
 }
 
-def Terra_DivOp : Terra_BinaryOp<"div", Terra_NumericTensor> {
+def Terra_DivOp : Terra_BinaryOp<"div", Terra_ArithmeticTensor> {
   let summary = "elementwise division";
   let description = [{
     True division for floats; for integers, division truncating toward zero.

@@ -23,9 +23,9 @@ def Terra_MatmulOp : Terra_Op<"matmul", [Pure, SameOperandsAndResultElementType,
     %f = terra.matmul %g, %h : (tensor<2x4x8xf32>, tensor<2x8x3xf32>) -> tensor<2x4x3xf32>
     ```
   }];
-  let arguments = (ins Terra_NumericTensor:$lhs, Terra_NumericTensor:$rhs,
+  let arguments = (ins Terra_ArithmeticTensor:$lhs, Terra_ArithmeticTensor:$rhs,
                        UnitAttr:$transpose_lhs, UnitAttr:$transpose_rhs);
-  let results = (outs Terra_NumericTensor:$result);
+  let results = (outs Terra_ArithmeticTensor:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` `(` type($lhs) `,` type($rhs) `)` `->` type($result)
   }];

@@ -19,7 +19,7 @@ class Terra_ReduceOp<string mnemonic, Type tensorType>
   let hasFolder = 1;
 }
 
-def Terra_SumOp : Terra_ReduceOp<"sum", Terra_NumericTensor> {
+def Terra_SumOp : Terra_ReduceOp<"sum", Terra_ArithmeticTensor> {
   let summary = "sum over the given axes";
   let description = [{
     Reduces over each of `axes` (distinct, in `[0, rank)`); with `keepdim`

@@ -7,6 +7,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::terra;
 
@@ -15,8 +17,8 @@ RankedTensorType rankedType(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
-/// Normalises a PyTorch-style axis (negative counts from the end); returns
-/// failure and reports through `emitError` when it is out of range.
+/// Checks that `axis` lies in [0, rank). Axes are non-negative in the
+/// dialect: the frontend normalises PyTorch's negative axes when it traces.
 FailureOr<int64_t> checkAxis(std::optional<Location> loc, StringRef opName,
                              int64_t axis, int64_t rank) {
   if (axis < 0 || axis >= rank)
@@ -170,18 +172,19 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
 // TransposeOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult TransposeOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                              ValueRange operands, DictionaryAttr attributes,
+                              OpaqueProperties properties, RegionRange regions,
+                              SmallVectorImpl<Type> &inferredReturnTypes) {
   Adaptor adaptor(operands, attributes, properties, regions);
   RankedTensorType inputType = rankedType(adaptor.getInput());
   ArrayRef<int64_t> permutation = adaptor.getPermutation();
   int64_t rank = inputType.getRank();
   if (static_cast<int64_t>(permutation.size()) != rank)
     return emitOptionalError(loc, "'terra.transpose' op permutation has ",
-                             permutation.size(), " entries for a tensor of rank ",
-                             rank);
+                             permutation.size(),
+                             " entries for a tensor of rank ", rank);
   SmallVector<bool> seen(rank, false);
   SmallVector<int64_t> shape;
   for (int64_t dim : permutation) {
@@ -217,10 +220,11 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
 // SliceOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult SliceOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                          ValueRange operands, DictionaryAttr attributes,
+                          OpaqueProperties properties, RegionRange regions,
+                          SmallVectorImpl<Type> &inferredReturnTypes) {
   Adaptor adaptor(operands, attributes, properties, regions);
   RankedTensorType inputType = rankedType(adaptor.getInput());
   int64_t rank = inputType.getRank();
@@ -229,8 +233,9 @@ LogicalResult SliceOp::inferReturnTypes(
   if (static_cast<int64_t>(start.size()) != rank ||
       static_cast<int64_t>(limit.size()) != rank ||
       static_cast<int64_t>(stride.size()) != rank)
-    return emitOptionalError(loc, "'terra.slice' op needs one start, limit and "
-                                  "stride per dimension (rank ",
+    return emitOptionalError(loc,
+                             "'terra.slice' op needs one start, limit and "
+                             "stride per dimension (rank ",
                              rank, ")");
   SmallVector<int64_t> shape;
   for (int64_t dim = 0; dim < rank; ++dim) {
@@ -246,8 +251,8 @@ LogicalResult SliceOp::inferReturnTypes(
                                " of dimension ", dim, " exceeds its limit ",
                                limit[dim]);
     if (!ShapedType::isDynamic(size) && limit[dim] > size)
-      return emitOptionalError(loc, "'terra.slice' op range [", start[dim], ", ",
-                               limit[dim], ") of dimension ", dim,
+      return emitOptionalError(loc, "'terra.slice' op range [", start[dim],
+                               ", ", limit[dim], ") of dimension ", dim,
                                " does not fit in size ", size);
     shape.push_back((limit[dim] - start[dim] + stride[dim] - 1) / stride[dim]);
   }
@@ -267,10 +272,11 @@ OpFoldResult SliceOp::fold(FoldAdaptor) {
 // ConcatOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConcatOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                           ValueRange operands, DictionaryAttr attributes,
+                           OpaqueProperties properties, RegionRange regions,
+                           SmallVectorImpl<Type> &inferredReturnTypes) {
   Adaptor adaptor(operands, attributes, properties, regions);
   if (operands.empty())
     return emitOptionalError(loc, "'terra.concat' op needs at least one input");
@@ -290,9 +296,10 @@ LogicalResult ConcatOp::inferReturnTypes(
     for (int64_t d = 0; d < rank; ++d) {
       int64_t size = type.getDimSize(d);
       if (d == *dim) {
-        shape[d] = ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size)
-                       ? ShapedType::kDynamic
-                       : shape[d] + size;
+        shape[d] =
+            ShapedType::isDynamic(shape[d]) || ShapedType::isDynamic(size)
+                ? ShapedType::kDynamic
+                : shape[d] + size;
       } else if (!compatibleDims(shape[d], size)) {
         return emitOptionalError(loc, "'terra.concat' op input ", index + 1,
                                  " has size ", size, " in dimension ", d,
@@ -314,19 +321,30 @@ OpFoldResult ConcatOp::fold(FoldAdaptor) {
 // PadOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult PadOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                        ValueRange operands, DictionaryAttr attributes,
+                        OpaqueProperties properties, RegionRange regions,
+                        SmallVectorImpl<Type> &inferredReturnTypes) {
   Adaptor adaptor(operands, attributes, properties, regions);
   RankedTensorType inputType = rankedType(adaptor.getInput());
   int64_t rank = inputType.getRank();
   ArrayRef<int64_t> low = adaptor.getLow(), high = adaptor.getHigh();
   if (static_cast<int64_t>(low.size()) != rank ||
       static_cast<int64_t>(high.size()) != rank)
-    return emitOptionalError(loc, "'terra.pad' op needs one low and one high "
-                                  "padding per dimension (rank ",
+    return emitOptionalError(loc,
+                             "'terra.pad' op needs one low and one high "
+                             "padding per dimension (rank ",
                              rank, ")");
+  // Integer tensors are padded with an exactly representable integer.
+  if (auto intType = dyn_cast<IntegerType>(inputType.getElementType())) {
+    double value = adaptor.getValue().convertToDouble();
+    bool representable = std::isfinite(value) && std::trunc(value) == value &&
+                         (intType.getWidth() != 1 || value == 0 || value == 1);
+    if (!representable)
+      return emitOptionalError(loc, "'terra.pad' op padding value ", value,
+                               " is not a value of element type ", intType);
+  }
   SmallVector<int64_t> shape;
   for (int64_t dim = 0; dim < rank; ++dim) {
     if (low[dim] < 0 || high[dim] < 0)
@@ -361,10 +379,11 @@ static SmallVector<int64_t> gatherShape(RankedTensorType inputType,
   return shape;
 }
 
-LogicalResult GatherOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                           ValueRange operands, DictionaryAttr attributes,
+                           OpaqueProperties properties, RegionRange regions,
+                           SmallVectorImpl<Type> &inferredReturnTypes) {
   Adaptor adaptor(operands, attributes, properties, regions);
   RankedTensorType inputType = rankedType(adaptor.getInput());
   FailureOr<int64_t> axis =
@@ -381,8 +400,9 @@ LogicalResult ScatterAddOp::verify() {
   RankedTensorType updatesType = rankedType(getUpdates());
   int64_t axis = getAxis();
   if (axis < 0 || axis >= inputType.getRank())
-    return emitOpError("axis ") << axis << " is out of range for a tensor of rank "
-                                << inputType.getRank();
+    return emitOpError("axis ")
+           << axis << " is out of range for a tensor of rank "
+           << inputType.getRank();
   if (updatesType.getElementType() != inputType.getElementType())
     return emitOpError("updates have element type ")
            << updatesType.getElementType() << ", expected "
@@ -390,11 +410,10 @@ LogicalResult ScatterAddOp::verify() {
   SmallVector<int64_t> expected =
       gatherShape(inputType, rankedType(getIndices()), axis);
   if (updatesType.getRank() != static_cast<int64_t>(expected.size()) ||
-      !llvm::all_of(llvm::zip_equal(updatesType.getShape(), expected),
-                    [](auto pair) {
-                      return compatibleDims(std::get<0>(pair),
-                                            std::get<1>(pair));
-                    }))
+      !llvm::all_of(
+          llvm::zip_equal(updatesType.getShape(), expected), [](auto pair) {
+            return compatibleDims(std::get<0>(pair), std::get<1>(pair));
+          }))
     return emitOpError("updates of type ")
            << updatesType << " do not match the gathered shape "
            << RankedTensorType::get(expected, inputType.getElementType());

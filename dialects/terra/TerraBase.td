@@ -49,6 +49,10 @@ def Terra_ComparisonDirection : I32EnumAttr<"ComparisonDirection",
 def Terra_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def Terra_IntTensor : RankedTensorOf<[AnySignlessInteger]>;
 def Terra_NumericTensor : RankedTensorOf<[AnyFloat, AnySignlessInteger]>;
+// Arithmetic is not defined on i1: PyTorch sums booleans into int64 and
+// rejects `-` on them, so the frontend casts first.
+def Terra_ArithmeticTensor
+    : RankedTensorOf<[AnyFloat, SignlessIntOfWidths<[8, 16, 32, 64]>]>;
 def Terra_BoolTensor : RankedTensorOf<[I1]>;
 def Terra_IndexTensor : RankedTensorOf<[I32, I64]>;
 def Terra_Tensor : RankedTensorOf<[AnyType]>;

@@ -328,6 +328,19 @@ func.func @binary_const_bool() -> (tensor<4xi1>, tensor<4xi1>) {
 
 // -----
 
+// relu of a boolean constant is the constant: true is not negative.
+// CHECK-LABEL: func @relu_const_bool
+// CHECK: %[[C:.*]] = terra.constant dense<[true, false]> : tensor<2xi1>
+// CHECK-NOT: terra.relu
+// CHECK: return %[[C]]
+func.func @relu_const_bool() -> tensor<2xi1> {
+  %a = terra.constant dense<[true, false]> : tensor<2xi1>
+  %0 = terra.relu %a : tensor<2xi1>
+  return %0 : tensor<2xi1>
+}
+
+// -----
+
 // Negative: integer division by a zero constant is left for run time.
 // CHECK-LABEL: func @int_div_by_zero
 // CHECK: terra.div

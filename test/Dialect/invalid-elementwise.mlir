@@ -256,3 +256,21 @@ func.func @minimum_element_type(%x: tensor<4xi32>, %y: tensor<4xi64>) -> tensor<
   %0 = "terra.minimum"(%x, %y) : (tensor<4xi32>, tensor<4xi64>) -> tensor<4xi32>
   return %0 : tensor<4xi32>
 }
+
+// -----
+
+// Arithmetic on booleans is not defined (PyTorch rejects bool - bool and
+// sums bools into int64): the frontend casts first.
+func.func @add_bool(%x: tensor<4xi1>) -> tensor<4xi1> {
+  // expected-error @+1 {{'terra.add' op operand #0 must be ranked tensor of floating-point or 8/16/32/64-bit signless integer values, but got 'tensor<4xi1>'}}
+  %0 = terra.add %x, %x : tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+func.func @neg_bool(%x: tensor<4xi1>) -> tensor<4xi1> {
+  // expected-error @+1 {{'terra.neg' op operand #0 must be ranked tensor of floating-point or 8/16/32/64-bit signless integer values, but got 'tensor<4xi1>'}}
+  %0 = terra.neg %x : tensor<4xi1>
+  return %0 : tensor<4xi1>
+}

@@ -132,3 +132,13 @@ func.func @softmax_result(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
   %0 = "terra.softmax"(%x) <{axis = 1 : i64}> : (tensor<2x3xf32>) -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
 }
+
+// -----
+
+// A sum of booleans would count modulo 2 in i1; torch.sum gives int64, so
+// the frontend casts first.
+func.func @sum_bool(%x: tensor<2x3xi1>) -> tensor<2xi1> {
+  // expected-error @+1 {{'terra.sum' op operand #0 must be ranked tensor of floating-point or 8/16/32/64-bit signless integer values, but got 'tensor<2x3xi1>'}}
+  %0 = terra.sum %x axes [1] : tensor<2x3xi1> -> tensor<2xi1>
+  return %0 : tensor<2xi1>
+}

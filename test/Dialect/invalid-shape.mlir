@@ -408,3 +408,23 @@ func.func @scatter_result(%t: tensor<100x16xf32>, %i: tensor<4xi64>, %u: tensor<
   %0 = terra.scatter_add %t[%i], %u axis 0 : (tensor<100x16xf32>, tensor<4xi64>, tensor<4x16xf32>) -> tensor<100x8xf32>
   return %0 : tensor<100x8xf32>
 }
+
+// -----
+
+// An integer tensor cannot be padded with a fraction.
+func.func @pad_fraction_on_int(%x: tensor<2xi32>) -> tensor<4xi32> {
+  // expected-error @+2 {{'terra.pad' op padding value 5.000000e-01 is not a value of element type 'i32'}}
+  // expected-error @+1 {{'terra.pad' op failed to infer returned types}}
+  %0 = terra.pad %x low [1] high [1] value 0.5 : tensor<2xi32> -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// Booleans pad with 0 or 1 only.
+func.func @pad_two_on_bool(%x: tensor<2xi1>) -> tensor<4xi1> {
+  // expected-error @+2 {{'terra.pad' op padding value 2.000000e+00 is not a value of element type 'i1'}}
+  // expected-error @+1 {{'terra.pad' op failed to infer returned types}}
+  %0 = terra.pad %x low [1] high [1] value 2.0 : tensor<2xi1> -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}

@@ -414,6 +414,14 @@ func.func @bool_minimum() -> tensor<4xi64> {
   return %r : tensor<4xi64>
 }
 
+// terra.relu on i1 keeps true (max(x, false))
+func.func @bool_relu() -> tensor<4xi64> {
+  %a0 = terra.constant dense<[true, false, true, false]> : tensor<4xi1>
+  %m = terra.relu %a0 : tensor<4xi1>
+  %r = terra.cast %m : tensor<4xi1> to tensor<4xi64>
+  return %r : tensor<4xi64>
+}
+
 // reshape 2x6 -> 3x4 (neither a collapse nor an expansion)
 func.func @reshape_general() -> tensor<3x4xf32> {
   %a0 = terra.constant dense<[[-2.5, 3.0, 3.5, 3.5, -0.5, 4.0], [0.5, 3.5, -1.5, 1.0, -2.5, 1.5]]> : tensor<2x6xf32>
@@ -764,90 +772,93 @@ func.func @main() {
   %r50 = call @bool_minimum() : () -> tensor<4xi64>
   %u50 = tensor.cast %r50 : tensor<4xi64> to tensor<*xi64>
   call @printMemrefI64(%u50) : (tensor<*xi64>) -> ()
-  %r51 = call @reshape_general() : () -> tensor<3x4xf32>
-  %u51 = tensor.cast %r51 : tensor<3x4xf32> to tensor<*xf32>
-  call @printMemrefF32(%u51) : (tensor<*xf32>) -> ()
-  %r52 = call @reshape_collapse() : () -> tensor<6x4xf32>
-  %u52 = tensor.cast %r52 : tensor<6x4xf32> to tensor<*xf32>
+  %r51 = call @bool_relu() : () -> tensor<4xi64>
+  %u51 = tensor.cast %r51 : tensor<4xi64> to tensor<*xi64>
+  call @printMemrefI64(%u51) : (tensor<*xi64>) -> ()
+  %r52 = call @reshape_general() : () -> tensor<3x4xf32>
+  %u52 = tensor.cast %r52 : tensor<3x4xf32> to tensor<*xf32>
   call @printMemrefF32(%u52) : (tensor<*xf32>) -> ()
-  %r53 = call @reshape_expand() : () -> tensor<2x2x3xf32>
-  %u53 = tensor.cast %r53 : tensor<2x2x3xf32> to tensor<*xf32>
+  %r53 = call @reshape_collapse() : () -> tensor<6x4xf32>
+  %u53 = tensor.cast %r53 : tensor<6x4xf32> to tensor<*xf32>
   call @printMemrefF32(%u53) : (tensor<*xf32>) -> ()
-  %r54 = call @reshape_scalar() : () -> tensor<f32>
-  %u54 = tensor.cast %r54 : tensor<f32> to tensor<*xf32>
+  %r54 = call @reshape_expand() : () -> tensor<2x2x3xf32>
+  %u54 = tensor.cast %r54 : tensor<2x2x3xf32> to tensor<*xf32>
   call @printMemrefF32(%u54) : (tensor<*xf32>) -> ()
-  %r55 = call @transpose_3d() : () -> tensor<4x2x3xf32>
-  %u55 = tensor.cast %r55 : tensor<4x2x3xf32> to tensor<*xf32>
+  %r55 = call @reshape_scalar() : () -> tensor<f32>
+  %u55 = tensor.cast %r55 : tensor<f32> to tensor<*xf32>
   call @printMemrefF32(%u55) : (tensor<*xf32>) -> ()
-  %r56 = call @transpose_2d() : () -> tensor<6x2xf32>
-  %u56 = tensor.cast %r56 : tensor<6x2xf32> to tensor<*xf32>
+  %r56 = call @transpose_3d() : () -> tensor<4x2x3xf32>
+  %u56 = tensor.cast %r56 : tensor<4x2x3xf32> to tensor<*xf32>
   call @printMemrefF32(%u56) : (tensor<*xf32>) -> ()
-  %r57 = call @slice_strided() : () -> tensor<2x2xf32>
-  %u57 = tensor.cast %r57 : tensor<2x2xf32> to tensor<*xf32>
+  %r57 = call @transpose_2d() : () -> tensor<6x2xf32>
+  %u57 = tensor.cast %r57 : tensor<6x2xf32> to tensor<*xf32>
   call @printMemrefF32(%u57) : (tensor<*xf32>) -> ()
-  %r58 = call @slice_uneven() : () -> tensor<2x3xf32>
-  %u58 = tensor.cast %r58 : tensor<2x3xf32> to tensor<*xf32>
+  %r58 = call @slice_strided() : () -> tensor<2x2xf32>
+  %u58 = tensor.cast %r58 : tensor<2x2xf32> to tensor<*xf32>
   call @printMemrefF32(%u58) : (tensor<*xf32>) -> ()
-  %r59 = call @sum_1() : () -> tensor<2x4xf32>
-  %u59 = tensor.cast %r59 : tensor<2x4xf32> to tensor<*xf32>
+  %r59 = call @slice_uneven() : () -> tensor<2x3xf32>
+  %u59 = tensor.cast %r59 : tensor<2x3xf32> to tensor<*xf32>
   call @printMemrefF32(%u59) : (tensor<*xf32>) -> ()
-  %r60 = call @sum_02_keep() : () -> tensor<1x3x1xf32>
-  %u60 = tensor.cast %r60 : tensor<1x3x1xf32> to tensor<*xf32>
+  %r60 = call @sum_1() : () -> tensor<2x4xf32>
+  %u60 = tensor.cast %r60 : tensor<2x4xf32> to tensor<*xf32>
   call @printMemrefF32(%u60) : (tensor<*xf32>) -> ()
-  %r61 = call @sum_2_keep() : () -> tensor<2x3x1xf32>
-  %u61 = tensor.cast %r61 : tensor<2x3x1xf32> to tensor<*xf32>
+  %r61 = call @sum_02_keep() : () -> tensor<1x3x1xf32>
+  %u61 = tensor.cast %r61 : tensor<1x3x1xf32> to tensor<*xf32>
   call @printMemrefF32(%u61) : (tensor<*xf32>) -> ()
-  %r62 = call @sum_012() : () -> tensor<f32>
-  %u62 = tensor.cast %r62 : tensor<f32> to tensor<*xf32>
+  %r62 = call @sum_2_keep() : () -> tensor<2x3x1xf32>
+  %u62 = tensor.cast %r62 : tensor<2x3x1xf32> to tensor<*xf32>
   call @printMemrefF32(%u62) : (tensor<*xf32>) -> ()
-  %r63 = call @sum_0_keep() : () -> tensor<1x3x4xf32>
-  %u63 = tensor.cast %r63 : tensor<1x3x4xf32> to tensor<*xf32>
+  %r63 = call @sum_012() : () -> tensor<f32>
+  %u63 = tensor.cast %r63 : tensor<f32> to tensor<*xf32>
   call @printMemrefF32(%u63) : (tensor<*xf32>) -> ()
-  %r64 = call @mean_1() : () -> tensor<2x4xf32>
-  %u64 = tensor.cast %r64 : tensor<2x4xf32> to tensor<*xf32>
+  %r64 = call @sum_0_keep() : () -> tensor<1x3x4xf32>
+  %u64 = tensor.cast %r64 : tensor<1x3x4xf32> to tensor<*xf32>
   call @printMemrefF32(%u64) : (tensor<*xf32>) -> ()
-  %r65 = call @mean_02_keep() : () -> tensor<1x3x1xf32>
-  %u65 = tensor.cast %r65 : tensor<1x3x1xf32> to tensor<*xf32>
+  %r65 = call @mean_1() : () -> tensor<2x4xf32>
+  %u65 = tensor.cast %r65 : tensor<2x4xf32> to tensor<*xf32>
   call @printMemrefF32(%u65) : (tensor<*xf32>) -> ()
-  %r66 = call @mean_2_keep() : () -> tensor<2x3x1xf32>
-  %u66 = tensor.cast %r66 : tensor<2x3x1xf32> to tensor<*xf32>
+  %r66 = call @mean_02_keep() : () -> tensor<1x3x1xf32>
+  %u66 = tensor.cast %r66 : tensor<1x3x1xf32> to tensor<*xf32>
   call @printMemrefF32(%u66) : (tensor<*xf32>) -> ()
-  %r67 = call @mean_012() : () -> tensor<f32>
-  %u67 = tensor.cast %r67 : tensor<f32> to tensor<*xf32>
+  %r67 = call @mean_2_keep() : () -> tensor<2x3x1xf32>
+  %u67 = tensor.cast %r67 : tensor<2x3x1xf32> to tensor<*xf32>
   call @printMemrefF32(%u67) : (tensor<*xf32>) -> ()
-  %r68 = call @mean_0_keep() : () -> tensor<1x3x4xf32>
-  %u68 = tensor.cast %r68 : tensor<1x3x4xf32> to tensor<*xf32>
+  %r68 = call @mean_012() : () -> tensor<f32>
+  %u68 = tensor.cast %r68 : tensor<f32> to tensor<*xf32>
   call @printMemrefF32(%u68) : (tensor<*xf32>) -> ()
-  %r69 = call @max_1() : () -> tensor<2x4xf32>
-  %u69 = tensor.cast %r69 : tensor<2x4xf32> to tensor<*xf32>
+  %r69 = call @mean_0_keep() : () -> tensor<1x3x4xf32>
+  %u69 = tensor.cast %r69 : tensor<1x3x4xf32> to tensor<*xf32>
   call @printMemrefF32(%u69) : (tensor<*xf32>) -> ()
-  %r70 = call @max_02_keep() : () -> tensor<1x3x1xf32>
-  %u70 = tensor.cast %r70 : tensor<1x3x1xf32> to tensor<*xf32>
+  %r70 = call @max_1() : () -> tensor<2x4xf32>
+  %u70 = tensor.cast %r70 : tensor<2x4xf32> to tensor<*xf32>
   call @printMemrefF32(%u70) : (tensor<*xf32>) -> ()
-  %r71 = call @max_2_keep() : () -> tensor<2x3x1xf32>
-  %u71 = tensor.cast %r71 : tensor<2x3x1xf32> to tensor<*xf32>
+  %r71 = call @max_02_keep() : () -> tensor<1x3x1xf32>
+  %u71 = tensor.cast %r71 : tensor<1x3x1xf32> to tensor<*xf32>
   call @printMemrefF32(%u71) : (tensor<*xf32>) -> ()
-  %r72 = call @max_012() : () -> tensor<f32>
-  %u72 = tensor.cast %r72 : tensor<f32> to tensor<*xf32>
+  %r72 = call @max_2_keep() : () -> tensor<2x3x1xf32>
+  %u72 = tensor.cast %r72 : tensor<2x3x1xf32> to tensor<*xf32>
   call @printMemrefF32(%u72) : (tensor<*xf32>) -> ()
-  %r73 = call @max_0_keep() : () -> tensor<1x3x4xf32>
-  %u73 = tensor.cast %r73 : tensor<1x3x4xf32> to tensor<*xf32>
+  %r73 = call @max_012() : () -> tensor<f32>
+  %u73 = tensor.cast %r73 : tensor<f32> to tensor<*xf32>
   call @printMemrefF32(%u73) : (tensor<*xf32>) -> ()
-  %r74 = call @min_1() : () -> tensor<2x4xf32>
-  %u74 = tensor.cast %r74 : tensor<2x4xf32> to tensor<*xf32>
+  %r74 = call @max_0_keep() : () -> tensor<1x3x4xf32>
+  %u74 = tensor.cast %r74 : tensor<1x3x4xf32> to tensor<*xf32>
   call @printMemrefF32(%u74) : (tensor<*xf32>) -> ()
-  %r75 = call @min_02_keep() : () -> tensor<1x3x1xf32>
-  %u75 = tensor.cast %r75 : tensor<1x3x1xf32> to tensor<*xf32>
+  %r75 = call @min_1() : () -> tensor<2x4xf32>
+  %u75 = tensor.cast %r75 : tensor<2x4xf32> to tensor<*xf32>
   call @printMemrefF32(%u75) : (tensor<*xf32>) -> ()
-  %r76 = call @min_2_keep() : () -> tensor<2x3x1xf32>
-  %u76 = tensor.cast %r76 : tensor<2x3x1xf32> to tensor<*xf32>
+  %r76 = call @min_02_keep() : () -> tensor<1x3x1xf32>
+  %u76 = tensor.cast %r76 : tensor<1x3x1xf32> to tensor<*xf32>
   call @printMemrefF32(%u76) : (tensor<*xf32>) -> ()
-  %r77 = call @min_012() : () -> tensor<f32>
-  %u77 = tensor.cast %r77 : tensor<f32> to tensor<*xf32>
+  %r77 = call @min_2_keep() : () -> tensor<2x3x1xf32>
+  %u77 = tensor.cast %r77 : tensor<2x3x1xf32> to tensor<*xf32>
   call @printMemrefF32(%u77) : (tensor<*xf32>) -> ()
-  %r78 = call @min_0_keep() : () -> tensor<1x3x4xf32>
-  %u78 = tensor.cast %r78 : tensor<1x3x4xf32> to tensor<*xf32>
+  %r78 = call @min_012() : () -> tensor<f32>
+  %u78 = tensor.cast %r78 : tensor<f32> to tensor<*xf32>
   call @printMemrefF32(%u78) : (tensor<*xf32>) -> ()
+  %r79 = call @min_0_keep() : () -> tensor<1x3x4xf32>
+  %u79 = tensor.cast %r79 : tensor<1x3x4xf32> to tensor<*xf32>
+  call @printMemrefF32(%u79) : (tensor<*xf32>) -> ()
   return
 }
 
@@ -1042,6 +1053,9 @@ func.func @main() {
 // bool_minimum: terra.minimum on i1 is logical_and
 // CHECK: rank = 1 offset = 0 sizes = [4] strides = [1] data =
 // CHECK-NEXT: [1, 0, 0, 0]
+// bool_relu: terra.relu on i1 keeps true (max(x, false))
+// CHECK: rank = 1 offset = 0 sizes = [4] strides = [1] data =
+// CHECK-NEXT: [1, 0, 1, 0]
 // reshape_general: reshape 2x6 -> 3x4 (neither a collapse nor an expansion)
 // CHECK: rank = 2 offset = 0 sizes = [3, 4] strides = [4, 1] data =
 // CHECK-NEXT: {{\[\[}}-2.5, 3, 3.5, 3.5],

@@ -740,17 +740,11 @@ def main():
     ]))
     # The same programs with constant inputs: the terra folders and
     # canonicalisation patterns compute them at compile time.
-    folded, folded_bool = [], []
+    folded = []
     for case in elementwise_cases() + shape_cases()[:8] + reduction_cases()[:20]:
         case.fold = True
-        (folded_bool if case.name == "bool_relu" else folded).append(case)
+        folded.append(case)
     render("exec-folding.mlir", folded, [RUN_CPU])
-    # The folder of terra.relu computes max(x, 0) on i1 as signed (true = -1)
-    # and folds relu(true) to false, unlike its lowering: a dialect bug,
-    # expected to fail until it is fixed (then drop the XFAIL).
-    render("exec-folding-bool.mlir", folded_bool, [
-        RUN_CPU, "// XFAIL: *",
-        "// The i1 folder of relu turns true into false (dialect bug)."])
     # With BLAS the pipeline may rewrite convolutions into matrix products;
     # use-blas=0 keeps the linalg.generic lowering covered as well.
     render("exec-conv.mlir", conv_cases(), [
