@@ -12,17 +12,19 @@ using namespace mlir::terra;
 // MatmulOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatmulOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                           ValueRange operands, DictionaryAttr attributes,
+                           OpaqueProperties properties, RegionRange regions,
+                           SmallVectorImpl<Type> &inferredReturnTypes) {
   Adaptor adaptor(operands, attributes, properties, regions);
   auto lhsType = cast<RankedTensorType>(adaptor.getLhs().getType());
   auto rhsType = cast<RankedTensorType>(adaptor.getRhs().getType());
   int64_t rank = lhsType.getRank();
   if (rank < 2 || rhsType.getRank() != rank)
-    return emitOptionalError(loc, "'terra.matmul' op operands must have the same "
-                                  "rank of at least 2, got ",
+    return emitOptionalError(loc,
+                             "'terra.matmul' op operands must have the same "
+                             "rank of at least 2, got ",
                              lhsType.getRank(), " and ", rhsType.getRank());
   SmallVector<int64_t> shape;
   for (int64_t dim = 0; dim < rank - 2; ++dim) {
@@ -37,8 +39,8 @@ LogicalResult MatmulOp::inferReturnTypes(
   int64_t kr = rhsType.getDimSize(rank - (adaptor.getTransposeRhs() ? 1 : 2));
   int64_t n = rhsType.getDimSize(rank - (adaptor.getTransposeRhs() ? 2 : 1));
   if (!compatibleDims(kl, kr))
-    return emitOptionalError(loc, "'terra.matmul' op contraction sizes differ: ",
-                             kl, " vs ", kr);
+    return emitOptionalError(
+        loc, "'terra.matmul' op contraction sizes differ: ", kl, " vs ", kr);
   shape.push_back(m);
   shape.push_back(n);
   inferredReturnTypes.push_back(lhsType.clone(shape));
@@ -74,12 +76,12 @@ struct ConvParameters {
 
 /// Checks the window parameters of a convolution and the channel counts of
 /// input and weight, then computes the result shape.
-FailureOr<SmallVector<int64_t>>
-inferConvShape(std::optional<Location> loc, StringRef opName,
-               RankedTensorType inputType, RankedTensorType weightType,
-               const ConvParameters &params) {
-  auto check = [&](StringRef name, ArrayRef<int64_t> values,
-                   int64_t minValue) {
+FailureOr<SmallVector<int64_t>> inferConvShape(std::optional<Location> loc,
+                                               StringRef opName,
+                                               RankedTensorType inputType,
+                                               RankedTensorType weightType,
+                                               const ConvParameters &params) {
+  auto check = [&](StringRef name, ArrayRef<int64_t> values, int64_t minValue) {
     return checkWindowParameter(loc, opName, name, values, minValue);
   };
   if (failed(check("stride", params.stride, 1)) ||
@@ -99,10 +101,9 @@ inferConvShape(std::optional<Location> loc, StringRef opName,
                              " are not divisible by groups ", params.groups);
   if (!ShapedType::isDynamic(channels) &&
       !compatibleDims(weightType.getDimSize(1), channels / params.groups))
-    return emitOptionalError(loc, "'", opName, "' op weight has ",
-                             weightType.getDimSize(1),
-                             " input channels per group, expected ",
-                             channels / params.groups);
+    return emitOptionalError(
+        loc, "'", opName, "' op weight has ", weightType.getDimSize(1),
+        " input channels per group, expected ", channels / params.groups);
   SmallVector<int64_t> shape = {inputType.getDimSize(0), filters};
   for (int64_t i = 0; i < 2; ++i) {
     int64_t kernel = weightType.getDimSize(2 + i);
@@ -134,10 +135,11 @@ LogicalResult verifyShapeMatches(Operation *op, StringRef what,
 }
 } // namespace
 
-LogicalResult Conv2DOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                           ValueRange operands, DictionaryAttr attributes,
+                           OpaqueProperties properties, RegionRange regions,
+                           SmallVectorImpl<Type> &inferredReturnTypes) {
   Adaptor adaptor(operands, attributes, properties, regions);
   auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
   auto weightType = cast<RankedTensorType>(adaptor.getWeight().getType());
@@ -154,7 +156,8 @@ LogicalResult Conv2DOp::inferReturnTypes(
 LogicalResult Conv2DGradInputOp::verify() {
   FailureOr<SmallVector<int64_t>> shape = inferConvShape(
       getLoc(), getOperationName(), getType(), getWeight().getType(),
-      {getStride(), getPadding(), getDilation(), static_cast<int64_t>(getGroups())});
+      {getStride(), getPadding(), getDilation(),
+       static_cast<int64_t>(getGroups())});
   if (failed(shape))
     return failure();
   return verifyShapeMatches(*this, "grad_output", *shape,
@@ -164,7 +167,8 @@ LogicalResult Conv2DGradInputOp::verify() {
 LogicalResult Conv2DGradWeightOp::verify() {
   FailureOr<SmallVector<int64_t>> shape = inferConvShape(
       getLoc(), getOperationName(), getInput().getType(), getType(),
-      {getStride(), getPadding(), getDilation(), static_cast<int64_t>(getGroups())});
+      {getStride(), getPadding(), getDilation(),
+       static_cast<int64_t>(getGroups())});
   if (failed(shape))
     return failure();
   return verifyShapeMatches(*this, "grad_output", *shape,
@@ -181,11 +185,11 @@ inferPoolShape(std::optional<Location> loc, StringRef opName,
                RankedTensorType inputType, ArrayRef<int64_t> kernel,
                ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
                ArrayRef<int64_t> dilation) {
-  auto check = [&](StringRef name, ArrayRef<int64_t> values,
-                   int64_t minValue) {
+  auto check = [&](StringRef name, ArrayRef<int64_t> values, int64_t minValue) {
     return checkWindowParameter(loc, opName, name, values, minValue);
   };
-  if (failed(check("kernel", kernel, 1)) || failed(check("stride", stride, 1)) ||
+  if (failed(check("kernel", kernel, 1)) ||
+      failed(check("stride", stride, 1)) ||
       failed(check("padding", padding, 0)) ||
       failed(check("dilation", dilation, 1)))
     return failure();
@@ -206,10 +210,11 @@ inferPoolShape(std::optional<Location> loc, StringRef opName,
 
 static const int64_t kUnitDilation[] = {1, 1};
 
-LogicalResult MaxPool2DOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+MaxPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                              ValueRange operands, DictionaryAttr attributes,
+                              OpaqueProperties properties, RegionRange regions,
+                              SmallVectorImpl<Type> &inferredReturnTypes) {
   Adaptor adaptor(operands, attributes, properties, regions);
   auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
   FailureOr<SmallVector<int64_t>> shape = inferPoolShape(
@@ -231,10 +236,11 @@ LogicalResult MaxPool2DGradOp::verify() {
                             getGradOutput().getType());
 }
 
-LogicalResult AvgPool2DOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+AvgPool2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                              ValueRange operands, DictionaryAttr attributes,
+                              OpaqueProperties properties, RegionRange regions,
+                              SmallVectorImpl<Type> &inferredReturnTypes) {
   Adaptor adaptor(operands, attributes, properties, regions);
   auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
   FailureOr<SmallVector<int64_t>> shape = inferPoolShape(

@@ -23,9 +23,9 @@ LogicalResult RandomUniformOp::verify() {
       failed(verifyFinite(*this, "high", getHigh())))
     return failure();
   if (!(getLow().convertToDouble() <= getHigh().convertToDouble()))
-    return emitOpError("low ") << getLow().convertToDouble()
-                               << " must not exceed high "
-                               << getHigh().convertToDouble();
+    return emitOpError("low ")
+           << getLow().convertToDouble() << " must not exceed high "
+           << getHigh().convertToDouble();
   return success();
 }
 
@@ -34,8 +34,8 @@ LogicalResult RandomNormalOp::verify() {
       failed(verifyFinite(*this, "std", getStd())))
     return failure();
   if (!(getStd().convertToDouble() >= 0.0))
-    return emitOpError("std ") << getStd().convertToDouble()
-                               << " must be non-negative";
+    return emitOpError("std ")
+           << getStd().convertToDouble() << " must be non-negative";
   return success();
 }
 

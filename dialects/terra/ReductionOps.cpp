@@ -7,12 +7,10 @@ using namespace mlir;
 using namespace mlir::terra;
 
 /// Infers the result type of a reduction over `axes`, reporting bad axes.
-static LogicalResult inferReduction(std::optional<Location> loc,
-                                    StringRef opName,
-                                    RankedTensorType inputType,
-                                    ArrayRef<int64_t> axes, bool keepdim,
-                                    Type elementType,
-                                    SmallVectorImpl<Type> &inferred) {
+static LogicalResult
+inferReduction(std::optional<Location> loc, StringRef opName,
+               RankedTensorType inputType, ArrayRef<int64_t> axes, bool keepdim,
+               Type elementType, SmallVectorImpl<Type> &inferred) {
   int64_t rank = inputType.getRank();
   SmallVector<bool> seen(rank, false);
   for (int64_t axis : axes) {
@@ -53,10 +51,11 @@ TERRA_DEFINE_REDUCE_OP(MinOp, "terra.min")
 
 #undef TERRA_DEFINE_REDUCE_OP
 
-LogicalResult ArgMaxOp::inferReturnTypes(
-    MLIRContext *context, std::optional<Location> loc, ValueRange operands,
-    DictionaryAttr attributes, OpaqueProperties properties, RegionRange regions,
-    SmallVectorImpl<Type> &inferredReturnTypes) {
+LogicalResult
+ArgMaxOp::inferReturnTypes(MLIRContext *context, std::optional<Location> loc,
+                           ValueRange operands, DictionaryAttr attributes,
+                           OpaqueProperties properties, RegionRange regions,
+                           SmallVectorImpl<Type> &inferredReturnTypes) {
   Adaptor adaptor(operands, attributes, properties, regions);
   auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
   int64_t axis = adaptor.getAxis();

@@ -1,4 +1,5 @@
-//===- TerraUtils.h - Shape helpers shared by verifiers and lowering -*- C++ -*-===//
+//===- TerraUtils.h - Shape helpers shared by verifiers and lowering -*- C++
+//-*-===//
 
 #ifndef TERRA_DIALECT_TERRAUTILS_H
 #define TERRA_DIALECT_TERRAUTILS_H

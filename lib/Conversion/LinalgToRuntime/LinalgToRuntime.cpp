@@ -67,8 +67,7 @@ func::FuncOp getOrDeclareRuntimeFunction(ModuleOp module, OpBuilder &builder,
   Type i32 = builder.getI32Type();
   auto type = builder.getFunctionType(
       {i32, i32, operandType, operandType, operandType}, {});
-  auto function =
-      func::FuncOp::create(builder, module.getLoc(), name, type);
+  auto function = func::FuncOp::create(builder, module.getLoc(), name, type);
   function.setPrivate();
   function->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
   return function;
@@ -113,10 +112,10 @@ struct ConvertLinalgToTerraRuntimePass
       builder.setInsertionPoint(op);
       Location loc = op.getLoc();
       SmallVector<Value> arguments = {
-          arith::ConstantOp::create(builder, loc,
-                                    builder.getI32IntegerAttr(layout->transposeLhs)),
-          arith::ConstantOp::create(builder, loc,
-                                    builder.getI32IntegerAttr(layout->transposeRhs))};
+          arith::ConstantOp::create(
+              builder, loc, builder.getI32IntegerAttr(layout->transposeLhs)),
+          arith::ConstantOp::create(
+              builder, loc, builder.getI32IntegerAttr(layout->transposeRhs))};
       for (Value operand : op->getOperands())
         arguments.push_back(
             memref::CastOp::create(builder, loc, operandType, operand));

@@ -26,7 +26,8 @@ void addPasses(OpPassManager &pm, const std::string &passes) {
 void addTensorStages(OpPassManager &pm) {
   addPasses(pm, "func.func(canonicalize,convert-terra-to-linalg,canonicalize,"
                 "terra-fuse-elementwise,cse,canonicalize)");
-  addPasses(pm, "eliminate-empty-tensors,one-shot-bufferize{bufferize-function-boundaries "
+  addPasses(pm, "eliminate-empty-tensors,one-shot-bufferize{bufferize-function-"
+                "boundaries "
                 "function-boundary-type-conversion=identity-layout-map}");
 }
 
@@ -45,32 +46,36 @@ void terra::buildTerraLowerToCpuPipeline(OpPassManager &pm,
                 "func.func(convert-memref-copy-to-linalg)");
   // C wrappers are requested before convert-math-to-libm declares libm
   // functions (erff, ...), which must keep their plain C names.
-  addPasses(pm, "func.func(convert-linalg-to-loops,canonicalize,cse),"
-                "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-                "func.func(llvm-request-c-wrappers),"
-                "convert-math-to-llvm,convert-math-to-libm,"
-                "convert-arith-to-llvm,convert-cf-to-llvm,convert-index-to-llvm,"
-                "finalize-memref-to-llvm,convert-func-to-llvm,"
-                "reconcile-unrealized-casts,canonicalize,cse");
+  addPasses(pm,
+            "func.func(convert-linalg-to-loops,canonicalize,cse),"
+            "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+            "func.func(llvm-request-c-wrappers),"
+            "convert-math-to-llvm,convert-math-to-libm,"
+            "convert-arith-to-llvm,convert-cf-to-llvm,convert-index-to-llvm,"
+            "finalize-memref-to-llvm,convert-func-to-llvm,"
+            "reconcile-unrealized-casts,canonicalize,cse");
 }
 
 void terra::buildTerraLowerToNvvmPipeline(OpPassManager &pm,
                                           const NvvmPipelineOptions &options) {
   addTensorStages(pm);
   addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref");
-  addPasses(pm, "func.func(convert-linalg-to-parallel-loops,canonicalize,"
-                "scf-parallel-loop-tiling{no-min-max-bounds parallel-loop-tile-sizes=" +
-                    std::to_string(options.blockSize) +
-                    "},gpu-map-parallel-loops,convert-parallel-loops-to-gpu,"
-                    "canonicalize)");
+  addPasses(
+      pm,
+      "func.func(convert-linalg-to-parallel-loops,canonicalize,"
+      "scf-parallel-loop-tiling{no-min-max-bounds parallel-loop-tile-sizes=" +
+          std::to_string(options.blockSize) +
+          "},gpu-map-parallel-loops,convert-parallel-loops-to-gpu,"
+          "canonicalize)");
   // The stages of upstream's gpu-lower-to-nvvm-pipeline, with the CUDA
   // toolkit named explicitly: libdevice (for exp, log, erf, ...) is linked
   // from it, and found no matter which environment variables are set.
-  addPasses(pm, "gpu-kernel-outlining,convert-scf-to-cf,convert-func-to-llvm,"
-                "expand-strided-metadata,nvvm-attach-target{chip=" +
-                    options.chip + " features=" + options.features +
-                    "},lower-affine,convert-arith-to-llvm,convert-index-to-llvm,"
-                    "canonicalize,cse");
+  addPasses(pm,
+            "gpu-kernel-outlining,convert-scf-to-cf,convert-func-to-llvm,"
+            "expand-strided-metadata,nvvm-attach-target{chip=" +
+                options.chip + " features=" + options.features +
+                "},lower-affine,convert-arith-to-llvm,convert-index-to-llvm,"
+                "canonicalize,cse");
   addPasses(pm, "gpu.module(convert-gpu-to-nvvm,canonicalize,cse,"
                 "reconcile-unrealized-casts)");
   addPasses(pm, "gpu-to-llvm,gpu-module-to-binary{format=isa toolkit=" +

@@ -53,7 +53,8 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
 
     // More than one batch dim: fold them into one for linalg.batch_matmul.
     SmallVector<ReassociationIndices> batchReassociation = {
-        llvm::to_vector(llvm::seq<int64_t>(0, rank - 2)), {rank - 2},
+        llvm::to_vector(llvm::seq<int64_t>(0, rank - 2)),
+        {rank - 2},
         {rank - 1}};
     auto collapseBatch = [&](Value value) -> Value {
       if (rank <= 3)
@@ -68,22 +69,25 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
       int64_t batch = 1;
       for (int64_t size : resultType.getShape().drop_back(2))
         batch *= size;
-      computeType = RankedTensorType::get(
-          {batch, resultType.getDimSize(rank - 2), resultType.getDimSize(rank - 1)},
-          elementType);
+      computeType =
+          RankedTensorType::get({batch, resultType.getDimSize(rank - 2),
+                                 resultType.getDimSize(rank - 1)},
+                                elementType);
     }
     Value init = createFilledTensor(
         rewriter, loc, computeType,
-        arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elementType)));
+        arith::ConstantOp::create(rewriter, loc,
+                                  rewriter.getZeroAttr(elementType)));
     bool batched = rank > 2;
-    NamedAttribute maps(
-        rewriter.getStringAttr("indexing_maps"),
-        matmulMaps(rewriter, batched, op.getTransposeLhs(), op.getTransposeRhs()));
+    NamedAttribute maps(rewriter.getStringAttr("indexing_maps"),
+                        matmulMaps(rewriter, batched, op.getTransposeLhs(),
+                                   op.getTransposeRhs()));
     Value result;
     if (batched)
-      result = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{computeType},
-                                             ValueRange{lhs, rhs}, init, {maps})
-                   .getResult(0);
+      result =
+          linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{computeType},
+                                        ValueRange{lhs, rhs}, init, {maps})
+              .getResult(0);
     else
       result = linalg::MatmulOp::create(rewriter, loc, TypeRange{computeType},
                                         ValueRange{lhs, rhs}, init, {maps})

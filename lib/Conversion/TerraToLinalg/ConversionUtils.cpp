@@ -14,7 +14,8 @@ Value terra::createEmptyLike(OpBuilder &builder, Location loc,
   SmallVector<Value> dynamicSizes;
   for (int64_t dim = 0; dim < type.getRank(); ++dim)
     if (type.isDynamicDim(dim))
-      dynamicSizes.push_back(tensor::DimOp::create(builder, loc, shapeSource, dim));
+      dynamicSizes.push_back(
+          tensor::DimOp::create(builder, loc, shapeSource, dim));
   return tensor::EmptyOp::create(builder, loc, type, dynamicSizes);
 }
 
@@ -36,12 +37,12 @@ Value terra::createScalarConstant(OpBuilder &builder, Location loc, Type type,
 
 Value terra::buildElementwiseGeneric(OpBuilder &builder, Location loc,
                                      RankedTensorType resultType,
-                                     ValueRange inputs, ScalarBodyBuilder body) {
+                                     ValueRange inputs,
+                                     ScalarBodyBuilder body) {
   Value init = createEmptyLike(builder, loc, resultType,
                                inputs.empty() ? Value() : inputs.front());
   SmallVector<AffineMap> maps(
-      inputs.size() + 1,
-      builder.getMultiDimIdentityMap(resultType.getRank()));
+      inputs.size() + 1, builder.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                              utils::IteratorType::parallel);
   auto generic = linalg::GenericOp::create(
@@ -55,8 +56,8 @@ Value terra::buildElementwiseGeneric(OpBuilder &builder, Location loc,
 
 TypedAttr terra::lowestValueAttr(Type type) {
   if (auto floatType = dyn_cast<FloatType>(type))
-    return FloatAttr::get(
-        type, APFloat::getInf(floatType.getFloatSemantics(), /*Negative=*/true));
+    return FloatAttr::get(type, APFloat::getInf(floatType.getFloatSemantics(),
+                                                /*Negative=*/true));
   unsigned width = type.getIntOrFloatBitWidth();
   return IntegerAttr::get(type, width == 1 ? APInt::getZero(1)
                                            : APInt::getSignedMinValue(width));
@@ -64,8 +65,7 @@ TypedAttr terra::lowestValueAttr(Type type) {
 
 TypedAttr terra::highestValueAttr(Type type) {
   if (auto floatType = dyn_cast<FloatType>(type))
-    return FloatAttr::get(type,
-                          APFloat::getInf(floatType.getFloatSemantics()));
+    return FloatAttr::get(type, APFloat::getInf(floatType.getFloatSemantics()));
   unsigned width = type.getIntOrFloatBitWidth();
   return IntegerAttr::get(type, width == 1 ? APInt::getAllOnes(1)
                                            : APInt::getSignedMaxValue(width));

@@ -92,7 +92,8 @@ Value buildScalar(GeluOp op, OpBuilder &b, Location loc, ValueRange args) {
   Value inner;
   if (op.getApproximateTanh()) {
     // tanh(sqrt(2/pi) * (x + 0.044715 x^3))
-    Value cube = arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
+    Value cube =
+        arith::MulFOp::create(b, loc, x, arith::MulFOp::create(b, loc, x, x));
     Value poly = arith::AddFOp::create(
         b, loc, x,
         arith::MulFOp::create(b, loc, constant(b, loc, x, 0.044715), cube));
@@ -153,12 +154,24 @@ Value buildScalar(CompareOp op, OpBuilder &b, Location loc, ValueRange args) {
     // Ordered comparisons, except `ne`, which NaN makes true.
     arith::CmpFPredicate predicate;
     switch (op.getDirection()) {
-    case ComparisonDirection::eq: predicate = arith::CmpFPredicate::OEQ; break;
-    case ComparisonDirection::ne: predicate = arith::CmpFPredicate::UNE; break;
-    case ComparisonDirection::lt: predicate = arith::CmpFPredicate::OLT; break;
-    case ComparisonDirection::le: predicate = arith::CmpFPredicate::OLE; break;
-    case ComparisonDirection::gt: predicate = arith::CmpFPredicate::OGT; break;
-    case ComparisonDirection::ge: predicate = arith::CmpFPredicate::OGE; break;
+    case ComparisonDirection::eq:
+      predicate = arith::CmpFPredicate::OEQ;
+      break;
+    case ComparisonDirection::ne:
+      predicate = arith::CmpFPredicate::UNE;
+      break;
+    case ComparisonDirection::lt:
+      predicate = arith::CmpFPredicate::OLT;
+      break;
+    case ComparisonDirection::le:
+      predicate = arith::CmpFPredicate::OLE;
+      break;
+    case ComparisonDirection::gt:
+      predicate = arith::CmpFPredicate::OGT;
+      break;
+    case ComparisonDirection::ge:
+      predicate = arith::CmpFPredicate::OGE;
+      break;
     }
     return arith::CmpFOp::create(b, loc, predicate, args[0], args[1]);
   }
@@ -166,19 +179,27 @@ Value buildScalar(CompareOp op, OpBuilder &b, Location loc, ValueRange args) {
   bool isUnsigned = isBool(args[0]);
   arith::CmpIPredicate predicate;
   switch (op.getDirection()) {
-  case ComparisonDirection::eq: predicate = arith::CmpIPredicate::eq; break;
-  case ComparisonDirection::ne: predicate = arith::CmpIPredicate::ne; break;
+  case ComparisonDirection::eq:
+    predicate = arith::CmpIPredicate::eq;
+    break;
+  case ComparisonDirection::ne:
+    predicate = arith::CmpIPredicate::ne;
+    break;
   case ComparisonDirection::lt:
-    predicate = isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt;
+    predicate =
+        isUnsigned ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt;
     break;
   case ComparisonDirection::le:
-    predicate = isUnsigned ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle;
+    predicate =
+        isUnsigned ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle;
     break;
   case ComparisonDirection::gt:
-    predicate = isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt;
+    predicate =
+        isUnsigned ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt;
     break;
   case ComparisonDirection::ge:
-    predicate = isUnsigned ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge;
+    predicate =
+        isUnsigned ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge;
     break;
   }
   return arith::CmpIOp::create(b, loc, predicate, args[0], args[1]);
@@ -260,7 +281,8 @@ struct ConstantToArith : public OpConversionPattern<ConstantOp> {
                   ConversionPatternRewriter &rewriter) const override {
     auto value = dyn_cast<TypedAttr>(op.getValue());
     if (!value)
-      return rewriter.notifyMatchFailure(op, "constant is not a typed attribute");
+      return rewriter.notifyMatchFailure(op,
+                                         "constant is not a typed attribute");
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
     return success();
   }

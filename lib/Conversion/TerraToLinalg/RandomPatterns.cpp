@@ -49,8 +49,10 @@ std::array<Value, 4> philox(OpBuilder &b, Location loc, Value c0, Value c1,
                             Value k0, Value k1) {
   std::array<Value, 4> c = {c0, c1, i32Constant(b, loc, 0),
                             i32Constant(b, loc, 0)};
-  Value m0 = i32Constant(b, loc, kPhiloxM0), m1 = i32Constant(b, loc, kPhiloxM1);
-  Value w0 = i32Constant(b, loc, kPhiloxW0), w1 = i32Constant(b, loc, kPhiloxW1);
+  Value m0 = i32Constant(b, loc, kPhiloxM0),
+        m1 = i32Constant(b, loc, kPhiloxM1);
+  Value w0 = i32Constant(b, loc, kPhiloxW0),
+        w1 = i32Constant(b, loc, kPhiloxW1);
   for (int round = 0; round < kPhiloxRounds; ++round) {
     if (round > 0) {
       k0 = arith::AddIOp::create(b, loc, k0, w0);
@@ -110,8 +112,8 @@ Value linearIndex(OpBuilder &b, Location loc, ArrayRef<int64_t> shape) {
 
 /// Builds the generic that computes every element from its Philox words;
 /// `finish` turns the words (and the extra inputs' elements) into a value.
-using FinishFn = function_ref<Value(OpBuilder &, Location, ArrayRef<Value>,
-                                    ValueRange)>;
+using FinishFn =
+    function_ref<Value(OpBuilder &, Location, ArrayRef<Value>, ValueRange)>;
 
 Value buildRandomGeneric(OpBuilder &builder, Location loc,
                          RankedTensorType resultType, Value keyTensor,
@@ -179,12 +181,13 @@ struct RandomNormalLowering : public OpConversionPattern<RandomNormalOp> {
           Value u2 = unitFloat(b, nl, words[1], type);
           Value radius = math::SqrtOp::create(
               b, nl,
-              arith::MulFOp::create(b, nl, createScalarConstant(b, nl, type, -2.0),
+              arith::MulFOp::create(b, nl,
+                                    createScalarConstant(b, nl, type, -2.0),
                                     math::LogOp::create(b, nl, u1)));
           Value angle = arith::MulFOp::create(
               b, nl, createScalarConstant(b, nl, type, 2.0 * M_PI), u2);
-          Value normal = arith::MulFOp::create(b, nl, radius,
-                                               math::CosOp::create(b, nl, angle));
+          Value normal = arith::MulFOp::create(
+              b, nl, radius, math::CosOp::create(b, nl, angle));
           Value scaled = arith::MulFOp::create(
               b, nl, normal, createScalarConstant(b, nl, type, std));
           Value value = arith::AddFOp::create(
@@ -196,8 +199,7 @@ struct RandomNormalLowering : public OpConversionPattern<RandomNormalOp> {
   }
 };
 
-struct RandomBernoulliLowering
-    : public OpConversionPattern<RandomBernoulliOp> {
+struct RandomBernoulliLowering : public OpConversionPattern<RandomBernoulliOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(RandomBernoulliOp op, OpAdaptor adaptor,

@@ -94,12 +94,13 @@ Value buildReduction(OpBuilder &builder, Location loc, ReduceKind kind,
   Type elementType = inputType.getElementType();
   auto reducedType = RankedTensorType::get(
       reducedShape(inputType.getShape(), axes, /*keepdim=*/false), elementType);
-  TypedAttr identity = kind == ReduceKind::Sum ? builder.getZeroAttr(elementType)
-                       : kind == ReduceKind::Max ? lowestValueAttr(elementType)
-                                                 : highestValueAttr(elementType);
-  Value init = createFilledTensor(
-      builder, loc, reducedType,
-      arith::ConstantOp::create(builder, loc, identity));
+  TypedAttr identity =
+      kind == ReduceKind::Sum   ? builder.getZeroAttr(elementType)
+      : kind == ReduceKind::Max ? lowestValueAttr(elementType)
+                                : highestValueAttr(elementType);
+  Value init =
+      createFilledTensor(builder, loc, reducedType,
+                         arith::ConstantOp::create(builder, loc, identity));
   int64_t rank = inputType.getRank();
   auto generic = linalg::GenericOp::create(
       builder, loc, reducedType, input, init,
@@ -123,7 +124,8 @@ struct ReduceLowering : public OpConversionPattern<OpTy> {
     Location loc = op.getLoc();
     Value reduced =
         buildReduction(rewriter, loc, Kind, adaptor.getInput(), op.getAxes());
-    rewriter.replaceOp(op, restoreKeptDims(rewriter, loc, reduced, op.getType(), op.getAxes()));
+    rewriter.replaceOp(op, restoreKeptDims(rewriter, loc, reduced, op.getType(),
+                                           op.getAxes()));
     return success();
   }
 };
@@ -150,7 +152,8 @@ struct MeanLowering : public OpConversionPattern<MeanOp> {
                                                static_cast<double>(count));
           return arith::DivFOp::create(b, nestedLoc, args[0], divisor);
         });
-    rewriter.replaceOp(op, restoreKeptDims(rewriter, loc, mean, op.getType(), op.getAxes()));
+    rewriter.replaceOp(
+        op, restoreKeptDims(rewriter, loc, mean, op.getType(), op.getAxes()));
     return success();
   }
 };
@@ -174,9 +177,10 @@ struct ArgMaxLowering : public OpConversionPattern<ArgMaxOp> {
     Value values = createFilledTensor(
         rewriter, loc, valueType,
         arith::ConstantOp::create(rewriter, loc, lowestValueAttr(elementType)));
-    Value indices = createFilledTensor(
-        rewriter, loc, indexType,
-        arith::ConstantOp::create(rewriter, loc, rewriter.getI64IntegerAttr(0)));
+    Value indices =
+        createFilledTensor(rewriter, loc, indexType,
+                           arith::ConstantOp::create(
+                               rewriter, loc, rewriter.getI64IntegerAttr(0)));
     int64_t rank = inputType.getRank();
     bool isFloat = isa<FloatType>(elementType);
     auto generic = linalg::GenericOp::create(
@@ -218,9 +222,9 @@ struct ArgMaxLowering : public OpConversionPattern<ArgMaxOp> {
           take = arith::OrIOp::create(b, nestedLoc, take, isFirst);
           linalg::YieldOp::create(
               b, nestedLoc,
-              ValueRange{
-                  arith::SelectOp::create(b, nestedLoc, take, x, best),
-                  arith::SelectOp::create(b, nestedLoc, take, index, bestIndex)});
+              ValueRange{arith::SelectOp::create(b, nestedLoc, take, x, best),
+                         arith::SelectOp::create(b, nestedLoc, take, index,
+                                                 bestIndex)});
         });
     rewriter.replaceOp(op, restoreKeptDims(rewriter, loc, generic.getResult(1),
                                            op.getType(), {axis}));

@@ -53,11 +53,11 @@ struct BroadcastToLowering : public OpConversionPattern<BroadcastToOp> {
       exprs.push_back(broadcast ? rewriter.getAffineConstantExpr(0)
                                 : rewriter.getAffineDimExpr(dim + offset));
     }
-    AffineMap map = AffineMap::get(resultType.getRank(), 0, exprs,
-                                   rewriter.getContext());
-    rewriter.replaceOp(op, buildCopyGeneric(rewriter, op.getLoc(),
-                                            adaptor.getInput(), map,
-                                            resultType));
+    AffineMap map =
+        AffineMap::get(resultType.getRank(), 0, exprs, rewriter.getContext());
+    rewriter.replaceOp(op,
+                       buildCopyGeneric(rewriter, op.getLoc(),
+                                        adaptor.getInput(), map, resultType));
     return success();
   }
 };
@@ -75,15 +75,15 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
     RankedTensorType resultType = op.getType();
     // A pure collapse or expansion is one op; anything else goes through 1-D.
     if (inputType.getRank() > resultType.getRank()) {
-      if (auto reassociation = getReassociationIndicesForReshape(inputType,
-                                                                 resultType)) {
+      if (auto reassociation =
+              getReassociationIndicesForReshape(inputType, resultType)) {
         rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
             op, resultType, input, *reassociation);
         return success();
       }
     } else if (inputType.getRank() < resultType.getRank()) {
-      if (auto reassociation = getReassociationIndicesForReshape(resultType,
-                                                                 inputType)) {
+      if (auto reassociation =
+              getReassociationIndicesForReshape(resultType, inputType)) {
         rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
             op, resultType, input, *reassociation);
         return success();
@@ -129,11 +129,11 @@ struct TransposeLowering : public OpConversionPattern<TransposeOp> {
     SmallVector<AffineExpr> exprs(permutation.size());
     for (auto [resultDim, inputDim] : llvm::enumerate(permutation))
       exprs[inputDim] = rewriter.getAffineDimExpr(resultDim);
-    AffineMap map = AffineMap::get(permutation.size(), 0, exprs,
-                                   rewriter.getContext());
-    rewriter.replaceOp(op, buildCopyGeneric(rewriter, op.getLoc(),
-                                            adaptor.getInput(), map,
-                                            op.getType()));
+    AffineMap map =
+        AffineMap::get(permutation.size(), 0, exprs, rewriter.getContext());
+    rewriter.replaceOp(op,
+                       buildCopyGeneric(rewriter, op.getLoc(),
+                                        adaptor.getInput(), map, op.getType()));
     return success();
   }
 };
@@ -175,8 +175,8 @@ struct ConcatLowering : public OpConversionPattern<ConcatOp> {
       SmallVector<OpFoldResult> offsets(resultType.getRank(),
                                         rewriter.getIndexAttr(0));
       offsets[axis] = rewriter.getIndexAttr(offset);
-      SmallVector<OpFoldResult> sizes, strides(resultType.getRank(),
-                                               rewriter.getIndexAttr(1));
+      SmallVector<OpFoldResult> sizes,
+          strides(resultType.getRank(), rewriter.getIndexAttr(1));
       for (int64_t size : inputType.getShape())
         sizes.push_back(rewriter.getIndexAttr(size));
       result = tensor::InsertSliceOp::create(rewriter, loc, input, result,
@@ -204,9 +204,8 @@ struct PadLowering : public OpConversionPattern<PadOp> {
       low.push_back(rewriter.getIndexAttr(p));
     for (int64_t p : op.getHigh())
       high.push_back(rewriter.getIndexAttr(p));
-    rewriter.replaceOpWithNewOp<tensor::PadOp>(op, op.getType(),
-                                               adaptor.getInput(), low, high,
-                                               padValue);
+    rewriter.replaceOpWithNewOp<tensor::PadOp>(
+        op, op.getType(), adaptor.getInput(), low, high, padValue);
     return success();
   }
 };
@@ -217,9 +216,8 @@ Value clampedIndex(OpBuilder &b, Location loc, Value index, int64_t size) {
   Value asIndex = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value last = arith::ConstantIndexOp::create(b, loc, size - 1);
-  return arith::MinSIOp::create(b, loc,
-                                arith::MaxSIOp::create(b, loc, asIndex, zero),
-                                last);
+  return arith::MinSIOp::create(
+      b, loc, arith::MaxSIOp::create(b, loc, asIndex, zero), last);
 }
 
 struct GatherLowering : public OpConversionPattern<GatherOp> {
@@ -259,7 +257,8 @@ struct GatherLowering : public OpConversionPattern<GatherOp> {
               position.push_back(linalg::IndexOp::create(
                   b, nestedLoc, d < axis ? d : d - 1 + indexRank));
           }
-          Value element = tensor::ExtractOp::create(b, nestedLoc, input, position);
+          Value element =
+              tensor::ExtractOp::create(b, nestedLoc, input, position);
           linalg::YieldOp::create(b, nestedLoc, element);
         });
     rewriter.replaceOp(op, generic.getResult(0));
@@ -288,7 +287,8 @@ struct ScatterAddLowering : public OpConversionPattern<ScatterAddOp> {
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     for (int64_t size : updatesType.getShape()) {
       lowerBounds.push_back(zero);
-      upperBounds.push_back(arith::ConstantIndexOp::create(rewriter, loc, size));
+      upperBounds.push_back(
+          arith::ConstantIndexOp::create(rewriter, loc, size));
       steps.push_back(one);
     }
     scf::LoopNest nest = scf::buildLoopNest(
@@ -298,13 +298,13 @@ struct ScatterAddLowering : public OpConversionPattern<ScatterAddOp> {
           Value index = tensor::ExtractOp::create(
               b, nestedLoc, adaptor.getIndices(), ivs.slice(axis, indexRank));
           SmallVector<Value> position(ivs.take_front(axis));
-          position.push_back(clampedIndex(b, nestedLoc, index,
-                                          inputType.getDimSize(axis)));
+          position.push_back(
+              clampedIndex(b, nestedLoc, index, inputType.getDimSize(axis)));
           llvm::append_range(position, ivs.drop_front(axis + indexRank));
           Value current =
               tensor::ExtractOp::create(b, nestedLoc, carried[0], position);
-          Value update =
-              tensor::ExtractOp::create(b, nestedLoc, adaptor.getUpdates(), ivs);
+          Value update = tensor::ExtractOp::create(b, nestedLoc,
+                                                   adaptor.getUpdates(), ivs);
           Value sum = isFloat
                           ? arith::AddFOp::create(b, nestedLoc, current, update)
                                 .getResult()

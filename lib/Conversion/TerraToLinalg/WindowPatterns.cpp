@@ -41,8 +41,8 @@ Value spreadAndPad(OpBuilder &b, Location loc, Value value,
   auto type = cast<RankedTensorType>(value.getType());
   int64_t rank = type.getRank();
   SmallVector<int64_t> shape(type.getShape());
-  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
-      sizes, strides(rank, b.getIndexAttr(1));
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+      strides(rank, b.getIndexAttr(1));
   for (int64_t size : type.getShape())
     sizes.push_back(b.getIndexAttr(size));
   for (int64_t i = 0; i < 2; ++i) {
@@ -137,14 +137,14 @@ AffineMap map(MLIRContext *context, unsigned numDims,
 /// Multiply-accumulate body: out += in0 * in1.
 void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
   Value product = arith::MulFOp::create(b, loc, args[0], args[1]);
-  linalg::YieldOp::create(b, loc,
-                          arith::AddFOp::create(b, loc, args[2], product).getResult());
+  linalg::YieldOp::create(
+      b, loc, arith::AddFOp::create(b, loc, args[2], product).getResult());
 }
 
-Value genericResult(OpBuilder &b, Location loc, Type resultType,
-                    ValueRange inputs, Value init, ArrayRef<AffineMap> maps,
-                    ArrayRef<IteratorType> iterators,
-                    function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+Value genericResult(
+    OpBuilder &b, Location loc, Type resultType, ValueRange inputs, Value init,
+    ArrayRef<AffineMap> maps, ArrayRef<IteratorType> iterators,
+    function_ref<void(OpBuilder &, Location, ValueRange)> body) {
   return linalg::GenericOp::create(b, loc, resultType, inputs, init, maps,
                                    iterators, body)
       .getResult(0);
@@ -174,10 +174,11 @@ struct Conv2DLowering : public OpConversionPattern<Conv2DOp> {
     Value zero = arith::ConstantOp::create(rewriter, loc,
                                            rewriter.getZeroAttr(elementType));
     Value input = splitGroups(
-        rewriter, loc, padSpatial(rewriter, loc, adaptor.getInput(),
-                                  op.getPadding(), zero),
+        rewriter, loc,
+        padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(), zero),
         groups, false);
-    Value weight = splitGroups(rewriter, loc, adaptor.getWeight(), groups, true);
+    Value weight =
+        splitGroups(rewriter, loc, adaptor.getWeight(), groups, true);
     ArrayRef<int64_t> resultShape = op.getType().getShape();
     SmallVector<int64_t> groupedShape = {resultShape[0], groups,
                                          resultShape[1] / groups,
@@ -214,8 +215,8 @@ struct Conv2DGradWeightLowering
     Value zero = arith::ConstantOp::create(rewriter, loc,
                                            rewriter.getZeroAttr(elementType));
     Value input = splitGroups(
-        rewriter, loc, padSpatial(rewriter, loc, adaptor.getInput(),
-                                  op.getPadding(), zero),
+        rewriter, loc,
+        padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(), zero),
         groups, false);
     Value gradOutput =
         splitGroups(rewriter, loc, adaptor.getGradOutput(), groups, false);
@@ -258,8 +259,7 @@ Value spreadGradient(OpBuilder &b, Location loc, Value gradOutput,
   return spreadAndPad(b, loc, gradOutput, window.stride, low, high, fill);
 }
 
-struct Conv2DGradInputLowering
-    : public OpConversionPattern<Conv2DGradInputOp> {
+struct Conv2DGradInputLowering : public OpConversionPattern<Conv2DGradInputOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(Conv2DGradInputOp op, OpAdaptor adaptor,
@@ -272,36 +272,39 @@ struct Conv2DGradInputLowering
     RankedTensorType resultType = op.getType();
     Type elementType = resultType.getElementType();
     auto weightType = cast<RankedTensorType>(adaptor.getWeight().getType());
-    Window window = makeWindow(weightType.getShape().drop_front(2),
-                               op.getStride(), op.getPadding(), op.getDilation());
+    Window window =
+        makeWindow(weightType.getShape().drop_front(2), op.getStride(),
+                   op.getPadding(), op.getDilation());
     Value zero = arith::ConstantOp::create(rewriter, loc,
                                            rewriter.getZeroAttr(elementType));
-    Value spread = splitGroups(
-        rewriter, loc,
-        spreadGradient(rewriter, loc, adaptor.getGradOutput(),
-                       resultType.getShape(), window, zero),
-        groups, false);
-    Value weight = splitGroups(rewriter, loc, adaptor.getWeight(), groups, true);
+    Value spread =
+        splitGroups(rewriter, loc,
+                    spreadGradient(rewriter, loc, adaptor.getGradOutput(),
+                                   resultType.getShape(), window, zero),
+                    groups, false);
+    Value weight =
+        splitGroups(rewriter, loc, adaptor.getWeight(), groups, true);
     ArrayRef<int64_t> shape = resultType.getShape();
-    SmallVector<int64_t> paddedShape = {
-        shape[0], groups, shape[1] / groups, shape[2] + 2 * window.padding[0],
-        shape[3] + 2 * window.padding[1]};
+    SmallVector<int64_t> paddedShape = {shape[0], groups, shape[1] / groups,
+                                        shape[2] + 2 * window.padding[0],
+                                        shape[3] + 2 * window.padding[1]};
     // Loops (n, g, c, i, j, f, kh, kw) over padded input positions (i, j).
     AffineExpr n, g, c, i, j, f, kh, kw;
     bindDims(ctx, n, g, c, i, j, f, kh, kw);
     ArrayRef<int64_t> d = window.dilation;
     int64_t kH = window.kernel[0], kW = window.kernel[1];
     SmallVector<AffineMap> maps = {
-        map(ctx, 8, {n, g, f, i + (kH - 1) * d[0] - kh * d[0],
-                     j + (kW - 1) * d[1] - kw * d[1]}),
+        map(ctx, 8,
+            {n, g, f, i + (kH - 1) * d[0] - kh * d[0],
+             j + (kW - 1) * d[1] - kw * d[1]}),
         map(ctx, 8, {g, f, c, kh, kw}), map(ctx, 8, {n, g, c, i, j})};
     Value padded = genericResult(
         rewriter, loc, RankedTensorType::get(paddedShape, elementType),
         ValueRange{spread, weight},
         zeroTensor(rewriter, loc, paddedShape, elementType), maps,
         {kPar, kPar, kPar, kPar, kPar, kRed, kRed, kRed}, multiplyAccumulate);
-    Value cropped = cropSpatial(rewriter, loc, padded, window.padding,
-                                shape.drop_front(2));
+    Value cropped =
+        cropSpatial(rewriter, loc, padded, window.padding, shape.drop_front(2));
     rewriter.replaceOp(op, mergeGroups(rewriter, loc, cropped, false));
     return success();
   }
@@ -343,13 +346,14 @@ struct MaxPool2DLowering : public OpConversionPattern<MaxPool2DOp> {
     Type elementType = resultType.getElementType();
     Window window = makeWindow(op.getKernelSize(), op.getStride(),
                                op.getPadding(), op.getDilation());
-    Value lowest = arith::ConstantOp::create(rewriter, loc,
-                                             lowestValueAttr(elementType));
+    Value lowest =
+        arith::ConstantOp::create(rewriter, loc, lowestValueAttr(elementType));
     Value padded =
         padSpatial(rewriter, loc, adaptor.getInput(), window.padding, lowest);
     Value result = genericResult(
         rewriter, loc, resultType,
-        ValueRange{padded, kernelShapeOperand(rewriter, loc, window, elementType)},
+        ValueRange{padded,
+                   kernelShapeOperand(rewriter, loc, window, elementType)},
         createFilledTensor(rewriter, loc, resultType, lowest),
         poolMaps(getContext(), window), kPoolIterators,
         [](OpBuilder &b, Location nestedLoc, ValueRange args) {
@@ -380,17 +384,18 @@ struct MaxPool2DGradLowering : public OpConversionPattern<MaxPool2DGradOp> {
     int64_t kW = window.kernel[1];
 
     // 1. The window position (kh * KW + kw) of each window's maximum.
-    Value lowest = arith::ConstantOp::create(rewriter, loc,
-                                             lowestValueAttr(elementType));
+    Value lowest =
+        arith::ConstantOp::create(rewriter, loc, lowestValueAttr(elementType));
     Value padded =
         padSpatial(rewriter, loc, adaptor.getInput(), window.padding, lowest);
-    auto positionType = RankedTensorType::get(gradType.getShape(),
-                                              rewriter.getI64Type());
+    auto positionType =
+        RankedTensorType::get(gradType.getShape(), rewriter.getI64Type());
     Value noPosition = arith::ConstantOp::create(
         rewriter, loc, rewriter.getI64IntegerAttr(-1));
     auto argmax = linalg::GenericOp::create(
         rewriter, loc, TypeRange{gradType, positionType},
-        ValueRange{padded, kernelShapeOperand(rewriter, loc, window, elementType)},
+        ValueRange{padded,
+                   kernelShapeOperand(rewriter, loc, window, elementType)},
         ValueRange{createFilledTensor(rewriter, loc, gradType, lowest),
                    createFilledTensor(rewriter, loc, positionType, noPosition)},
         [&] {
@@ -407,8 +412,8 @@ struct MaxPool2DGradLowering : public OpConversionPattern<MaxPool2DGradOp> {
               b, nl, b.getI64Type(),
               arith::AddIOp::create(
                   b, nl,
-                  arith::MulIOp::create(b, nl, kh,
-                                        arith::ConstantIndexOp::create(b, nl, kW)),
+                  arith::MulIOp::create(
+                      b, nl, kh, arith::ConstantIndexOp::create(b, nl, kW)),
                   kw));
           // As PyTorch's kernel: take a strictly greater value or a NaN; the
           // first position inside the input is taken so every window has one
@@ -461,9 +466,8 @@ struct MaxPool2DGradLowering : public OpConversionPattern<MaxPool2DGradOp> {
                                            rewriter.getZeroAttr(elementType));
     Value spreadGrad = spreadGradient(rewriter, loc, adaptor.getGradOutput(),
                                       inputType.getShape(), window, zero);
-    Value spreadPositions = spreadGradient(rewriter, loc, positions,
-                                           inputType.getShape(), window,
-                                           noPosition);
+    Value spreadPositions = spreadGradient(
+        rewriter, loc, positions, inputType.getShape(), window, noPosition);
     ArrayRef<int64_t> shape = inputType.getShape();
     SmallVector<int64_t> paddedShape = {shape[0], shape[1],
                                         shape[2] + 2 * window.padding[0],
@@ -472,21 +476,24 @@ struct MaxPool2DGradLowering : public OpConversionPattern<MaxPool2DGradOp> {
     bindDims(ctx, n, c, i, j, kh, kw);
     ArrayRef<int64_t> d = window.dilation;
     int64_t kH = window.kernel[0];
-    AffineMap spreadMap = map(ctx, 6, {n, c, i + (kH - 1) * d[0] - kh * d[0],
-                                       j + (kW - 1) * d[1] - kw * d[1]});
+    AffineMap spreadMap = map(ctx, 6,
+                              {n, c, i + (kH - 1) * d[0] - kh * d[0],
+                               j + (kW - 1) * d[1] - kw * d[1]});
     Value paddedGrad = genericResult(
         rewriter, loc, RankedTensorType::get(paddedShape, elementType),
         ValueRange{spreadGrad, spreadPositions,
                    kernelShapeOperand(rewriter, loc, window, elementType)},
         zeroTensor(rewriter, loc, paddedShape, elementType),
-        {spreadMap, spreadMap, map(ctx, 6, {kh, kw}), map(ctx, 6, {n, c, i, j})},
+        {spreadMap, spreadMap, map(ctx, 6, {kh, kw}),
+         map(ctx, 6, {n, c, i, j})},
         kPoolIterators, [&](OpBuilder &b, Location nl, ValueRange args) {
           Value position = arith::IndexCastOp::create(
               b, nl, b.getI64Type(),
               arith::AddIOp::create(
                   b, nl,
-                  arith::MulIOp::create(b, nl, linalg::IndexOp::create(b, nl, 4),
-                                        arith::ConstantIndexOp::create(b, nl, kW)),
+                  arith::MulIOp::create(
+                      b, nl, linalg::IndexOp::create(b, nl, 4),
+                      arith::ConstantIndexOp::create(b, nl, kW)),
                   linalg::IndexOp::create(b, nl, 5)));
           Value isMax = arith::CmpIOp::create(b, nl, arith::CmpIPredicate::eq,
                                               args[1], position);
@@ -494,7 +501,8 @@ struct MaxPool2DGradLowering : public OpConversionPattern<MaxPool2DGradOp> {
               b, nl, isMax, args[0],
               arith::ConstantOp::create(b, nl, b.getZeroAttr(elementType)));
           linalg::YieldOp::create(
-              b, nl, arith::AddFOp::create(b, nl, args[3], contribution).getResult());
+              b, nl,
+              arith::AddFOp::create(b, nl, args[3], contribution).getResult());
         });
     rewriter.replaceOp(op, cropSpatial(rewriter, loc, paddedGrad,
                                        window.padding, shape.drop_front(2)));
@@ -523,18 +531,22 @@ Value divideByWindowCount(OpBuilder &b, Location loc, Value sums,
           Value start = arith::SubIOp::create(
               nb, nl,
               arith::MulIOp::create(
-                  nb, nl, o, arith::ConstantIndexOp::create(nb, nl, window.stride[i])),
+                  nb, nl, o,
+                  arith::ConstantIndexOp::create(nb, nl, window.stride[i])),
               arith::ConstantIndexOp::create(nb, nl, window.padding[i]));
           Value end = arith::AddIOp::create(
-              nb, nl, start, arith::ConstantIndexOp::create(nb, nl, window.kernel[i]));
+              nb, nl, start,
+              arith::ConstantIndexOp::create(nb, nl, window.kernel[i]));
           Value clampedStart = arith::MaxSIOp::create(
               nb, nl, start, arith::ConstantIndexOp::create(nb, nl, 0));
           Value clampedEnd = arith::MinSIOp::create(
               nb, nl, end,
               arith::ConstantIndexOp::create(nb, nl, inputShape[2 + i]));
-          Value extent = arith::SubIOp::create(nb, nl, clampedEnd, clampedStart);
-          count = count ? arith::MulIOp::create(nb, nl, count, extent).getResult()
-                        : extent;
+          Value extent =
+              arith::SubIOp::create(nb, nl, clampedEnd, clampedStart);
+          count = count
+                      ? arith::MulIOp::create(nb, nl, count, extent).getResult()
+                      : extent;
         }
         Value countFloat = arith::SIToFPOp::create(
             nb, nl, elementType,
@@ -562,12 +574,14 @@ struct AvgPool2DLowering : public OpConversionPattern<AvgPool2DOp> {
         padSpatial(rewriter, loc, adaptor.getInput(), window.padding, zero);
     Value sums = genericResult(
         rewriter, loc, resultType,
-        ValueRange{padded, kernelShapeOperand(rewriter, loc, window, elementType)},
+        ValueRange{padded,
+                   kernelShapeOperand(rewriter, loc, window, elementType)},
         createFilledTensor(rewriter, loc, resultType, zero),
         poolMaps(getContext(), window), kPoolIterators,
         [](OpBuilder &b, Location nl, ValueRange args) {
           linalg::YieldOp::create(
-              b, nl, arith::AddFOp::create(b, nl, args[2], args[0]).getResult());
+              b, nl,
+              arith::AddFOp::create(b, nl, args[2], args[0]).getResult());
         });
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
     rewriter.replaceOp(op, divideByWindowCount(rewriter, loc, sums, window,
@@ -607,13 +621,15 @@ struct AvgPool2DGradLowering : public OpConversionPattern<AvgPool2DGradOp> {
     int64_t kH = window.kernel[0], kW = window.kernel[1];
     Value paddedGrad = genericResult(
         rewriter, loc, RankedTensorType::get(paddedShape, elementType),
-        ValueRange{spread, kernelShapeOperand(rewriter, loc, window, elementType)},
+        ValueRange{spread,
+                   kernelShapeOperand(rewriter, loc, window, elementType)},
         zeroTensor(rewriter, loc, paddedShape, elementType),
         {map(ctx, 6, {n, c, i + (kH - 1) - kh, j + (kW - 1) - kw}),
          map(ctx, 6, {kh, kw}), map(ctx, 6, {n, c, i, j})},
         kPoolIterators, [](OpBuilder &b, Location nl, ValueRange args) {
           linalg::YieldOp::create(
-              b, nl, arith::AddFOp::create(b, nl, args[2], args[0]).getResult());
+              b, nl,
+              arith::AddFOp::create(b, nl, args[2], args[0]).getResult());
         });
     rewriter.replaceOp(op, cropSpatial(rewriter, loc, paddedGrad,
                                        window.padding, shape.drop_front(2)));
