@@ -220,8 +220,9 @@ double benchSgemm(int64_t n) {
   return 2.0 * n * n * n / bestTime(5, run) / 1e9;
 }
 
-/// A 3x3 same-padding conv2d (a ResNet stage-2 layer) as compiled, against
-/// the sgemm an im2col lowering would call (F x C*9 times C*9 x H*W).
+/// A 3x3 same-padding conv2d (a ResNet stage-2 layer) compiled both ways
+/// (im2col + BLAS, and generated loops), against the sgemm an im2col
+/// lowering calls (F x C*9 times C*9 x H*W).
 void benchConv2d(MLIRContext &context, int64_t channels, int64_t size) {
   std::string c = std::to_string(channels), s = std::to_string(size);
   std::string image = "tensor<1x" + c + "x" + s + "x" + s + "xf32>";
@@ -232,11 +233,6 @@ void benchConv2d(MLIRContext &context, int64_t channels, int64_t size) {
                        "1] dilation [1, 1] groups 1 : (" +
                        image + ", " + weight + ") -> " + image +
                        "\n  return %y : " + image + "\n}\n";
-  auto engine = compile(context, source, /*useBlas=*/true);
-  using ConvFn =
-      void (*)(StridedMemRefType<float, 4> *, StridedMemRefType<float, 4> *,
-               StridedMemRefType<float, 4> *);
-  auto conv = lookup<ConvFn>(*engine, "_mlir_ciface_conv");
   int64_t pixels = size * size, depth = channels * 9;
   std::vector<float> x(channels * pixels), w(channels * depth);
   for (size_t i = 0; i < x.size(); ++i)
@@ -245,11 +241,35 @@ void benchConv2d(MLIRContext &context, int64_t channels, int64_t size) {
     w[i] = static_cast<float>(i % 5) * 0.1f - 0.2f;
   auto mx = describe<4>(x.data(), {1, channels, size, size});
   auto mw = describe<4>(w.data(), {channels, channels, 3, 3});
-  StridedMemRefType<float, 4> result;
-  double compiled = bestTime(2, [&] {
+  // Times the compiled conv2d and keeps its output, to compare the two
+  // lowerings with each other.
+  auto timeConv = [&](bool useBlas, std::vector<float> &output) {
+    auto engine = compile(context, source, useBlas);
+    using ConvFn =
+        void (*)(StridedMemRefType<float, 4> *, StridedMemRefType<float, 4> *,
+                 StridedMemRefType<float, 4> *);
+    auto conv = lookup<ConvFn>(*engine, "_mlir_ciface_conv");
+    StridedMemRefType<float, 4> result;
     conv(&result, &mx, &mw);
+    output.assign(result.data, result.data + channels * pixels);
     std::free(result.basePtr);
-  });
+    return bestTime(2, [&] {
+      conv(&result, &mx, &mw);
+      std::free(result.basePtr);
+    });
+  };
+  std::vector<float> viaMatmul, viaLoops;
+  double compiled = timeConv(/*useBlas=*/true, viaMatmul);
+  double loops = timeConv(/*useBlas=*/false, viaLoops);
+  for (size_t i = 0; i < viaLoops.size(); ++i)
+    if (std::abs(viaMatmul[i] - viaLoops[i]) >
+        1e-3f * std::max(1.0f, std::abs(viaLoops[i]))) {
+      std::fprintf(stderr,
+                   "terra-kernel-bench: conv2d lowerings differ at %zu: %g vs "
+                   "%g\n",
+                   i, viaMatmul[i], viaLoops[i]);
+      std::exit(1);
+    }
   std::vector<float> columns(depth * pixels, 0.5f), out(channels * pixels);
   double sgemm = bestTime(5, [&] {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, channels, pixels,
@@ -257,12 +277,14 @@ void benchConv2d(MLIRContext &context, int64_t channels, int64_t size) {
                 out.data(), pixels);
   });
   double flops = 2.0 * channels * depth * pixels;
-  std::printf("conv2d 1x%ldx%ldx%ld, %ld 3x3 filters, compiled: %.2f GFLOP/s\n",
+  std::printf("conv2d 1x%ldx%ldx%ld, %ld 3x3 filters: generated loops "
+              "(use-blas=0) %.2f GFLOP/s, im2col + OpenBLAS %.1f GFLOP/s\n",
               (long)channels, (long)size, (long)size, (long)channels,
-              flops / compiled / 1e9);
+              flops / loops / 1e9, flops / compiled / 1e9);
   std::printf("its im2col sgemm (%ldx%ldx%ld) on OpenBLAS: %.1f GFLOP/s\n",
               (long)channels, (long)pixels, (long)depth, flops / sgemm / 1e9);
-  std::printf("ratio compiled conv2d/sgemm: %.3f\n", sgemm / compiled);
+  std::printf("ratio compiled conv2d (im2col)/sgemm: %.2f, loops/sgemm: %.3f\n",
+              sgemm / compiled, sgemm / loops);
 }
 
 } // namespace

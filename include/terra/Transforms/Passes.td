@@ -63,7 +63,7 @@ def TerraConvToMatmul : Pass<"terra-conv-to-matmul"> {
     Expresses `terra.conv2d`, `terra.conv2d_grad_weight` and
     `terra.conv2d_grad_input` with shape ops and batched `terra.matmul`, so
     that the CPU pipeline computes them with BLAS instead of generated loops
-    (measured 27x faster on a 64-channel 3x3 layer; see docs/pipelines.md).
+    (measured 20x faster on a 64-channel 3x3 layer; see docs/pipelines.md).
     The input windows are gathered with one strided `terra.slice` per kernel
     tap ("im2col"), one matrix per batch entry and group; the input gradient
     scatters the column gradients back with `terra.pad` and `terra.add`
