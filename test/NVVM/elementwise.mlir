@@ -39,3 +39,18 @@ func.func @elementwise(%x: tensor<64x32xf32>, %y: tensor<64x32xf32>, %m: tensor<
   %21 = terra.cast %19 : tensor<64x32xf32> to tensor<64x32xi32>
   return %19, %20, %21 : tensor<64x32xf32>, tensor<64x32xi1>, tensor<64x32xi32>
 }
+
+// A splat terra.constant folds into the fused loop as a scalar, which the
+// kernel receives as a parameter (no constant tensor in host memory).
+// HOST-LABEL: llvm.func @scale_by_constant
+// HOST: llvm.mlir.constant(2.500000e+00 : f32)
+// HOST-COUNT-1: gpu.launch_func
+// PTX: .visible .entry scale_by_constant_kernel(
+// PTX: .param .f32 scale_by_constant_kernel_param_{{[0-9]+}}
+// PTX: ld.param.b32 [[SCALE:%r[0-9]+]], [scale_by_constant_kernel_param_{{[0-9]+}}]
+// PTX: mul.rn.f32 {{%r[0-9]+}}, {{.*}}[[SCALE]]
+func.func @scale_by_constant(%x: tensor<64x32xf32>) -> tensor<64x32xf32> {
+  %c = terra.constant dense<2.5> : tensor<64x32xf32>
+  %0 = terra.mul %x, %c : tensor<64x32xf32>
+  return %0 : tensor<64x32xf32>
+}

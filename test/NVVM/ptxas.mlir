@@ -15,7 +15,7 @@
 // RUN: terra-opt %S/random.mlir -terra-lower-to-nvvm="chip=sm_80" | %python %S/../Utils/extract-ptx.py %t/x80 --ptxas %ptxas --arch sm_80 | FileCheck %s --check-prefix=RANDOM
 // RUN: terra-opt %S/random.mlir -terra-lower-to-nvvm="chip=sm_90" | %python %S/../Utils/extract-ptx.py %t/x90 --ptxas %ptxas --arch sm_90 | FileCheck %s --check-prefix=RANDOM
 
-// ELEMENTWISE: assembled 4 PTX modules
+// ELEMENTWISE: assembled 5 PTX modules
 // SHAPE: assembled 4 PTX modules
 // REDUCTION: assembled 14 PTX modules
 // CONTRACTION: assembled 5 PTX modules
