@@ -87,9 +87,12 @@ compile(MLIRContext &context, const std::string &source, bool useBlas) {
   }
   auto targetMachineBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   auto targetMachine = cantFail(targetMachineBuilder->createTargetMachine());
+  // The options hold a function_ref: the transformer must outlive create().
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
+                                targetMachine.get());
   ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = makeOptimizingTransformer(
-      /*optLevel=*/3, /*sizeLevel=*/0, targetMachine.get());
+  engineOptions.transformer = optimize;
   // memrefCopy (from tensor.pad, ...) lives in the C runner utilities.
   static const StringRef runtimeLibraries[] = {TERRA_RUNTIME_LIBRARY,
                                                MLIR_C_RUNNER_UTILS_LIBRARY};
