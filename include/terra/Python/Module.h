@@ -1,0 +1,17 @@
+//===- Module.h - The _terra CPython module ---------------------*- C++ -*-===//
+//
+// `_terra` is the native half of the `terra` Python package. It is built
+// twice from the same code: into terra-run (registered with
+// PyImport_AppendInittab before the interpreter starts) and as an extension
+// module for a plain python3.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERRA_PYTHON_MODULE_H
+#define TERRA_PYTHON_MODULE_H
+
+#include <Python.h>
+
+extern "C" PyObject *PyInit__terra(void);
+
+#endif // TERRA_PYTHON_MODULE_H

@@ -1,0 +1,207 @@
+//===- Tensor.h - Eager tensors: storage, dtype, shape and views -*- C++
+//-*-===//
+//
+// The runtime's tensor: a strided view into reference-counted storage, as in
+// PyTorch. Views (reshape of contiguous data, transpose, slice, expand) share
+// the storage; kernels accept any strides. Errors are reported by throwing
+// terra::Error, which the Python binding turns into a Python exception.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERRA_RUNTIME_TENSOR_H
+#define TERRA_RUNTIME_TENSOR_H
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace terra {
+
+/// A Python-visible error: `kind` picks the Python exception type.
+class Error : public std::runtime_error {
+public:
+  enum class Kind { Runtime, Value, Type, Index, Memory, NotImplemented };
+  Error(Kind kind, const std::string &message)
+      : std::runtime_error(message), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+private:
+  Kind kind_;
+};
+
+/// Throws Error{Kind::Runtime} built from the arguments, streamed.
+[[noreturn]] void throwError(Error::Kind kind, const std::string &message);
+
+//===----------------------------------------------------------------------===//
+// DType
+//===----------------------------------------------------------------------===//
+
+enum class DType : uint8_t { Bool, Int32, Int64, Float32, Float64 };
+
+/// Bytes per element.
+size_t itemSize(DType dtype);
+/// PyTorch's name without the "torch." prefix: "float32", "int64", "bool"...
+const char *dtypeName(DType dtype);
+bool isFloating(DType dtype);
+/// PyTorch's type promotion for two tensor operands (bool < int32 < int64 <
+/// float32 < float64).
+DType promoteTypes(DType a, DType b);
+
+/// Calls `fn(T{})` with the C++ type of `dtype`.
+template <typename Fn> decltype(auto) dispatchDType(DType dtype, Fn &&fn) {
+  switch (dtype) {
+  case DType::Bool:
+    return fn(bool{});
+  case DType::Int32:
+    return fn(int32_t{});
+  case DType::Int64:
+    return fn(int64_t{});
+  case DType::Float32:
+    return fn(float{});
+  case DType::Float64:
+    return fn(double{});
+  }
+  throwError(Error::Kind::Runtime, "unknown dtype");
+}
+
+template <typename T> constexpr DType dtypeOf();
+template <> constexpr DType dtypeOf<bool>() { return DType::Bool; }
+template <> constexpr DType dtypeOf<int32_t>() { return DType::Int32; }
+template <> constexpr DType dtypeOf<int64_t>() { return DType::Int64; }
+template <> constexpr DType dtypeOf<float>() { return DType::Float32; }
+template <> constexpr DType dtypeOf<double>() { return DType::Float64; }
+
+//===----------------------------------------------------------------------===//
+// Storage
+//===----------------------------------------------------------------------===//
+
+/// A block of memory owned by tensors. Memory the runtime allocates is
+/// 64-byte aligned; memory lent by someone else (a NumPy array) is released
+/// through `release`, which keeps the lender alive until then.
+class Storage {
+public:
+  /// Allocates `bytes` (uninitialised). Throws Error{Memory} on failure.
+  static std::shared_ptr<Storage> allocate(size_t bytes);
+  /// Wraps foreign memory; `release` runs when the last tensor goes.
+  static std::shared_ptr<Storage> borrow(void *data, size_t bytes,
+                                         std::function<void()> release);
+
+  Storage(const Storage &) = delete;
+  Storage &operator=(const Storage &) = delete;
+  ~Storage();
+
+  void *data() const { return data_; }
+  size_t bytes() const { return bytes_; }
+
+private:
+  Storage(void *data, size_t bytes, std::function<void()> release)
+      : data_(data), bytes_(bytes), release_(std::move(release)) {}
+
+  void *data_;
+  size_t bytes_;
+  std::function<void()> release_;
+};
+
+//===----------------------------------------------------------------------===//
+// Tensor
+//===----------------------------------------------------------------------===//
+
+using Shape = std::vector<int64_t>;
+
+/// Number of elements of `shape`; throws Error{Value} on overflow or a
+/// negative size (so that `zeros(2**40, 2**40)` is an error, not an
+/// allocation attempt).
+int64_t numElements(const Shape &shape);
+/// Row-major strides (in elements) of `shape`.
+Shape contiguousStrides(const Shape &shape);
+/// "[2, 3]" for error messages.
+std::string formatShape(const Shape &shape);
+
+struct AutogradMeta;
+
+class Tensor {
+public:
+  /// An undefined tensor (no storage); most operations reject it.
+  Tensor() = default;
+
+  /// A new contiguous tensor, uninitialised.
+  static Tensor empty(const Shape &shape, DType dtype);
+  /// A new contiguous tensor filled with `value`.
+  static Tensor full(const Shape &shape, DType dtype, double value);
+  /// A view of existing storage.
+  static Tensor view(std::shared_ptr<Storage> storage, DType dtype, Shape shape,
+                     Shape strides, int64_t offset);
+
+  bool defined() const { return storage_ != nullptr; }
+  DType dtype() const { return dtype_; }
+  const Shape &shape() const { return shape_; }
+  const Shape &strides() const { return strides_; }
+  int64_t offset() const { return offset_; }
+  int64_t dim() const { return static_cast<int64_t>(shape_.size()); }
+  int64_t size(int64_t axis) const;
+  int64_t numel() const { return numElements(shape_); }
+  bool isContiguous() const;
+  const std::shared_ptr<Storage> &storage() const { return storage_; }
+
+  /// Address of the first element.
+  void *data() const {
+    return static_cast<char *>(storage_->data()) +
+           offset_ * static_cast<int64_t>(itemSize(dtype_));
+  }
+  template <typename T> T *data() const { return static_cast<T *>(data()); }
+
+  /// The element at a flat row-major index, converted to double (for item(),
+  /// printing and tests).
+  double elementAsDouble(int64_t flatIndex) const;
+
+  // Views sharing storage.
+  Tensor asStrided(Shape shape, Shape strides, int64_t offset) const;
+  /// Reshape as a view when the strides allow, else a contiguous copy.
+  Tensor reshape(const Shape &shape) const;
+  Tensor permute(const std::vector<int64_t> &dims) const;
+  Tensor transpose(int64_t dim0, int64_t dim1) const;
+  /// Python's x[start:stop:step] along `axis` (step > 0, bounds clamped).
+  Tensor slice(int64_t axis, int64_t start, int64_t stop, int64_t step) const;
+  /// x[index] along `axis`: drops the axis.
+  Tensor select(int64_t axis, int64_t index) const;
+  /// NumPy broadcast to `shape` as a view (stride 0 on new/size-1 dims).
+  Tensor expand(const Shape &shape) const;
+  Tensor unsqueeze(int64_t axis) const;
+  Tensor squeeze(int64_t axis) const;
+
+  /// This tensor if contiguous, else a contiguous copy.
+  Tensor contiguous() const;
+  /// A contiguous copy.
+  Tensor clone() const;
+  /// A contiguous copy converted to `dtype` (`this` if already `dtype`).
+  Tensor to(DType dtype) const;
+  /// Writes `source` (broadcast to this shape, converted) into this view.
+  void copyFrom(const Tensor &source);
+
+  /// Autograd state; null for tensors that never took part in autograd.
+  const std::shared_ptr<AutogradMeta> &autograd() const { return autograd_; }
+  std::shared_ptr<AutogradMeta> &autograd() { return autograd_; }
+
+private:
+  std::shared_ptr<Storage> storage_;
+  Shape shape_;
+  Shape strides_;
+  int64_t offset_ = 0;
+  DType dtype_ = DType::Float32;
+  std::shared_ptr<AutogradMeta> autograd_;
+};
+
+/// Normalises a possibly negative axis against `rank`; throws Error{Index}
+/// naming `op` when it is out of range (PyTorch's wording).
+int64_t normalizeAxis(const char *op, int64_t axis, int64_t rank);
+
+/// The NumPy broadcast of two shapes; throws Error{Value} naming `op`.
+Shape broadcastShapes(const char *op, const Shape &a, const Shape &b);
+
+} // namespace terra
+
+#endif // TERRA_RUNTIME_TENSOR_H

@@ -1,0 +1,42 @@
+//===- Convert.h - Python values to and from tensors ------------*- C++ -*-===//
+
+#ifndef TERRA_LIB_PYTHON_CONVERT_H
+#define TERRA_LIB_PYTHON_CONVERT_H
+
+#include "terra/Runtime/Tensor.h"
+
+#include <Python.h>
+
+namespace terra {
+namespace python {
+
+/// The struct-module format character of `dtype` ("?", "i", "q", "f", "d").
+const char *bufferFormat(DType dtype);
+
+/// Element `flat` (row-major) of `tensor` as a Python bool, int or float.
+PyObject *elementToPython(const Tensor &tensor, int64_t flat);
+
+/// A tensor sharing the memory of an object with the buffer protocol (a
+/// NumPy array): torch.from_numpy. Returns false with a Python error set.
+bool borrowBuffer(PyObject *object, Tensor &out);
+
+/// The two operands of a binary operator: tensors stay, Python scalars
+/// become 0-d tensors (bool, int64 or float32, PyTorch's "wrapped number"
+/// types). Returns false, with no Python error set, when an operand is
+/// neither.
+bool operandPair(PyObject *lhs, PyObject *rhs, Tensor &a, Tensor &b);
+
+/// Parses a Python sequence of ints into a shape. Returns false with a
+/// Python error set.
+bool toShape(PyObject *object, Shape &shape);
+
+/// Registers the module-level functions of _terra (Functions.cpp).
+int addFunctions(PyObject *module);
+
+/// Makes `wrap` create instances of `type` (terra.Tensor).
+void setTensorClass(PyTypeObject *type);
+
+} // namespace python
+} // namespace terra
+
+#endif // TERRA_LIB_PYTHON_CONVERT_H

@@ -1,0 +1,417 @@
+//===- Elementwise.cpp - Eager unary, binary and comparison kernels -------===//
+
+#include "terra/Runtime/Ops.h"
+
+#include "Iteration.h"
+
+#include <cmath>
+#include <string>
+
+namespace terra {
+namespace ops {
+namespace {
+
+enum class Category { Bool, Integer, Floating };
+
+Category categoryOf(DType dtype) {
+  if (dtype == DType::Bool)
+    return Category::Bool;
+  return isFloating(dtype) ? Category::Floating : Category::Integer;
+}
+
+/// PyTorch's result type for two operands: a zero-dimensional operand only
+/// decides the type when it is of a higher category (bool < integer <
+/// floating) than the dimensioned one.
+DType resultType(const Tensor &lhs, const Tensor &rhs) {
+  bool lhsScalar = lhs.dim() == 0, rhsScalar = rhs.dim() == 0;
+  if (lhsScalar == rhsScalar)
+    return promoteTypes(lhs.dtype(), rhs.dtype());
+  const Tensor &dimensioned = lhsScalar ? rhs : lhs;
+  const Tensor &scalar = lhsScalar ? lhs : rhs;
+  if (categoryOf(scalar.dtype()) > categoryOf(dimensioned.dtype()))
+    return scalar.dtype();
+  return dimensioned.dtype();
+}
+
+void requireDefined(const char *op, const Tensor &tensor) {
+  if (!tensor.defined())
+    throwError(Error::Kind::Runtime,
+               std::string(op) + ": expected a tensor, got an undefined one");
+}
+
+template <typename T> T applyUnary(UnaryOp op, T x) {
+  switch (op) {
+  case UnaryOp::Neg:
+    return -x;
+  case UnaryOp::Abs:
+    if constexpr (std::is_floating_point_v<T>)
+      return std::fabs(x);
+    else
+      return x < 0 ? -x : x;
+  case UnaryOp::Relu:
+    // NaN propagates, as in torch.relu.
+    return x < T(0) ? T(0) : x;
+  case UnaryOp::LogicalNot:
+    return !x;
+  default:
+    break;
+  }
+  if constexpr (std::is_floating_point_v<T>) {
+    switch (op) {
+    case UnaryOp::Exp:
+      return std::exp(x);
+    case UnaryOp::Log:
+      return std::log(x);
+    case UnaryOp::Sqrt:
+      return std::sqrt(x);
+    case UnaryOp::Rsqrt:
+      return T(1) / std::sqrt(x);
+    case UnaryOp::Tanh:
+      return std::tanh(x);
+    case UnaryOp::Sigmoid:
+      return T(1) / (T(1) + std::exp(-x));
+    case UnaryOp::Gelu:
+      return T(0.5) * x * (T(1) + std::erf(x * T(M_SQRT1_2)));
+    case UnaryOp::GeluTanh: {
+      const T k = T(0.7978845608028654); // sqrt(2 / pi)
+      return T(0.5) * x * (T(1) + std::tanh(k * (x + T(0.044715) * x * x * x)));
+    }
+    case UnaryOp::Erf:
+      return std::erf(x);
+    case UnaryOp::Sin:
+      return std::sin(x);
+    case UnaryOp::Cos:
+      return std::cos(x);
+    default:
+      break;
+    }
+  }
+  return x;
+}
+
+const char *unaryName(UnaryOp op) {
+  switch (op) {
+  case UnaryOp::Neg:
+    return "neg";
+  case UnaryOp::Abs:
+    return "abs";
+  case UnaryOp::Exp:
+    return "exp";
+  case UnaryOp::Log:
+    return "log";
+  case UnaryOp::Sqrt:
+    return "sqrt";
+  case UnaryOp::Rsqrt:
+    return "rsqrt";
+  case UnaryOp::Tanh:
+    return "tanh";
+  case UnaryOp::Sigmoid:
+    return "sigmoid";
+  case UnaryOp::Relu:
+    return "relu";
+  case UnaryOp::Gelu:
+  case UnaryOp::GeluTanh:
+    return "gelu";
+  case UnaryOp::Erf:
+    return "erf";
+  case UnaryOp::Sin:
+    return "sin";
+  case UnaryOp::Cos:
+    return "cos";
+  case UnaryOp::LogicalNot:
+    return "logical_not";
+  }
+  return "?";
+}
+
+const char *binaryName(BinaryOp op) {
+  switch (op) {
+  case BinaryOp::Add:
+    return "add";
+  case BinaryOp::Sub:
+    return "sub";
+  case BinaryOp::Mul:
+    return "mul";
+  case BinaryOp::Div:
+    return "div";
+  case BinaryOp::Pow:
+    return "pow";
+  case BinaryOp::Maximum:
+    return "maximum";
+  case BinaryOp::Minimum:
+    return "minimum";
+  }
+  return "?";
+}
+
+template <typename T> T integerPow(T base, T exponent) {
+  if (exponent < 0) {
+    // PyTorch: integers to negative integer powers are an error, except
+    // for bases 1 and -1.
+    if (base == 1)
+      return 1;
+    if (base == -1)
+      return (exponent % 2) ? -1 : 1;
+    throwError(Error::Kind::Runtime,
+               "Integers to negative integer powers are not allowed.");
+  }
+  T result = 1;
+  while (exponent) {
+    if (exponent & 1)
+      result *= base;
+    base *= base;
+    exponent >>= 1;
+  }
+  return result;
+}
+
+template <typename T> T applyBinary(BinaryOp op, T a, T b) {
+  if constexpr (std::is_same_v<T, bool>) {
+    switch (op) {
+    case BinaryOp::Add:
+    case BinaryOp::Maximum:
+      return a || b;
+    case BinaryOp::Mul:
+    case BinaryOp::Minimum:
+      return a && b;
+    default:
+      return a;
+    }
+  } else {
+    switch (op) {
+    case BinaryOp::Add:
+      return a + b;
+    case BinaryOp::Sub:
+      return a - b;
+    case BinaryOp::Mul:
+      return a * b;
+    case BinaryOp::Div:
+      return a / b;
+    case BinaryOp::Pow:
+      if constexpr (std::is_floating_point_v<T>)
+        return std::pow(a, b);
+      else
+        return integerPow(a, b);
+    case BinaryOp::Maximum:
+      if constexpr (std::is_floating_point_v<T>)
+        if (std::isnan(a) || std::isnan(b))
+          return a + b; // NaN, as torch.maximum propagates it.
+      return a > b ? a : b;
+    case BinaryOp::Minimum:
+      if constexpr (std::is_floating_point_v<T>)
+        if (std::isnan(a) || std::isnan(b))
+          return a + b;
+      return a < b ? a : b;
+    }
+    return a;
+  }
+}
+
+template <typename T> bool applyCompare(CompareOp op, T a, T b) {
+  switch (op) {
+  case CompareOp::Eq:
+    return a == b;
+  case CompareOp::Ne:
+    return a != b;
+  case CompareOp::Lt:
+    return a < b;
+  case CompareOp::Le:
+    return a <= b;
+  case CompareOp::Gt:
+    return a > b;
+  case CompareOp::Ge:
+    return a >= b;
+  }
+  return false;
+}
+
+/// Runs `fn(out, a, b)` over `out`'s shape with `a` and `b` broadcast, all
+/// three of the C++ types given.
+template <typename Out, typename In, typename Fn>
+void mapBinary(Tensor &out, const Tensor &a, const Tensor &b, Fn fn) {
+  detail::forEachElement(
+      out.shape(),
+      {out.strides(), detail::broadcastStrides(a, out.shape()),
+       detail::broadcastStrides(b, out.shape())},
+      {static_cast<char *>(out.data()), static_cast<char *>(a.data()),
+       static_cast<char *>(b.data())},
+      {sizeof(Out), sizeof(In), sizeof(In)},
+      [&](char **p, int64_t count, const int64_t *s) {
+        char *o = p[0];
+        const char *x = p[1], *y = p[2];
+        if (s[0] == sizeof(Out) && s[1] == sizeof(In) && s[2] == sizeof(In)) {
+          // Contiguous run: a loop the compiler vectorises.
+          Out *optr = reinterpret_cast<Out *>(o);
+          const In *xptr = reinterpret_cast<const In *>(x);
+          const In *yptr = reinterpret_cast<const In *>(y);
+          for (int64_t i = 0; i < count; ++i)
+            optr[i] = fn(xptr[i], yptr[i]);
+          return;
+        }
+        for (int64_t i = 0; i < count; ++i)
+          *reinterpret_cast<Out *>(o + i * s[0]) =
+              fn(*reinterpret_cast<const In *>(x + i * s[1]),
+                 *reinterpret_cast<const In *>(y + i * s[2]));
+      });
+}
+
+} // namespace
+
+Tensor unary(UnaryOp op, const Tensor &input) {
+  requireDefined(unaryName(op), input);
+  DType dtype = input.dtype();
+  if (op == UnaryOp::LogicalNot) {
+    Tensor condition =
+        input.dtype() == DType::Bool
+            ? input
+            : compare(CompareOp::Ne, input, Tensor::full({}, input.dtype(), 0));
+    Tensor result = Tensor::empty(input.shape(), DType::Bool);
+    mapBinary<bool, bool>(result, condition, condition,
+                          [](bool a, bool) { return !a; });
+    return result;
+  }
+  if (dtype == DType::Bool && (op == UnaryOp::Neg || op == UnaryOp::Abs))
+    throwError(Error::Kind::Runtime,
+               op == UnaryOp::Neg
+                   ? "Negation, the `-` operator, on a bool tensor is not "
+                     "supported. If you are trying to invert a mask, use the "
+                     "`~` or `logical_not()` operator instead."
+                   : "abs: not implemented for 'Bool'");
+  bool floatOnly =
+      op != UnaryOp::Neg && op != UnaryOp::Abs && op != UnaryOp::Relu;
+  Tensor source = input;
+  if (floatOnly && !isFloating(dtype)) {
+    dtype = DType::Float32;
+    source = input.to(dtype);
+  }
+  Tensor result = Tensor::empty(input.shape(), dtype);
+  dispatchDType(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    mapBinary<T, T>(result, source, source,
+                    [op](T a, T) { return applyUnary(op, a); });
+  });
+  return result;
+}
+
+Tensor binary(BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
+  const char *name = binaryName(op);
+  requireDefined(name, lhs);
+  requireDefined(name, rhs);
+  DType dtype = resultType(lhs, rhs);
+  if (op == BinaryOp::Sub &&
+      (lhs.dtype() == DType::Bool || rhs.dtype() == DType::Bool))
+    throwError(Error::Kind::Runtime,
+               lhs.dtype() == rhs.dtype()
+                   ? "Subtraction, the `-` operator, with two bool tensors is "
+                     "not supported. Use the `^` or `logical_xor()` operator "
+                     "instead."
+                   : "Subtraction, the `-` operator, with a bool tensor is not "
+                     "supported. If you are trying to invert a mask, use the "
+                     "`~` or `logical_not()` operator instead.");
+  if (op == BinaryOp::Div && !isFloating(dtype))
+    dtype = DType::Float32; // True division, as torch.div.
+  if (op == BinaryOp::Pow && dtype == DType::Bool)
+    dtype = DType::Int64;
+  Shape shape = broadcastShapes(name, lhs.shape(), rhs.shape());
+  Tensor a = lhs.to(dtype), b = rhs.to(dtype);
+  Tensor result = Tensor::empty(shape, dtype);
+  dispatchDType(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (!std::is_floating_point_v<T> && !std::is_same_v<T, bool>) {
+      if (op == BinaryOp::Div) // Unreachable: integer division is true.
+        return;
+    }
+    mapBinary<T, T>(result, a, b,
+                    [op](T x, T y) { return applyBinary(op, x, y); });
+  });
+  return result;
+}
+
+Tensor compare(CompareOp op, const Tensor &lhs, const Tensor &rhs) {
+  requireDefined("compare", lhs);
+  requireDefined("compare", rhs);
+  DType dtype = resultType(lhs, rhs);
+  Shape shape = broadcastShapes("compare", lhs.shape(), rhs.shape());
+  Tensor a = lhs.to(dtype), b = rhs.to(dtype);
+  Tensor result = Tensor::empty(shape, DType::Bool);
+  dispatchDType(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    mapBinary<bool, T>(result, a, b,
+                       [op](T x, T y) { return applyCompare(op, x, y); });
+  });
+  return result;
+}
+
+Tensor where(const Tensor &condition, const Tensor &x, const Tensor &y) {
+  requireDefined("where", condition);
+  if (condition.dtype() != DType::Bool)
+    throwError(Error::Kind::Runtime,
+               std::string("where expected condition to be a boolean tensor, "
+                           "but got a tensor with dtype ") +
+                   dtypeName(condition.dtype()));
+  DType dtype = resultType(x, y);
+  Shape shape = broadcastShapes(
+      "where", broadcastShapes("where", condition.shape(), x.shape()),
+      y.shape());
+  Tensor a = x.to(dtype), b = y.to(dtype);
+  Tensor result = Tensor::empty(shape, dtype);
+  dispatchDType(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    detail::forEachElement(
+        shape,
+        {result.strides(), detail::broadcastStrides(condition, shape),
+         detail::broadcastStrides(a, shape),
+         detail::broadcastStrides(b, shape)},
+        {static_cast<char *>(result.data()),
+         static_cast<char *>(condition.data()), static_cast<char *>(a.data()),
+         static_cast<char *>(b.data())},
+        {sizeof(T), sizeof(bool), sizeof(T), sizeof(T)},
+        [](char **p, int64_t count, const int64_t *s) {
+          for (int64_t i = 0; i < count; ++i)
+            *reinterpret_cast<T *>(p[0] + i * s[0]) =
+                *reinterpret_cast<const bool *>(p[1] + i * s[1])
+                    ? *reinterpret_cast<const T *>(p[2] + i * s[2])
+                    : *reinterpret_cast<const T *>(p[3] + i * s[3]);
+        });
+  });
+  return result;
+}
+
+Tensor clamp(const Tensor &input, std::optional<double> min,
+             std::optional<double> max) {
+  requireDefined("clamp", input);
+  if (!min && !max)
+    throwError(Error::Kind::Runtime,
+               "torch.clamp: At least one of 'min' or 'max' must not be None");
+  Tensor result = input;
+  if (min)
+    result = binary(BinaryOp::Maximum, result,
+                    Tensor::full({}, input.dtype(), *min));
+  if (max)
+    result = binary(BinaryOp::Minimum, result,
+                    Tensor::full({}, input.dtype(), *max));
+  return result.defined() && result.storage() == input.storage() ? input.clone()
+                                                                 : result;
+}
+
+void binaryInPlace(BinaryOp op, Tensor &target, const Tensor &source) {
+  const char *name = binaryName(op);
+  requireDefined(name, target);
+  requireDefined(name, source);
+  Tensor value = binary(op, target, source);
+  if (categoryOf(value.dtype()) > categoryOf(target.dtype()))
+    throwError(Error::Kind::Runtime,
+               std::string("result type ") +
+                   (isFloating(value.dtype()) ? "Float" : "Long") +
+                   " can't be cast to the desired output type " +
+                   (target.dtype() == DType::Bool ? "Bool" : "Long"));
+  if (value.shape() != target.shape())
+    throwError(Error::Kind::Runtime, std::string("output with shape ") +
+                                         formatShape(target.shape()) +
+                                         " doesn't match the broadcast shape " +
+                                         formatShape(value.shape()));
+  target.copyFrom(value);
+}
+
+} // namespace ops
+} // namespace terra

@@ -1,0 +1,411 @@
+//===- Tensor.cpp - Storage, dtypes and views -----------------------------===//
+
+#include "terra/Runtime/Tensor.h"
+
+#include "Iteration.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
+#include <new>
+#include <numeric>
+#include <sstream>
+
+namespace terra {
+
+void throwError(Error::Kind kind, const std::string &message) {
+  throw Error(kind, message);
+}
+
+//===----------------------------------------------------------------------===//
+// DType
+//===----------------------------------------------------------------------===//
+
+size_t itemSize(DType dtype) {
+  switch (dtype) {
+  case DType::Bool:
+    return 1;
+  case DType::Int32:
+  case DType::Float32:
+    return 4;
+  case DType::Int64:
+  case DType::Float64:
+    return 8;
+  }
+  return 0;
+}
+
+const char *dtypeName(DType dtype) {
+  switch (dtype) {
+  case DType::Bool:
+    return "bool";
+  case DType::Int32:
+    return "int32";
+  case DType::Int64:
+    return "int64";
+  case DType::Float32:
+    return "float32";
+  case DType::Float64:
+    return "float64";
+  }
+  return "?";
+}
+
+bool isFloating(DType dtype) {
+  return dtype == DType::Float32 || dtype == DType::Float64;
+}
+
+DType promoteTypes(DType a, DType b) {
+  // The enumerators are declared in promotion order.
+  return static_cast<uint8_t>(a) >= static_cast<uint8_t>(b) ? a : b;
+}
+
+//===----------------------------------------------------------------------===//
+// Storage
+//===----------------------------------------------------------------------===//
+
+std::shared_ptr<Storage> Storage::allocate(size_t bytes) {
+  constexpr size_t alignment = 64;
+  size_t rounded =
+      (std::max<size_t>(bytes, 1) + alignment - 1) / alignment * alignment;
+  void *data = std::aligned_alloc(alignment, rounded);
+  if (!data)
+    throwError(Error::Kind::Memory, "not enough memory: tried to allocate " +
+                                        std::to_string(bytes) + " bytes");
+  return std::shared_ptr<Storage>(
+      new Storage(data, bytes, [data] { std::free(data); }));
+}
+
+std::shared_ptr<Storage> Storage::borrow(void *data, size_t bytes,
+                                         std::function<void()> release) {
+  return std::shared_ptr<Storage>(new Storage(data, bytes, std::move(release)));
+}
+
+Storage::~Storage() {
+  if (release_)
+    release_();
+}
+
+//===----------------------------------------------------------------------===//
+// Shapes
+//===----------------------------------------------------------------------===//
+
+int64_t numElements(const Shape &shape) {
+  int64_t count = 1;
+  for (int64_t size : shape) {
+    if (size < 0)
+      throwError(Error::Kind::Runtime,
+                 "Trying to create tensor with negative dimension " +
+                     std::to_string(size) + ": " + formatShape(shape));
+    if (size != 0 && count > std::numeric_limits<int64_t>::max() / size)
+      throwError(Error::Kind::Value,
+                 "shape " + formatShape(shape) +
+                     " has more elements than fit in 64 bits");
+    count *= size;
+  }
+  return count;
+}
+
+Shape contiguousStrides(const Shape &shape) {
+  Shape strides(shape.size());
+  int64_t stride = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= std::max<int64_t>(shape[i], 1);
+  }
+  return strides;
+}
+
+std::string formatShape(const Shape &shape) {
+  std::ostringstream out;
+  out << '[';
+  for (size_t i = 0; i < shape.size(); ++i)
+    out << (i ? ", " : "") << shape[i];
+  out << ']';
+  return out.str();
+}
+
+int64_t normalizeAxis(const char *op, int64_t axis, int64_t rank) {
+  int64_t bound = std::max<int64_t>(rank, 1);
+  if (axis < -bound || axis >= bound)
+    throwError(Error::Kind::Index,
+               std::string(op) +
+                   "(): Dimension out of range (expected to be "
+                   "in range of [" +
+                   std::to_string(-bound) + ", " + std::to_string(bound - 1) +
+                   "], but got " + std::to_string(axis) + ")");
+  return axis < 0 ? axis + bound : axis;
+}
+
+Shape broadcastShapes(const char *op, const Shape &a, const Shape &b) {
+  size_t rank = std::max(a.size(), b.size());
+  Shape result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t x = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    int64_t y = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (x != y && x != 1 && y != 1)
+      throwError(Error::Kind::Runtime,
+                 std::string(op) + ": the size of tensor a (" +
+                     std::to_string(x) + ") must match the size of tensor b (" +
+                     std::to_string(y) + ") at non-singleton dimension " +
+                     std::to_string(i) + " (shapes " + formatShape(a) +
+                     " and " + formatShape(b) + ")");
+    result[i] = x == 1 ? y : x;
+  }
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// Tensor
+//===----------------------------------------------------------------------===//
+
+Tensor Tensor::empty(const Shape &shape, DType dtype) {
+  int64_t count = numElements(shape);
+  if (count > std::numeric_limits<int64_t>::max() /
+                  static_cast<int64_t>(itemSize(dtype)))
+    throwError(Error::Kind::Value,
+               "shape " + formatShape(shape) + " is too large to allocate");
+  return view(Storage::allocate(count * itemSize(dtype)), dtype, shape,
+              contiguousStrides(shape), 0);
+}
+
+Tensor Tensor::full(const Shape &shape, DType dtype, double value) {
+  Tensor result = empty(shape, dtype);
+  int64_t count = result.numel();
+  dispatchDType(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    std::fill_n(result.data<T>(), count, static_cast<T>(value));
+  });
+  return result;
+}
+
+Tensor Tensor::view(std::shared_ptr<Storage> storage, DType dtype, Shape shape,
+                    Shape strides, int64_t offset) {
+  Tensor tensor;
+  tensor.storage_ = std::move(storage);
+  tensor.dtype_ = dtype;
+  tensor.shape_ = std::move(shape);
+  tensor.strides_ = std::move(strides);
+  tensor.offset_ = offset;
+  return tensor;
+}
+
+int64_t Tensor::size(int64_t axis) const {
+  return shape_[normalizeAxis("size", axis, dim())];
+}
+
+bool Tensor::isContiguous() const {
+  int64_t expected = 1;
+  for (size_t i = shape_.size(); i-- > 0;) {
+    if (shape_[i] == 1)
+      continue;
+    if (strides_[i] != expected)
+      return false;
+    expected *= shape_[i];
+  }
+  return true;
+}
+
+double Tensor::elementAsDouble(int64_t flatIndex) const {
+  int64_t linear = 0;
+  for (size_t i = shape_.size(); i-- > 0;) {
+    linear += (flatIndex % shape_[i]) * strides_[i];
+    flatIndex /= shape_[i];
+  }
+  return dispatchDType(dtype_, [&](auto zero) {
+    using T = decltype(zero);
+    return static_cast<double>(data<T>()[linear]);
+  });
+}
+
+Tensor Tensor::asStrided(Shape shape, Shape strides, int64_t offset) const {
+  return view(storage_, dtype_, std::move(shape), std::move(strides), offset);
+}
+
+Tensor Tensor::reshape(const Shape &requested) const {
+  // Resolve a single -1 as PyTorch does.
+  Shape shape = requested;
+  int64_t known = 1, inferred = -1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == -1) {
+      if (inferred >= 0)
+        throwError(Error::Kind::Runtime, "only one dimension can be inferred");
+      inferred = static_cast<int64_t>(i);
+    } else {
+      known *= shape[i];
+    }
+  }
+  int64_t count = numel();
+  if (inferred >= 0) {
+    if (known == 0 || count % known != 0)
+      throwError(Error::Kind::Runtime, "shape '" + formatShape(requested) +
+                                           "' is invalid for input of size " +
+                                           std::to_string(count));
+    shape[inferred] = count / known;
+  }
+  if (numElements(shape) != count)
+    throwError(Error::Kind::Runtime, "shape '" + formatShape(requested) +
+                                         "' is invalid for input of size " +
+                                         std::to_string(count));
+  if (isContiguous())
+    return asStrided(shape, contiguousStrides(shape), offset_);
+  return contiguous().reshape(shape);
+}
+
+Tensor Tensor::permute(const std::vector<int64_t> &dims) const {
+  if (static_cast<int64_t>(dims.size()) != dim())
+    throwError(Error::Kind::Runtime,
+               "permute(sparse_coo): number of dimensions in the tensor input "
+               "does not match the length of the desired ordering of "
+               "dimensions i.e. input.dim() = " +
+                   std::to_string(dim()) + " is not equal to len(dims) = " +
+                   std::to_string(dims.size()));
+  Shape shape(dims.size()), strides(dims.size());
+  std::vector<bool> seen(dims.size(), false);
+  for (size_t i = 0; i < dims.size(); ++i) {
+    int64_t axis = normalizeAxis("permute", dims[i], dim());
+    if (seen[axis])
+      throwError(Error::Kind::Runtime, "permute(): duplicate dims are not "
+                                       "allowed.");
+    seen[axis] = true;
+    shape[i] = shape_[axis];
+    strides[i] = strides_[axis];
+  }
+  return asStrided(shape, strides, offset_);
+}
+
+Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
+  if (dim() == 0)
+    return *this;
+  std::vector<int64_t> dims(dim());
+  std::iota(dims.begin(), dims.end(), 0);
+  std::swap(dims[normalizeAxis("transpose", dim0, dim())],
+            dims[normalizeAxis("transpose", dim1, dim())]);
+  return permute(dims);
+}
+
+Tensor Tensor::slice(int64_t axis, int64_t start, int64_t stop,
+                     int64_t step) const {
+  axis = normalizeAxis("slice", axis, dim());
+  if (step <= 0)
+    throwError(Error::Kind::Value, "slice step must be positive");
+  int64_t size = shape_[axis];
+  auto clampIndex = [size](int64_t index) {
+    if (index < 0)
+      index += size;
+    return std::clamp<int64_t>(index, 0, size);
+  };
+  start = clampIndex(start);
+  stop = std::max(clampIndex(stop), start);
+  Shape shape = shape_, strides = strides_;
+  shape[axis] = (stop - start + step - 1) / step;
+  strides[axis] = strides_[axis] * step;
+  return asStrided(shape, strides, offset_ + start * strides_[axis]);
+}
+
+Tensor Tensor::select(int64_t axis, int64_t index) const {
+  axis = normalizeAxis("select", axis, dim());
+  int64_t size = shape_[axis];
+  if (index < -size || index >= size)
+    throwError(Error::Kind::Index, "index " + std::to_string(index) +
+                                       " is out of bounds for dimension " +
+                                       std::to_string(axis) + " with size " +
+                                       std::to_string(size));
+  if (index < 0)
+    index += size;
+  Shape shape = shape_, strides = strides_;
+  shape.erase(shape.begin() + axis);
+  strides.erase(strides.begin() + axis);
+  return asStrided(shape, strides, offset_ + index * strides_[axis]);
+}
+
+Tensor Tensor::expand(const Shape &target) const {
+  if (target.size() < shape_.size())
+    throwError(Error::Kind::Runtime,
+               "expand: the number of sizes provided (" +
+                   std::to_string(target.size()) +
+                   ") must be greater or equal to the number of dimensions in "
+                   "the tensor (" +
+                   std::to_string(shape_.size()) + ")");
+  size_t lead = target.size() - shape_.size();
+  Shape shape(target.size()), strides(target.size(), 0);
+  for (size_t i = 0; i < target.size(); ++i) {
+    if (i < lead) {
+      shape[i] = target[i];
+      continue;
+    }
+    int64_t size = shape_[i - lead];
+    int64_t wanted = target[i] == -1 ? size : target[i];
+    if (size != wanted && size != 1)
+      throwError(Error::Kind::Runtime,
+                 "The expanded size of the tensor (" + std::to_string(wanted) +
+                     ") must match the existing size (" + std::to_string(size) +
+                     ") at non-singleton dimension " + std::to_string(i) +
+                     ".  Target sizes: " + formatShape(target) +
+                     ".  Tensor sizes: " + formatShape(shape_));
+    shape[i] = wanted;
+    strides[i] = size == wanted ? strides_[i - lead] : 0;
+  }
+  return asStrided(shape, strides, offset_);
+}
+
+Tensor Tensor::unsqueeze(int64_t axis) const {
+  axis = normalizeAxis("unsqueeze", axis, dim() + 1);
+  Shape shape = shape_, strides = strides_;
+  int64_t stride = axis < dim() ? strides_[axis] * shape_[axis] : 1;
+  shape.insert(shape.begin() + axis, 1);
+  strides.insert(strides.begin() + axis, stride);
+  return asStrided(shape, strides, offset_);
+}
+
+Tensor Tensor::squeeze(int64_t axis) const {
+  if (dim() == 0)
+    return *this;
+  axis = normalizeAxis("squeeze", axis, dim());
+  if (shape_[axis] != 1)
+    return *this;
+  Shape shape = shape_, strides = strides_;
+  shape.erase(shape.begin() + axis);
+  strides.erase(strides.begin() + axis);
+  return asStrided(shape, strides, offset_);
+}
+
+Tensor Tensor::contiguous() const { return isContiguous() ? *this : clone(); }
+
+Tensor Tensor::clone() const {
+  Tensor result = empty(shape_, dtype_);
+  result.copyFrom(*this);
+  return result;
+}
+
+Tensor Tensor::to(DType dtype) const {
+  if (dtype == dtype_)
+    return *this;
+  Tensor result = empty(shape_, dtype);
+  result.copyFrom(*this);
+  return result;
+}
+
+void Tensor::copyFrom(const Tensor &source) {
+  Tensor input = source.shape() == shape_ ? source : source.expand(shape_);
+  dispatchDType(dtype_, [&](auto outZero) {
+    using Out = decltype(outZero);
+    dispatchDType(input.dtype(), [&](auto inZero) {
+      using In = decltype(inZero);
+      detail::forEachElement(
+          shape_, {strides_, input.strides()},
+          {static_cast<char *>(data()), static_cast<char *>(input.data())},
+          {sizeof(Out), sizeof(In)},
+          [](char **pointers, int64_t count, const int64_t *byteStrides) {
+            char *out = pointers[0];
+            const char *in = pointers[1];
+            for (int64_t i = 0; i < count; ++i)
+              *reinterpret_cast<Out *>(out + i * byteStrides[0]) =
+                  static_cast<Out>(
+                      *reinterpret_cast<const In *>(in + i * byteStrides[1]));
+          });
+    });
+  });
+}
+
+} // namespace terra

@@ -1,0 +1,499 @@
+"""terra.Tensor: the PyTorch tensor API over the native _terra.Tensor."""
+
+import builtins
+import numbers
+
+import numpy as np
+
+import _terra
+
+from . import _dtype
+from ._ops import BINARY, COMPARE, UNARY
+
+
+class Size(tuple):
+    """The shape of a tensor, a tuple as torch.Size is."""
+
+    def __repr__(self):
+        return "terra.Size([%s])" % ", ".join(str(s) for s in self)
+
+    def numel(self):
+        count = 1
+        for size in self:
+            count *= size
+        return count
+
+
+def _shape_arg(args):
+    """Accepts f(2, 3), f((2, 3)) and f([2, 3]) as PyTorch does."""
+    if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+        return tuple(args[0])
+    return tuple(args)
+
+
+class Tensor(_terra.Tensor):
+    """A multi-dimensional array of one element type, as torch.Tensor."""
+
+    # -- attributes -------------------------------------------------------
+
+    @property
+    def dtype(self):
+        return _dtype._from_code(self._dtype_code)
+
+    @property
+    def shape(self):
+        return Size(_terra.Tensor.shape.__get__(self))
+
+    @property
+    def device(self):
+        from ._device import cpu
+
+        return cpu
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def T(self):
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self):
+        return self.transpose(-2, -1)
+
+    def size(self, dim=None):
+        shape = self.shape
+        if dim is None:
+            return shape
+        return shape[_normalize_dim(dim, len(shape))]
+
+    def dim(self):
+        return self.ndim
+
+    def numel(self):
+        return self.shape.numel()
+
+    def nelement(self):
+        return self.numel()
+
+    def element_size(self):
+        return self.dtype.itemsize
+
+    def stride(self, dim=None):
+        strides = self._strides
+        if dim is None:
+            return strides
+        return strides[_normalize_dim(dim, len(strides))]
+
+    def storage_offset(self):
+        return self._offset
+
+    def data_ptr(self):
+        return self._data_ptr
+
+    def is_contiguous(self):
+        return self._is_contiguous
+
+    def is_floating_point(self):
+        return self.dtype.is_floating_point
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.shape[0]))
+
+    # -- conversion -------------------------------------------------------
+
+    def numpy(self):
+        """A NumPy array sharing this tensor's memory."""
+        return np.asarray(memoryview(self))
+
+    def __array__(self, dtype=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def to(self, *args, **kwargs):
+        """to(dtype), to(device), to(device, dtype), to(other)."""
+        target = kwargs.get("dtype")
+        copy = kwargs.get("copy", False)
+        for arg in args:
+            if isinstance(arg, _dtype.dtype):
+                target = arg
+            elif isinstance(arg, Tensor):
+                target = arg.dtype
+            else:
+                from ._device import device as _device_class
+
+                if _device_class(arg).type != "cpu":
+                    raise RuntimeError(
+                        "terra: device %r is not available in this build" % (arg,)
+                    )
+        if "device" in kwargs and kwargs["device"] is not None:
+            self.to(kwargs["device"])
+        if target is None or target is self.dtype:
+            return self.clone() if copy else self
+        return _terra.to(self, target._code)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return "terra." + _TYPE_NAMES[self.dtype]
+        return self.to(_dtype._resolve(dtype))
+
+    def float(self):
+        return self.to(_dtype.float32)
+
+    def double(self):
+        return self.to(_dtype.float64)
+
+    def long(self):
+        return self.to(_dtype.int64)
+
+    def int(self):
+        return self.to(_dtype.int32)
+
+    def bool(self):
+        return self.to(_dtype.bool)
+
+    def cpu(self):
+        return self
+
+    def __format__(self, spec):
+        if self.ndim == 0 or self.numel() == 1:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __repr__(self):
+        from ._format import format_tensor
+
+        return format_tensor(self)
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, protocol):
+        from ._serialization import _rebuild_tensor
+
+        return (_rebuild_tensor, (self.numpy().copy(),))
+
+    def __deepcopy__(self, memo):
+        result = self.clone()
+        memo[id(self)] = result
+        return result
+
+    # -- views ------------------------------------------------------------
+
+    def view(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+            raise NotImplementedError("terra: view(dtype) is not supported")
+        shape = _shape_arg(shape)
+        if not self.is_contiguous():
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and "
+                "stride (at least one dimension spans across two contiguous "
+                "subspaces). Use .reshape(...) instead."
+            )
+        return _terra.reshape(self, shape)
+
+    def view_as(self, other):
+        return self.view(other.shape)
+
+    def reshape(self, *shape):
+        return _terra.reshape(self, _shape_arg(shape))
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def permute(self, *dims):
+        return _terra.permute(self, _shape_arg(dims))
+
+    def transpose(self, dim0, dim1):
+        return _terra.transpose(self, dim0, dim1)
+
+    def t(self):
+        if self.ndim > 2:
+            raise RuntimeError(
+                "t() expects a tensor with <= 2 dimensions, but self is %dD" % self.ndim
+            )
+        return self.transpose(0, 1) if self.ndim == 2 else self
+
+    def expand(self, *shape):
+        return _terra.expand(self, _shape_arg(shape))
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def unsqueeze(self, dim):
+        return _terra.unsqueeze(self, dim)
+
+    def squeeze(self, dim=None):
+        if dim is None:
+            return self.reshape([s for s in self.shape if s != 1])
+        return _terra.squeeze(self, dim)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        if self.ndim == 0:
+            return self.reshape(1)
+        start = _normalize_dim(start_dim, self.ndim)
+        end = _normalize_dim(end_dim, self.ndim)
+        if start > end:
+            raise RuntimeError(
+                "flatten() has invalid args: start_dim cannot come after end_dim"
+            )
+        shape = self.shape
+        middle = 1
+        for size in shape[start : end + 1]:
+            middle *= size
+        return self.reshape(shape[:start] + (middle,) + shape[end + 1 :])
+
+    def unflatten(self, dim, sizes):
+        dim = _normalize_dim(dim, self.ndim)
+        shape = self.shape
+        return self.reshape(shape[:dim] + tuple(sizes) + shape[dim + 1 :])
+
+    def contiguous(self):
+        return _terra.contiguous(self)
+
+    def clone(self):
+        return _terra.clone(self)
+
+    def detach(self):
+        return _terra.as_strided(self, self.shape, self._strides, self._offset)
+
+    def narrow(self, dim, start, length):
+        return _terra.slice(self, dim, start, start + length, 1)
+
+    def chunk(self, chunks, dim=0):
+        size = self.size(dim)
+        step = -(-size // chunks) if chunks > 0 else size
+        return self.split(max(step, 1), dim)
+
+    def split(self, split_size_or_sections, dim=0):
+        size = self.size(dim)
+        if isinstance(split_size_or_sections, numbers.Integral):
+            step = split_size_or_sections
+            return tuple(
+                self.narrow(dim, start, min(step, size - start))
+                for start in range(0, size, step)
+            ) or (self,)
+        sections = list(split_size_or_sections)
+        if sum(sections) != size:
+            raise RuntimeError(
+                "split_with_sizes expects split_sizes to sum exactly to %d "
+                "(input tensor's size at dimension %d), but got split_sizes=%s"
+                % (size, dim, sections)
+            )
+        result, start = [], 0
+        for length in sections:
+            result.append(self.narrow(dim, start, length))
+            start += length
+        return tuple(result)
+
+    def unbind(self, dim=0):
+        return tuple(_terra.select(self, dim, i) for i in range(self.size(dim)))
+
+    # -- indexing ---------------------------------------------------------
+
+    def __getitem__(self, index):
+        from ._indexing import get_item
+
+        return get_item(self, index)
+
+    def __setitem__(self, index, value):
+        from ._indexing import set_item
+
+        set_item(self, index, value)
+
+    # -- elementwise ------------------------------------------------------
+
+    def __radd__(self, other):
+        return _terra.binary(BINARY["add"], other, self)
+
+    def __rsub__(self, other):
+        return _terra.binary(BINARY["sub"], other, self)
+
+    def __rmul__(self, other):
+        return _terra.binary(BINARY["mul"], other, self)
+
+    def __rtruediv__(self, other):
+        return _terra.binary(BINARY["div"], other, self)
+
+    def __rpow__(self, other):
+        return _terra.binary(BINARY["pow"], other, self)
+
+    def __and__(self, other):
+        return _logical(self, other, "and")
+
+    def __or__(self, other):
+        return _logical(self, other, "or")
+
+    def __xor__(self, other):
+        return _logical(self, other, "xor")
+
+    __rand__ = __and__
+    __ror__ = __or__
+    __rxor__ = __xor__
+
+    def add(self, other, alpha=1):
+        if alpha != 1:
+            other = other * alpha
+        return self + other
+
+    def sub(self, other, alpha=1):
+        if alpha != 1:
+            other = other * alpha
+        return self - other
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def pow(self, exponent):
+        return self**exponent
+
+    def add_(self, other, alpha=1):
+        if alpha != 1:
+            other = other * alpha
+        _terra.binary_(BINARY["add"], self, other)
+        return self
+
+    def sub_(self, other, alpha=1):
+        if alpha != 1:
+            other = other * alpha
+        _terra.binary_(BINARY["sub"], self, other)
+        return self
+
+    def mul_(self, other):
+        _terra.binary_(BINARY["mul"], self, other)
+        return self
+
+    def div_(self, other):
+        _terra.binary_(BINARY["div"], self, other)
+        return self
+
+    def pow_(self, exponent):
+        _terra.binary_(BINARY["pow"], self, exponent)
+        return self
+
+    def copy_(self, source):
+        _terra.copy_(self, source)
+        return self
+
+    def fill_(self, value):
+        _terra.copy_(self, value)
+        return self
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def maximum(self, other):
+        return _terra.binary(BINARY["maximum"], self, other)
+
+    def minimum(self, other):
+        return _terra.binary(BINARY["minimum"], self, other)
+
+    def eq(self, other):
+        return self == other
+
+    def ne(self, other):
+        return self != other
+
+    def lt(self, other):
+        return self < other
+
+    def le(self, other):
+        return self <= other
+
+    def gt(self, other):
+        return self > other
+
+    def ge(self, other):
+        return self >= other
+
+    def logical_not(self):
+        return _terra.unary(UNARY["logical_not"], self)
+
+    def clamp(self, min=None, max=None):
+        return _terra.clamp(self, min, max)
+
+    clip = clamp
+
+    def clamp_(self, min=None, max=None):
+        return self.copy_(self.clamp(min, max))
+
+    def where(self, condition, other):
+        return _terra.where(condition, self, other)
+
+    def equal(self, other):
+        return self.shape == other.shape and builtins.bool(
+            (self == other).numpy().all()
+        )
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return builtins.bool(
+            np.allclose(self.numpy(), np.asarray(other), rtol, atol, equal_nan)
+        )
+
+
+def _make_unary(name):
+    code = UNARY[name]
+
+    def method(self):
+        return _terra.unary(code, self)
+
+    def method_(self):
+        return self.copy_(_terra.unary(code, self))
+
+    method.__name__ = name
+    method_.__name__ = name + "_"
+    return method, method_
+
+
+for _name in ("neg", "abs", "exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid",
+              "relu", "erf", "sin", "cos"):
+    _method, _method_ = _make_unary(_name)
+    setattr(Tensor, _name, _method)
+    setattr(Tensor, _name + "_", _method_)
+Tensor.negative = Tensor.neg
+Tensor.absolute = Tensor.abs
+
+_TYPE_NAMES = {
+    _dtype.float32: "FloatTensor",
+    _dtype.float64: "DoubleTensor",
+    _dtype.int64: "LongTensor",
+    _dtype.int32: "IntTensor",
+    _dtype.bool: "BoolTensor",
+}
+
+
+def _normalize_dim(dim, rank):
+    bound = builtins.max(rank, 1)
+    if not -bound <= dim < bound:
+        raise IndexError(
+            "Dimension out of range (expected to be in range of [%d, %d], but "
+            "got %d)" % (-bound, bound - 1, dim)
+        )
+    return dim % bound
+
+
+def _logical(a, b, kind):
+    a = a if isinstance(a, Tensor) else _terra.tensor(a, None)
+    b = b if isinstance(b, Tensor) else _terra.tensor(b, None)
+    if a.dtype is not _dtype.bool or b.dtype is not _dtype.bool:
+        raise NotImplementedError(
+            "terra: bitwise %s is only supported on bool tensors" % kind
+        )
+    if kind == "and":
+        return _terra.binary(BINARY["minimum"], a, b)
+    if kind == "or":
+        return _terra.binary(BINARY["maximum"], a, b)
+    return a != b
+
+
+_terra._set_tensor_class(Tensor)

@@ -1,0 +1,136 @@
+"""Eager elementwise ops, broadcasting and type promotion against PyTorch."""
+
+import itertools
+import unittest
+
+import numpy as np
+import torch
+
+import terra
+
+from reference import assert_same, sample
+
+UNARY = ["neg", "abs", "exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid",
+         "relu", "erf", "sin", "cos"]
+BINARY = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"]
+DTYPES = ["float32", "float64", "int64", "int32"]
+
+
+class UnaryTest(unittest.TestCase):
+    def test_every_unary_op_and_dtype(self):
+        for name, dtype in itertools.product(UNARY, DTYPES):
+            with self.subTest(op=name, dtype=dtype):
+                data = sample((3, 4), dtype, positive=name in ("log", "sqrt", "rsqrt"))
+                expected = getattr(torch, name)(torch.from_numpy(data)) \
+                    if dtype.startswith("float") or name in ("neg", "abs", "relu") \
+                    else getattr(torch, name)(torch.from_numpy(data).float())
+                assert_same(self, getattr(terra, name)(terra.tensor(data)), expected)
+
+    def test_non_contiguous_input(self):
+        data = sample((4, 5), "float32")
+        x = terra.tensor(data).T[1:, ::2]
+        expected = torch.from_numpy(data).T[1:, ::2].exp()
+        assert_same(self, x.exp(), expected)
+
+    def test_nan_propagates_through_relu(self):
+        x = terra.tensor([float("nan"), -1.0, 2.0])
+        assert_same(self, x.relu(), torch.tensor([float("nan"), -1.0, 2.0]).relu())
+
+    def test_negating_bool_is_an_error(self):
+        with self.assertRaisesRegex(RuntimeError, "Negation, the `-` operator, on a bool tensor"):
+            -terra.tensor([True])
+
+
+class BinaryTest(unittest.TestCase):
+    def test_every_binary_op_with_broadcasting(self):
+        for name, (ashape, bshape) in itertools.product(
+                BINARY, [((2, 3), (3,)), ((4, 1, 3), (2, 1)), ((), (2, 2)),
+                         ((1,), (5,)), ((0, 3), (3,))]):
+            with self.subTest(op=name, shapes=(ashape, bshape)):
+                a = sample(ashape, "float32", positive=name == "pow")
+                b = sample(bshape, "float32")
+                expected = getattr(torch, name)(torch.from_numpy(a), torch.from_numpy(b))
+                assert_same(self, getattr(terra, name)(terra.tensor(a), terra.tensor(b)),
+                            expected)
+
+    def test_type_promotion_matches_torch(self):
+        values = {"bool": [True, False], "int32": [3, -2], "int64": [5, 7],
+                  "float32": [1.5, -2.0], "float64": [0.25, 4.0]}
+        for (da, va), (db, vb) in itertools.product(values.items(), repeat=2):
+            for op in ("add", "mul", "div", "maximum"):
+                with self.subTest(a=da, b=db, op=op):
+                    ta = torch.tensor(va, dtype=getattr(torch, da))
+                    tb = torch.tensor(vb, dtype=getattr(torch, db))
+                    expected = getattr(torch, op)(ta, tb)
+                    result = getattr(terra, op)(terra.tensor(va, dtype=getattr(terra, da)),
+                                                terra.tensor(vb, dtype=getattr(terra, db)))
+                    assert_same(self, result, expected)
+
+    def test_python_scalars_are_weak(self):
+        cases = [(terra.tensor([1, 2]), torch.tensor([1, 2]), 2.5),
+                 (terra.tensor([1, 2]), torch.tensor([1, 2]), 3),
+                 (terra.tensor([1.0], dtype=terra.float64), torch.tensor([1.0], dtype=torch.float64), 2),
+                 (terra.tensor([True]), torch.tensor([True]), 1)]
+        for t, r, scalar in cases:
+            with self.subTest(dtype=t.dtype, scalar=scalar):
+                assert_same(self, t + scalar, r + scalar)
+                assert_same(self, scalar * t, scalar * r)
+                assert_same(self, t / scalar, r / scalar)
+                if t.dtype is not terra.bool:
+                    assert_same(self, scalar - t, scalar - r)
+
+    def test_subtracting_bools_is_an_error(self):
+        with self.assertRaisesRegex(RuntimeError, "Subtraction, the `-` operator, with a bool tensor"):
+            1 - terra.tensor([True])
+        with self.assertRaisesRegex(RuntimeError, "with two bool tensors"):
+            terra.tensor([True]) - terra.tensor([False])
+
+    def test_integer_division_is_true_division(self):
+        assert_same(self, terra.tensor([7, -7]) / terra.tensor([2, 2]),
+                    torch.tensor([7, -7]) / torch.tensor([2, 2]))
+
+    def test_broadcast_mismatch_names_the_sizes(self):
+        with self.assertRaisesRegex(RuntimeError,
+                                    r"size of tensor a \(3\) must match the size of tensor b \(4\)"):
+            terra.ones(2, 3) + terra.ones(4)
+
+    def test_comparisons_give_bool(self):
+        a, b = sample((3, 4), "float32"), sample((4,), "float32")
+        for op in ("eq", "ne", "lt", "le", "gt", "ge"):
+            with self.subTest(op=op):
+                assert_same(self, getattr(terra, op)(terra.tensor(a), terra.tensor(b)),
+                            getattr(torch, op)(torch.from_numpy(a), torch.from_numpy(b)))
+
+    def test_where_and_clamp(self):
+        x = sample((3, 4), "float32")
+        cond = x > 0
+        assert_same(self, terra.where(terra.tensor(cond), terra.tensor(x), 0.0),
+                    torch.where(torch.from_numpy(cond), torch.from_numpy(x), 0.0))
+        assert_same(self, terra.tensor(x).clamp(-0.5, 0.5),
+                    torch.from_numpy(x).clamp(-0.5, 0.5))
+        assert_same(self, terra.tensor(x).clamp(min=0.1),
+                    torch.from_numpy(x).clamp(min=0.1))
+
+
+class InPlaceTest(unittest.TestCase):
+    def test_in_place_ops_write_through_views(self):
+        data = sample((3, 4), "float32")
+        t, r = terra.tensor(data), torch.from_numpy(data.copy())
+        t[:, 1:3] += 1.0
+        r[:, 1:3] += 1.0
+        t.mul_(terra.tensor([1.0, 2.0, 3.0, 4.0]))
+        r.mul_(torch.tensor([1.0, 2.0, 3.0, 4.0]))
+        assert_same(self, t, r)
+
+    def test_float_into_int_in_place_is_an_error(self):
+        with self.assertRaisesRegex(RuntimeError, "can't be cast to the desired output type"):
+            x = terra.tensor([1, 2])
+            x += 0.5
+
+    def test_broadcasting_the_target_is_an_error(self):
+        with self.assertRaisesRegex(RuntimeError, "doesn't match the broadcast shape"):
+            terra.ones(3).add_(terra.ones(2, 3))
+
+
+if __name__ == "__main__":
+    unittest.main()
