@@ -13,6 +13,8 @@ config.test_exec_root = os.path.join(config.terra_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "Utils", "Unit"]
 
 llvm_config.use_default_substitutions()
+# LLVM's test tools (`not`, `count`) anywhere in a RUN line.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 config.substitutions.append(("%mlir_lib_dir", config.mlir_lib_dir))
 config.substitutions.append(("%terra_lib_dir", config.terra_lib_dir))
@@ -28,6 +30,6 @@ if os.path.exists(config.cuda_ptxas):
     config.substitutions.append(("%ptxas", config.cuda_ptxas))
 
 tool_dirs = [config.terra_tools_dir, config.llvm_tools_dir]
-tools = ["terra-opt", "mlir-opt", "mlir-runner",
+tools = ["terra-opt", "terra-run", "mlir-opt", "mlir-runner",
          ToolSubst("%python", "/usr/bin/python3", unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -30,7 +30,7 @@ bool operandPair(PyObject *lhs, PyObject *rhs, Tensor &a, Tensor &b);
 /// Python error set.
 bool toShape(PyObject *object, Shape &shape);
 
-/// Registers the module-level functions of _terra (Functions.cpp).
+/// Registers the module-level functions of _terra (OpBindings.cpp).
 int addFunctions(PyObject *module);
 
 /// Makes `wrap` create instances of `type` (terra.Tensor).

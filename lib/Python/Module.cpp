@@ -3,6 +3,7 @@
 
 #include "terra/Python/Module.h"
 
+#include "NodeObject.h"
 #include "TensorObject.h"
 
 namespace {
@@ -26,7 +27,8 @@ extern "C" PyObject *PyInit__terra(void) {
   if (!module)
     return nullptr;
   if (PyModule_AddStringConstant(module, "__version__", TERRA_VERSION) < 0 ||
-      terra::python::addTensorType(module) < 0) {
+      terra::python::addTensorType(module) < 0 ||
+      terra::python::addNodeType(module) < 0) {
     Py_DECREF(module);
     return nullptr;
   }

@@ -12,8 +12,10 @@
 #include "TensorObject.h"
 
 #include "Convert.h"
+#include "NodeObject.h"
 
-#include "terra/Runtime/Ops.h"
+#include "terra/Runtime/Autograd.h"
+#include "terra/Runtime/Functions.h"
 
 #include <cstring>
 #include <string>
@@ -177,7 +179,70 @@ PyObject *getIsContiguous(PyObject *self, void *) {
   return PyBool_FromLong(unwrap(self).isContiguous());
 }
 
+PyObject *getRequiresGrad(PyObject *self, void *) {
+  return PyBool_FromLong(autograd::requiresGrad(unwrap(self)));
+}
+
+int setRequiresGrad(PyObject *self, PyObject *value, void *) {
+  if (!value || !PyBool_Check(value)) {
+    PyErr_SetString(PyExc_TypeError, "requires_grad must be a bool");
+    return -1;
+  }
+  try {
+    autograd::setRequiresGrad(unwrap(self), value == Py_True);
+    return 0;
+  } catch (const Error &error) {
+    setPythonError(error);
+    return -1;
+  }
+}
+
+PyObject *getGrad(PyObject *self, void *) {
+  Tensor grad = autograd::grad(unwrap(self));
+  if (!grad.defined())
+    Py_RETURN_NONE;
+  return wrap(grad);
+}
+
+int setGrad(PyObject *self, PyObject *value, void *) {
+  try {
+    if (!value || value == Py_None) {
+      autograd::setGrad(unwrap(self), Tensor());
+      return 0;
+    }
+    if (!isTensor(value)) {
+      PyErr_SetString(PyExc_TypeError,
+                      "assigned grad expected to be a Tensor or None");
+      return -1;
+    }
+    autograd::setGrad(unwrap(self), unwrap(value));
+    return 0;
+  } catch (const Error &error) {
+    setPythonError(error);
+    return -1;
+  }
+}
+
+PyObject *getGradFn(PyObject *self, void *) {
+  const auto &node = autograd::gradFn(unwrap(self));
+  if (!node)
+    Py_RETURN_NONE;
+  return wrapNode(node);
+}
+
+PyObject *getIsLeaf(PyObject *self, void *) {
+  return PyBool_FromLong(autograd::isLeaf(unwrap(self)));
+}
+
 PyGetSetDef tensorGetSet[] = {
+    {"requires_grad", getRequiresGrad, setRequiresGrad,
+     "Whether autograd records operations on this tensor.", nullptr},
+    {"grad", getGrad, setGrad, "The gradient accumulated by backward().",
+     nullptr},
+    {"grad_fn", getGradFn, nullptr,
+     "The backward node that created this tensor (None for leaves).", nullptr},
+    {"is_leaf", getIsLeaf, nullptr, "Whether no op created this tensor.",
+     nullptr},
     {"shape", getShape, nullptr, "The size of each dimension.", nullptr},
     {"_strides", getStrides, nullptr, "Strides in elements.", nullptr},
     {"_dtype_code", getDTypeCode, nullptr, "The terra::DType code.", nullptr},
@@ -232,7 +297,16 @@ PyObject *tensorToList(PyObject *self, PyObject *) {
   });
 }
 
+PyObject *tensorRetainGrad(PyObject *self, PyObject *) {
+  return guarded([&]() -> PyObject * {
+    autograd::retainGrad(unwrap(self));
+    Py_RETURN_NONE;
+  });
+}
+
 PyMethodDef tensorMethods[] = {
+    {"retain_grad", tensorRetainGrad, METH_NOARGS,
+     "Keeps the gradient of a non-leaf tensor in .grad after backward()."},
     {"item", tensorItem, METH_NOARGS,
      "The value of a one-element tensor as a Python number."},
     {"tolist", tensorToList, METH_NOARGS, "The tensor as nested Python lists."},
@@ -258,7 +332,7 @@ PyObject *binaryOperator(PyObject *lhs, PyObject *rhs, Fn fn) {
 
 PyObject *binaryMethod(ops::BinaryOp op, PyObject *lhs, PyObject *rhs) {
   return binaryOperator(lhs, rhs, [op](const Tensor &a, const Tensor &b) {
-    return ops::binary(op, a, b);
+    return functions::binary(op, a, b);
   });
 }
 
@@ -292,7 +366,7 @@ PyObject *inPlace(ops::BinaryOp op, PyObject *self, PyObject *other) {
     Tensor b;
     if (!toTensor(other, b))
       Py_RETURN_NOTIMPLEMENTED;
-    ops::binaryInPlace(op, unwrap(self), b);
+    functions::binaryInPlace(op, unwrap(self), b);
     return Py_NewRef(self);
   });
 }
@@ -312,7 +386,7 @@ PyObject *nbInPlaceTrueDiv(PyObject *a, PyObject *b) {
 
 PyObject *unaryMethod(ops::UnaryOp op, PyObject *self) {
   return guarded(
-      [&]() -> PyObject * { return wrap(ops::unary(op, unwrap(self))); });
+      [&]() -> PyObject * { return wrap(functions::unary(op, unwrap(self))); });
 }
 
 PyObject *nbNegative(PyObject *self) {
@@ -377,6 +451,12 @@ PyObject *nbIndex(PyObject *self) {
   });
 }
 
+PyObject *nbMatrixMultiply(PyObject *a, PyObject *b) {
+  return binaryOperator(a, b, [](const Tensor &x, const Tensor &y) {
+    return functions::matmul(x, y);
+  });
+}
+
 PyNumberMethods tensorNumberMethods = [] {
   PyNumberMethods methods{};
   methods.nb_add = nbAdd;
@@ -396,6 +476,7 @@ PyNumberMethods tensorNumberMethods = [] {
   methods.nb_inplace_subtract = nbInPlaceSub;
   methods.nb_inplace_multiply = nbInPlaceMul;
   methods.nb_inplace_true_divide = nbInPlaceTrueDiv;
+  methods.nb_matrix_multiply = nbMatrixMultiply;
   return methods;
 }();
 

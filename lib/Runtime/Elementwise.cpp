@@ -3,12 +3,15 @@
 #include "terra/Runtime/Ops.h"
 
 #include "Iteration.h"
+#include "KernelUtils.h"
 
 #include <cmath>
 #include <string>
 
 namespace terra {
 namespace ops {
+using detail::requireDefined;
+
 namespace {
 
 enum class Category { Bool, Integer, Floating };
@@ -31,12 +34,6 @@ DType resultType(const Tensor &lhs, const Tensor &rhs) {
   if (categoryOf(scalar.dtype()) > categoryOf(dimensioned.dtype()))
     return scalar.dtype();
   return dimensioned.dtype();
-}
-
-void requireDefined(const char *op, const Tensor &tensor) {
-  if (!tensor.defined())
-    throwError(Error::Kind::Runtime,
-               std::string(op) + ": expected a tensor, got an undefined one");
 }
 
 template <typename T> T applyUnary(UnaryOp op, T x) {
@@ -402,9 +399,9 @@ void binaryInPlace(BinaryOp op, Tensor &target, const Tensor &source) {
   if (categoryOf(value.dtype()) > categoryOf(target.dtype()))
     throwError(Error::Kind::Runtime,
                std::string("result type ") +
-                   (isFloating(value.dtype()) ? "Float" : "Long") +
+                   detail::scalarTypeName(value.dtype()) +
                    " can't be cast to the desired output type " +
-                   (target.dtype() == DType::Bool ? "Bool" : "Long"));
+                   detail::scalarTypeName(target.dtype()));
   if (value.shape() != target.shape())
     throwError(Error::Kind::Runtime, std::string("output with shape ") +
                                          formatShape(target.shape()) +

@@ -13,10 +13,17 @@ from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy,
 from ._device import device
 from ._dtype import (bool, double, dtype, float, float32, float64,
                      get_default_dtype, int, int32, int64, long)
-from ._functions import (abs, add, clamp, clip, cos, div, eq, erf, exp, ge,
-                         gt, le, log, logical_not, lt, maximum, minimum, mul,
-                         ne, neg, pow, relu, rsqrt, sigmoid, sin, sqrt, sub,
-                         tanh, where)
+from . import autograd
+from ._autograd import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                        set_grad_enabled)
+from ._functions import (abs, add, allclose, amax, amin, argmax, argmin, bmm,
+                         cat, chunk, clamp, clip, concat, cos, div, eq, equal,
+                         erf, exp, flatten, ge, gt, index_select, le, log,
+                         log_softmax, logical_not, lt, masked_select, matmul,
+                         max, maximum, mean, min, minimum, mm, mul, ne, neg,
+                         permute, pow, relu, reshape, rsqrt, sigmoid, sin,
+                         softmax, split, sqrt, squeeze, stack, std, sub, sum,
+                         tanh, transpose, unsqueeze, var, where)
 from ._tensor import Size, Tensor
 
 __version__ = _terra.__version__

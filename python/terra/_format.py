@@ -38,6 +38,9 @@ def format_tensor(tensor, prefix="tensor("):
     suffix = ""
     if tensor.dtype not in _DEFAULT_DTYPES:
         suffix += ", dtype=%r" % tensor.dtype
-    if getattr(tensor, "requires_grad", False):
+    grad_fn = getattr(tensor, "grad_fn", None)
+    if grad_fn is not None:
+        suffix += ", grad_fn=<%s>" % grad_fn.name()
+    elif getattr(tensor, "requires_grad", False):
         suffix += ", requires_grad=True"
     return prefix + body + suffix + ")"

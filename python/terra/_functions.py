@@ -87,3 +87,123 @@ def clamp(input, min=None, max=None):
 
 
 clip = clamp
+
+
+# Reductions and the rest take the tensor method's arguments.
+def sum(input, dim=None, keepdim=False, dtype=None):
+    return input.sum(dim, keepdim, dtype=dtype)
+
+
+def mean(input, dim=None, keepdim=False, dtype=None):
+    return input.mean(dim, keepdim, dtype=dtype)
+
+
+def max(input, dim=None, keepdim=False):
+    return input.max(dim, keepdim)
+
+
+def min(input, dim=None, keepdim=False):
+    return input.min(dim, keepdim)
+
+
+def amax(input, dim=(), keepdim=False):
+    return input.amax(dim, keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    return input.amin(dim, keepdim)
+
+
+def argmax(input, dim=None, keepdim=False):
+    return input.argmax(dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    return input.argmin(dim, keepdim)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, correction=None):
+    return input.var(dim, unbiased, keepdim, correction)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, correction=None):
+    return input.std(dim, unbiased, keepdim, correction)
+
+
+def softmax(input, dim):
+    return _terra.softmax(input, dim)
+
+
+def log_softmax(input, dim):
+    return _terra.log_softmax(input, dim)
+
+
+def cat(tensors, dim=0):
+    return _terra.cat(list(tensors), dim)
+
+
+concat = cat
+
+
+def stack(tensors, dim=0):
+    return _terra.stack(list(tensors), dim)
+
+
+def matmul(input, other):
+    return _terra.matmul(input, other)
+
+
+def mm(input, mat2):
+    return input.mm(mat2)
+
+
+def bmm(input, mat2):
+    return input.bmm(mat2)
+
+
+def reshape(input, shape):
+    return input.reshape(shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    return input.flatten(start_dim, end_dim)
+
+
+def transpose(input, dim0, dim1):
+    return input.transpose(dim0, dim1)
+
+
+def permute(input, dims):
+    return input.permute(dims)
+
+
+def squeeze(input, dim=None):
+    return input.squeeze(dim)
+
+
+def unsqueeze(input, dim):
+    return input.unsqueeze(dim)
+
+
+def chunk(input, chunks, dim=0):
+    return input.chunk(chunks, dim)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    return tensor.split(split_size_or_sections, dim)
+
+
+def index_select(input, dim, index):
+    return _terra.index_select(input, dim, index)
+
+
+def masked_select(input, mask):
+    return _terra.masked_select(input, mask)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return input.allclose(other, rtol, atol, equal_nan)
+
+
+def equal(input, other):
+    return input.equal(other)

@@ -262,7 +262,19 @@ class Tensor(_terra.Tensor):
         return _terra.clone(self)
 
     def detach(self):
-        return _terra.as_strided(self, self.shape, self._strides, self._offset)
+        return _terra.detach(self)
+
+    @property
+    def data(self):
+        return _terra.detach(self)
+
+    @data.setter
+    def data(self, value):
+        if tuple(value.shape) != tuple(self.shape) or value.dtype is not self.dtype:
+            raise NotImplementedError(
+                "terra: assigning .data of another shape or dtype is not supported")
+        with _no_grad():
+            _terra.copy_(self, value)
 
     def narrow(self, dim, start, length):
         return _terra.slice(self, dim, start, start + length, 1)
@@ -295,6 +307,100 @@ class Tensor(_terra.Tensor):
 
     def unbind(self, dim=0):
         return tuple(_terra.select(self, dim, i) for i in range(self.size(dim)))
+
+    # -- autograd ---------------------------------------------------------
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False,
+                 inputs=None):
+        """Accumulates the gradient of this tensor into the .grad of the
+        leaves it was computed from."""
+        if create_graph:
+            raise NotImplementedError("terra: backward(create_graph=True) is not supported")
+        if inputs is not None:
+            raise NotImplementedError("terra: backward(inputs=...) is not supported")
+        _terra.backward([self], [gradient], bool(retain_graph))
+
+    def detach_(self):
+        raise NotImplementedError("terra: detach_() is not supported; use detach()")
+
+    # -- reductions -------------------------------------------------------
+
+    def sum(self, dim=None, keepdim=False, dtype=None):
+        source = self if dtype is None else self.to(dtype)
+        return _terra.sum(source, _dims(dim), keepdim)
+
+    def mean(self, dim=None, keepdim=False, dtype=None):
+        source = self if dtype is None else self.to(dtype)
+        return _terra.mean(source, _dims(dim), keepdim)
+
+    def amax(self, dim=(), keepdim=False):
+        return _terra.amax(self, _dims(dim), keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        return _terra.amin(self, _dims(dim), keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        """max() -> value; max(dim) -> (values, indices), as torch.max."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if dim is None:
+            return _terra.amax(self, (), False)
+        return _MinMax(_terra.amax(self, (dim,), keepdim),
+                       _terra.argmax(self, dim, keepdim))
+
+    def min(self, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if dim is None:
+            return _terra.amin(self, (), False)
+        return _MinMax(_terra.amin(self, (dim,), keepdim),
+                       _terra.argmin(self, dim, keepdim))
+
+    def argmax(self, dim=None, keepdim=False):
+        return _terra.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return _terra.argmin(self, dim, keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, correction=None):
+        return _terra.var(self, _dims(dim), _correction(unbiased, correction),
+                          keepdim)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, correction=None):
+        return self.var(dim, unbiased, keepdim, correction).sqrt()
+
+    def softmax(self, dim):
+        return _terra.softmax(self, dim)
+
+    def log_softmax(self, dim):
+        return _terra.log_softmax(self, dim)
+
+    def norm(self, p=2, dim=None, keepdim=False):
+        if p != 2:
+            raise NotImplementedError("terra: only the 2-norm is supported")
+        return (self * self).sum(dim, keepdim).sqrt()
+
+    # -- contractions -----------------------------------------------------
+
+    def matmul(self, other):
+        return _terra.matmul(self, other)
+
+    def mm(self, other):
+        if self.ndim != 2 or other.ndim != 2:
+            raise RuntimeError("self must be a matrix")
+        return _terra.matmul(self, other)
+
+    def bmm(self, other):
+        if self.ndim != 3 or other.ndim != 3:
+            raise RuntimeError("batch1 must be a 3D tensor")
+        return _terra.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _terra.matmul(other, self)
 
     # -- indexing ---------------------------------------------------------
 
@@ -462,6 +568,44 @@ for _name in ("neg", "abs", "exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid",
     setattr(Tensor, _name + "_", _method_)
 Tensor.negative = Tensor.neg
 Tensor.absolute = Tensor.abs
+
+class _MinMax(tuple):
+    """torch.return_types.max: (values, indices) with names."""
+
+    def __new__(cls, values, indices):
+        return super().__new__(cls, (values, indices))
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+
+def _dims(dim):
+    if dim is None:
+        return ()
+    if isinstance(dim, numbers.Integral):
+        return (dim,)
+    return tuple(dim)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 0 if unbiased is False else 1
+
+
+class _no_grad:
+    def __enter__(self):
+        self.previous = _terra.is_grad_enabled()
+        _terra.set_grad_enabled(False)
+
+    def __exit__(self, *exc):
+        _terra.set_grad_enabled(self.previous)
+
 
 _TYPE_NAMES = {
     _dtype.float32: "FloatTensor",

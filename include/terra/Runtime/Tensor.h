@@ -121,7 +121,9 @@ Shape contiguousStrides(const Shape &shape);
 /// "[2, 3]" for error messages.
 std::string formatShape(const Shape &shape);
 
+namespace autograd {
 struct AutogradMeta;
+} // namespace autograd
 
 class Tensor {
 public:
@@ -183,8 +185,10 @@ public:
   void copyFrom(const Tensor &source);
 
   /// Autograd state; null for tensors that never took part in autograd.
-  const std::shared_ptr<AutogradMeta> &autograd() const { return autograd_; }
-  std::shared_ptr<AutogradMeta> &autograd() { return autograd_; }
+  const std::shared_ptr<autograd::AutogradMeta> &autograd() const {
+    return autograd_;
+  }
+  std::shared_ptr<autograd::AutogradMeta> &autograd() { return autograd_; }
 
 private:
   std::shared_ptr<Storage> storage_;
@@ -192,7 +196,7 @@ private:
   Shape strides_;
   int64_t offset_ = 0;
   DType dtype_ = DType::Float32;
-  std::shared_ptr<AutogradMeta> autograd_;
+  std::shared_ptr<autograd::AutogradMeta> autograd_;
 };
 
 /// Normalises a possibly negative axis against `rank`; throws Error{Index}

@@ -1,0 +1,3 @@
+import sys
+
+print("app_dir main, argv:", sys.argv)

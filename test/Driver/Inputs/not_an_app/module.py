@@ -1,0 +1,1 @@
+# A folder without __main__.py: not runnable as a script.

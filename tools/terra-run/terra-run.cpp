@@ -1,0 +1,255 @@
+//===- terra-run.cpp - Run a Python program with Terra built in -----------===//
+//
+// `terra-run script.py arg...` runs a program exactly as `python3 script.py
+// arg...` would: it embeds Debian's CPython 3.11, lets Python parse python3's
+// own options and the program (script, -c, -m, -) as python3 does, and hands
+// it to Py_RunMain, which owns sys.argv, __main__, sys.path[0], tracebacks,
+// exit codes and KeyboardInterrupt. terra-run adds three things before the
+// program starts: the built-in `_terra` module, the `terra` package on
+// sys.path (<dir of terra-run>/../python), and its own options (--torch,
+// --imperative, --help, --version).
+//
+//===----------------------------------------------------------------------===//
+
+#include "terra/Python/Module.h"
+
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+const char *const usageText =
+    "usage: terra-run [option...] (script.py | -c CODE | -m MODULE | -) "
+    "[arg...]\n";
+
+const char *const helpText =
+    "\n"
+    "Runs a Python program the way /usr/bin/python3 would, with Terra's\n"
+    "native module `_terra` built in and the `terra` package on sys.path.\n"
+    "\n"
+    "Options (before the program; every argument after it is the "
+    "program's):\n"
+    "  -c CODE        run the program passed as a string (sys.argv[0] is "
+    "'-c')\n"
+    "  -m MODULE      run a library module as a script, like python3 -m\n"
+    "  -              read the program from standard input\n"
+    "  --torch        make `import torch` and its submodules (torch.nn,\n"
+    "                 torch.nn.functional, torch.optim, torch.utils.data)\n"
+    "                 resolve to terra; an unsupported torch module raises\n"
+    "                 ModuleNotFoundError naming it (docs/torch-compat.md)\n"
+    "  --imperative   run every op eagerly, never co-execute\n"
+    "                 (sets terra._options.imperative)\n"
+    "  -h, --help     print this help and exit\n"
+    "  -V, --version  print terra-run's and Python's versions and exit\n"
+    "  --             end of options: the next argument is the script\n"
+    "python3's own options work as they do there (see python3 --help):\n"
+    "  -b -B -d -E -i -I -O -P -q -s -S -u -v -x, -W ARG, -X OPT,\n"
+    "  --check-hash-based-pycs MODE\n"
+    "\n"
+    "Exit status is python3's: 0, the code given to sys.exit(), 1 after an\n"
+    "uncaught exception (traceback on stderr), 2 for a usage error or a\n"
+    "script that cannot be opened, and death by SIGINT (130 in a shell) for\n"
+    "an unhandled KeyboardInterrupt. PYTHON* environment variables work as\n"
+    "they do for python3.\n";
+
+/// python3's one-letter options: those without an argument, and those with
+/// one (-c and -m end the options: the program starts there).
+const char *const pythonFlags = "bBdEiIOPqRsSuvx";
+const char *const pythonOptionsWithArgument = "cmWX";
+
+/// What terra-run was asked to do.
+struct Options {
+  /// The arguments for Python's own command-line parser: python3's options,
+  /// then the program (script, -c CODE, -m MODULE or -) and its arguments.
+  std::vector<char *> pythonArgv;
+  bool torch = false;
+  bool imperative = false;
+};
+
+int usageError(const char *message, const std::string &option) {
+  std::fprintf(stderr, "terra-run: %s%s\n%sTry 'terra-run --help' for more.\n",
+               message, option.c_str(), usageText);
+  return 2;
+}
+
+/// Parses terra-run's own options and finds where the program starts;
+/// python3's options and the program go to Python's parser unchanged.
+/// Returns -1 to go on and run the program, or the exit status to end with.
+int parseOptions(int argc, char **argv, Options &options) {
+  std::vector<char *> &python = options.pythonArgv;
+  python.push_back(argv[0]);
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    bool hasNext = i + 1 < argc;
+    if (arg == "--torch" || arg == "--imperative") {
+      (arg == "--torch" ? options.torch : options.imperative) = true;
+      continue;
+    }
+    if (arg == "--check-hash-based-pycs") {
+      if (!hasNext)
+        return usageError("argument expected for the option ", arg);
+      python.push_back(argv[i]);
+      python.push_back(argv[++i]);
+      continue;
+    }
+    if (arg == "--" && !hasNext)
+      break;
+    if (arg == "-" || arg[0] != '-' || arg == "--") {
+      // The program: a script, "-" (stdin), or whatever follows "--".
+      python.insert(python.end(), argv + i, argv + argc);
+      return -1;
+    }
+    if (arg == "--help" || arg == "--version")
+      arg = arg == "--help" ? "-h" : "-V";
+    else if (arg[1] == '-')
+      return usageError("unknown option ", arg);
+    // A cluster of one-letter options, such as -uB or -Wdefault.
+    for (size_t k = 1; k < arg.size(); ++k) {
+      char letter = arg[k];
+      std::string option = {'-', letter};
+      if (letter == 'h' || letter == '?') {
+        std::printf("%s%s", usageText, helpText);
+        return 0;
+      }
+      if (letter == 'V') {
+        const char *pyVersion = Py_GetVersion();
+        std::printf("terra-run %s\nPython %.*s\n", TERRA_VERSION,
+                    static_cast<int>(std::strcspn(pyVersion, " ")), pyVersion);
+        return 0;
+      }
+      if (std::strchr(pythonFlags, letter))
+        continue;
+      if (!std::strchr(pythonOptionsWithArgument, letter))
+        return usageError("unknown option ", option);
+      // The argument is the rest of the cluster, or the next one.
+      bool separate = k + 1 == arg.size();
+      if (separate && !hasNext)
+        return usageError("argument expected for the option ", option);
+      if (letter == 'c' || letter == 'm') {
+        python.insert(python.end(), argv + i, argv + argc);
+        return -1;
+      }
+      if (separate)
+        python.push_back(argv[i++]);
+      break;
+    }
+    python.push_back(argv[i]);
+  }
+  std::fputs(usageText, stderr);
+  std::fputs("Try 'terra-run --help' for more.\n", stderr);
+  return 2;
+}
+
+/// The absolute path of this executable.
+std::string selfPath() {
+  char buffer[PATH_MAX];
+  ssize_t length = readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
+  return length > 0 ? std::string(buffer, length) : std::string();
+}
+
+/// Ends start-up with Python's own report when `status` failed.
+void check(PyStatus status, PyConfig &config) {
+  if (!PyStatus_Exception(status))
+    return;
+  PyConfig_Clear(&config);
+  Py_ExitStatusException(status);
+}
+
+/// Fills the interpreter's configuration: Python parses python3's options
+/// and the program exactly as python3 does, and Py_RunMain runs it.
+void configure(PyConfig &config, int argc, char **argv, const Options &options,
+               const std::string &executable) {
+  auto setArgv = [&](const std::vector<char *> &args) {
+    check(PyConfig_SetBytesArgv(&config, static_cast<Py_ssize_t>(args.size()),
+                                args.data()),
+          config);
+  };
+  // The first call pre-initialises Python from python3's options (-E, -I,
+  // -X utf8). sys.orig_argv is then the whole command line.
+  setArgv(options.pythonArgv);
+  setArgv(std::vector<char *>(argv, argv + argc));
+  check(PyConfig_SetWideStringList(&config, &config.orig_argv,
+                                   config.argv.length, config.argv.items),
+        config);
+  setArgv(options.pythonArgv);
+  // Messages such as "terra-run: can't open file ..." name the driver;
+  // sys.executable is terra-run itself, so that a child started with it
+  // (subprocess, multiprocessing) is a terra-run too.
+  check(PyConfig_SetBytesString(&config, &config.program_name, "terra-run"),
+        config);
+  if (!executable.empty())
+    check(PyConfig_SetBytesString(&config, &config.executable,
+                                  executable.c_str()),
+          config);
+}
+
+/// Puts the terra package's folder on sys.path (Py_RunMain later puts the
+/// script's folder before it) and applies --torch and --imperative.
+bool setUpTerra(const Options &options, const std::string &executable) {
+  std::string bin = executable.substr(0, executable.rfind('/'));
+  std::string python = bin.substr(0, bin.rfind('/')) + "/python";
+  struct stat info;
+  if (!executable.empty() && stat(python.c_str(), &info) == 0 &&
+      S_ISDIR(info.st_mode)) {
+    PyObject *path = PySys_GetObject("path"); // Borrowed.
+    PyObject *entry = PyUnicode_DecodeFSDefault(python.c_str());
+    if (!path || !entry || PyList_Insert(path, 0, entry) < 0) {
+      Py_XDECREF(entry);
+      return false;
+    }
+    Py_DECREF(entry);
+  }
+  if (options.imperative) {
+    PyObject *terraOptions = PyImport_ImportModule("terra._options");
+    if (!terraOptions ||
+        PyObject_SetAttrString(terraOptions, "imperative", Py_True) < 0) {
+      Py_XDECREF(terraOptions);
+      return false;
+    }
+    Py_DECREF(terraOptions);
+  }
+  if (options.torch) {
+    PyObject *alias = PyImport_ImportModule("terra._torch_alias");
+    PyObject *result =
+        alias ? PyObject_CallMethod(alias, "install", nullptr) : nullptr;
+    Py_XDECREF(alias);
+    if (!result)
+      return false;
+    Py_DECREF(result);
+  }
+  return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  int status = parseOptions(argc, argv, options);
+  if (status >= 0)
+    return status;
+
+  if (PyImport_AppendInittab("_terra", PyInit__terra) < 0) {
+    std::fputs("terra-run: cannot register the _terra module\n", stderr);
+    return 1;
+  }
+  std::string executable = selfPath();
+  PyConfig config;
+  PyConfig_InitPythonConfig(&config);
+  configure(config, argc, argv, options, executable);
+  check(Py_InitializeFromConfig(&config), config);
+  PyConfig_Clear(&config);
+
+  if (!setUpTerra(options, executable)) {
+    // A SystemExit raised while setting up ends the process here, as it
+    // would in the program.
+    PyErr_Print();
+    Py_FinalizeEx();
+    return 1;
+  }
+  return Py_RunMain();
+}
