@@ -222,6 +222,33 @@ template <typename T> bool applyCompare(CompareOp op, T a, T b) {
   return false;
 }
 
+/// Calls `fn` with `value` as a compile-time constant (std::integral_constant),
+/// so that kernels switch on the op once, outside their loops.
+template <typename Enum, Enum... Values, typename Fn>
+void withConstant(Enum value, Fn &&fn) {
+  ((value == Values ? (fn(std::integral_constant<Enum, Values>{}), true)
+                    : false) ||
+   ...);
+}
+
+template <typename Fn> void dispatchUnary(UnaryOp op, Fn &&fn) {
+  using U = UnaryOp;
+  withConstant<U, U::Neg, U::Abs, U::Exp, U::Log, U::Sqrt, U::Rsqrt, U::Tanh,
+               U::Sigmoid, U::Relu, U::Gelu, U::GeluTanh, U::Erf, U::Sin,
+               U::Cos, U::LogicalNot>(op, fn);
+}
+
+template <typename Fn> void dispatchBinary(BinaryOp op, Fn &&fn) {
+  using B = BinaryOp;
+  withConstant<B, B::Add, B::Sub, B::Mul, B::Div, B::Pow, B::Maximum,
+               B::Minimum>(op, fn);
+}
+
+template <typename Fn> void dispatchCompare(CompareOp op, Fn &&fn) {
+  using C = CompareOp;
+  withConstant<C, C::Eq, C::Ne, C::Lt, C::Le, C::Gt, C::Ge>(op, fn);
+}
+
 /// Runs `fn(out, a, b)` over `out`'s shape with `a` and `b` broadcast, all
 /// three of the C++ types given.
 template <typename Out, typename In, typename Fn>
@@ -284,13 +311,19 @@ Tensor unary(UnaryOp op, const Tensor &input) {
   Tensor result = Tensor::empty(input.shape(), dtype);
   dispatchDType(dtype, [&](auto zero) {
     using T = decltype(zero);
-    mapBinary<T, T>(result, source, source,
-                    [op](T a, T) { return applyUnary(op, a); });
+    dispatchUnary(op, [&](auto constant) {
+      mapBinary<T, T>(result, source, source, [](T a, T) {
+        return applyUnary(decltype(constant)::value, a);
+      });
+    });
   });
   return result;
 }
 
-Tensor binary(BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
+namespace {
+
+/// The dtype `op` computes in for these operands, after PyTorch's checks.
+DType binaryResultType(BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
   const char *name = binaryName(op);
   requireDefined(name, lhs);
   requireDefined(name, rhs);
@@ -309,18 +342,29 @@ Tensor binary(BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
     dtype = DType::Float32; // True division, as torch.div.
   if (op == BinaryOp::Pow && dtype == DType::Bool)
     dtype = DType::Int64;
-  Shape shape = broadcastShapes(name, lhs.shape(), rhs.shape());
-  Tensor a = lhs.to(dtype), b = rhs.to(dtype);
-  Tensor result = Tensor::empty(shape, dtype);
-  dispatchDType(dtype, [&](auto zero) {
+  return dtype;
+}
+
+/// Writes `op(a, b)` into `out`; all three have `out`'s dtype, `a` and `b`
+/// broadcast to its shape. `out` may alias `a` (in-place ops).
+void binaryInto(BinaryOp op, Tensor &out, const Tensor &a, const Tensor &b) {
+  dispatchDType(out.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    if constexpr (!std::is_floating_point_v<T> && !std::is_same_v<T, bool>) {
-      if (op == BinaryOp::Div) // Unreachable: integer division is true.
-        return;
-    }
-    mapBinary<T, T>(result, a, b,
-                    [op](T x, T y) { return applyBinary(op, x, y); });
+    dispatchBinary(op, [&](auto constant) {
+      mapBinary<T, T>(out, a, b, [](T x, T y) {
+        return applyBinary(decltype(constant)::value, x, y);
+      });
+    });
   });
+}
+
+} // namespace
+
+Tensor binary(BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
+  DType dtype = binaryResultType(op, lhs, rhs);
+  Shape shape = broadcastShapes(binaryName(op), lhs.shape(), rhs.shape());
+  Tensor result = Tensor::empty(shape, dtype);
+  binaryInto(op, result, lhs.to(dtype), rhs.to(dtype));
   return result;
 }
 
@@ -333,8 +377,11 @@ Tensor compare(CompareOp op, const Tensor &lhs, const Tensor &rhs) {
   Tensor result = Tensor::empty(shape, DType::Bool);
   dispatchDType(dtype, [&](auto zero) {
     using T = decltype(zero);
-    mapBinary<bool, T>(result, a, b,
-                       [op](T x, T y) { return applyCompare(op, x, y); });
+    dispatchCompare(op, [&](auto constant) {
+      mapBinary<bool, T>(result, a, b, [](T x, T y) {
+        return applyCompare(decltype(constant)::value, x, y);
+      });
+    });
   });
   return result;
 }
@@ -392,22 +439,23 @@ Tensor clamp(const Tensor &input, std::optional<double> min,
 }
 
 void binaryInPlace(BinaryOp op, Tensor &target, const Tensor &source) {
-  const char *name = binaryName(op);
-  requireDefined(name, target);
-  requireDefined(name, source);
-  Tensor value = binary(op, target, source);
-  if (categoryOf(value.dtype()) > categoryOf(target.dtype()))
+  DType dtype = binaryResultType(op, target, source);
+  if (categoryOf(dtype) > categoryOf(target.dtype()))
     throwError(Error::Kind::Runtime,
-               std::string("result type ") +
-                   detail::scalarTypeName(value.dtype()) +
+               std::string("result type ") + detail::scalarTypeName(dtype) +
                    " can't be cast to the desired output type " +
                    detail::scalarTypeName(target.dtype()));
-  if (value.shape() != target.shape())
-    throwError(Error::Kind::Runtime, std::string("output with shape ") +
-                                         formatShape(target.shape()) +
-                                         " doesn't match the broadcast shape " +
-                                         formatShape(value.shape()));
-  target.copyFrom(value);
+  Shape shape = broadcastShapes(binaryName(op), target.shape(), source.shape());
+  if (shape != target.shape())
+    throwError(Error::Kind::Runtime,
+               std::string("output with shape ") + formatShape(target.shape()) +
+                   " doesn't match the broadcast shape " + formatShape(shape));
+  if (dtype == target.dtype() && target.storage() != source.storage()) {
+    // Elementwise in place: each output element reads only its own input.
+    binaryInto(op, target, target, source.to(dtype));
+    return;
+  }
+  target.copyFrom(binary(op, target, source));
 }
 
 } // namespace ops

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <new>
 #include <numeric>
@@ -388,6 +389,22 @@ Tensor Tensor::to(DType dtype) const {
 
 void Tensor::copyFrom(const Tensor &source) {
   Tensor input = source.shape() == shape_ ? source : source.expand(shape_);
+  if (input.dtype() == dtype_ && isContiguous() && input.isContiguous()) {
+    // A plain copy: memcpy in one chunk per thread.
+    char *out = static_cast<char *>(data());
+    const char *in = static_cast<const char *>(input.data());
+    int64_t bytes = numel() * static_cast<int64_t>(itemSize(dtype_));
+    if (out == in)
+      return;
+    if (out < in + bytes && in < out + bytes) {
+      std::memmove(out, in, bytes); // Overlapping views: one ordered move.
+      return;
+    }
+    detail::parallelFor(bytes, 1, [&](int64_t begin, int64_t end) {
+      std::memcpy(out + begin, in + begin, end - begin);
+    });
+    return;
+  }
   dispatchDType(dtype_, [&](auto outZero) {
     using Out = decltype(outZero);
     dispatchDType(input.dtype(), [&](auto inZero) {
