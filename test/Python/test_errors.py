@@ -1,0 +1,75 @@
+"""Bad input raises a Python exception naming the op and the shapes or
+values at fault, never a crash; NaN inputs give PyTorch's results."""
+
+import unittest
+
+import numpy as np
+import torch
+
+import terra
+
+from reference import assert_same
+
+
+class BadInputTest(unittest.TestCase):
+    CASES = [
+        (lambda: terra.ones(2, 3) @ terra.ones(4, 5), RuntimeError,
+         r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"),
+        (lambda: terra.ones(2, 3) + terra.ones(4), RuntimeError,
+         r"add: the size of tensor a \(3\) must match the size of tensor b \(4\).*\[2, 3\] and \[4\]"),
+        (lambda: terra.ones(2, 3).sum(5), IndexError,
+         r"sum\(\): Dimension out of range \(expected to be in range of \[-2, 1\], but got 5\)"),
+        (lambda: terra.ones(2, 3).softmax(2), IndexError, r"softmax\(\): Dimension out of range"),
+        (lambda: terra.ones(3)[terra.tensor([5])], IndexError,
+         r"index_select\(\).*index 5 is out of bounds for dimension 0 with size 3"),
+        (lambda: terra.ones(3)[3], IndexError, r"index 3 is out of bounds for dimension 0 with size 3"),
+        (lambda: terra.cat([terra.ones(2, 3), terra.ones(2, 4)]), RuntimeError,
+         r"Sizes of tensors must match except in dimension 0. Expected size 3 but got size 4"),
+        (lambda: terra.ones(2, dtype=terra.int64).softmax(0), RuntimeError, r"not implemented for 'Long'"),
+        (lambda: terra.ones(2, dtype=terra.int64).mean(), RuntimeError,
+         r"mean\(\): could not infer output dtype"),
+        (lambda: terra.ones(2, 3).reshape(7), RuntimeError, r"shape '\[7\]' is invalid for input of size 6"),
+        (lambda: terra.ones(3) + "a", TypeError, r"unsupported operand type"),
+        (lambda: terra.tensor([[1, 2], [3]]), ValueError, r"expected sequence of length 2 at dim 1 \(got 1\)"),
+        (lambda: terra.ones(2, 3).permute(0, 0), RuntimeError, r"permute\(\): duplicate dims are not allowed"),
+        (lambda: terra.ones(2, 3).expand(3, 3), RuntimeError,
+         r"expanded size of the tensor \(3\) must match the existing size \(2\)"),
+        (lambda: terra.zeros(2**40, 2**40), ValueError, r"\[1099511627776, 1099511627776\]"),
+    ]
+
+    def test_each_bad_input_names_the_problem(self):
+        for index, (function, kind, pattern) in enumerate(self.CASES):
+            with self.subTest(case=index, pattern=pattern):
+                with self.assertRaisesRegex(kind, pattern):
+                    function()
+
+    def test_backward_twice_is_an_error(self):
+        x = terra.ones(2, requires_grad=True)
+        y = (x * x).sum()
+        y.backward()
+        with self.assertRaisesRegex(RuntimeError, "backward through the graph a second time"):
+            y.backward()
+
+    def test_nan_inputs_match_torch(self):
+        data = np.array([[np.nan, 1.0, -2.0], [3.0, np.inf, -np.inf]], dtype=np.float32)
+        t, r = terra.tensor(data), torch.tensor(data)
+        for name in ("exp", "relu", "tanh", "sigmoid", "abs"):
+            with self.subTest(op=name):
+                assert_same(self, getattr(t, name)(), getattr(r, name)())
+        assert_same(self, t.sum(1), r.sum(1))
+        assert_same(self, t.amax(1), r.amax(1))
+        assert_same(self, t.softmax(1), r.softmax(1))
+        assert_same(self, terra.maximum(t, terra.zeros(3)), torch.maximum(r, torch.zeros(3)))
+
+    def test_nan_gradients_match_torch(self):
+        data = np.array([np.nan, 0.0, 4.0], dtype=np.float32)
+        grads = []
+        for module in (terra, torch):
+            x = module.tensor(data, requires_grad=True)
+            (x.sqrt() * 2).sum().backward()
+            grads.append(x.grad.numpy())
+        np.testing.assert_array_equal(grads[0], grads[1])
+
+
+if __name__ == "__main__":
+    unittest.main()
