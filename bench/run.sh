@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make bench`: the compiler's kernel benchmarks, each as a ratio against a
-# baseline measured in the same run (memcpy bandwidth, OpenBLAS sgemm).
+# `make bench`: every benchmark as a ratio against a baseline measured in
+# the same run: compiled kernels against memcpy bandwidth and OpenBLAS sgemm,
+# eager ops and training steps against PyTorch 1.13 eager.
 # Results are printed and kept in BUILD_DIR/bench/. Usage: bench/run.sh [BUILD_DIR]
 set -euo pipefail
 
@@ -13,4 +14,11 @@ echo "== kernels: fused elementwise chain vs memcpy, matmul vs OpenBLAS sgemm"
   echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
   "$BUILD_DIR/bin/terra-kernel-bench"
 } | tee "$OUT_DIR/kernels.txt"
-echo "== results in $OUT_DIR/kernels.txt"
+
+echo "== eager ops: Terra's imperative phase vs PyTorch 1.13 eager"
+PYTHONPATH="$BUILD_DIR/python" /usr/bin/python3 "$(dirname "$0")/eager/per_op.py" \
+  | tee "$OUT_DIR/eager-ops.txt"
+echo "== training steps: Terra imperative vs PyTorch 1.13 eager"
+PYTHONPATH="$BUILD_DIR/python" /usr/bin/python3 "$(dirname "$0")/eager/training_step.py" \
+  | tee "$OUT_DIR/training-steps.txt"
+echo "== results in $OUT_DIR/"

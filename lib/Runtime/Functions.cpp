@@ -702,13 +702,16 @@ Tensor pad(const Tensor &input, const std::vector<int64_t> &low,
   Tensor result = ops::pad(input, low, high, value);
   if (!anyRequiresGrad({&input}))
     return result;
-  Shape inputShape = input.shape();
+  // Padding by the negated amounts crops what was added and re-adds, as
+  // zeros, what a negative amount cropped.
+  std::vector<int64_t> cropLow, cropHigh;
+  for (size_t d = 0; d < low.size(); ++d) {
+    cropLow.push_back(-low[d]);
+    cropHigh.push_back(-high[d]);
+  }
   record(result, "ConstantPadNdBackward0", {&input},
-         [inputShape, low](const Grads &g) {
-           Tensor grad = g[0];
-           for (size_t d = 0; d < inputShape.size(); ++d)
-             grad = grad.slice(d, low[d], low[d] + inputShape[d], 1);
-           return Grads{grad};
+         [cropLow, cropHigh](const Grads &g) {
+           return Grads{ops::pad(g[0], cropLow, cropHigh, 0.0)};
          });
   return result;
 }

@@ -35,3 +35,19 @@ def is_tensor(obj):
 
 def numel(input):
     return input.numel()
+
+from . import random
+from ._random import (Generator, bernoulli, default_generator, get_rng_state,
+                      initial_seed, manual_seed, multinomial, normal, rand,
+                      rand_like, randint, randint_like, randn, randn_like,
+                      randperm, seed, set_rng_state)
+from . import utils
+from . import nn, optim
+from . import serialization
+from ._serialization import load, save
+from . import accelerator, backends, cuda
+from ._device import get_default_device, set_default_device
+from ._surface import (compile, finfo, from_dlpack, get_default_dtype,
+                       get_printoptions, iinfo, is_floating_point,
+                       set_default_dtype, set_printoptions, typename)
+from ._surface import _missing_attribute as __getattr__

@@ -1,25 +1,44 @@
-"""terra.device: only the CPU in this build (the GPU backend comes later)."""
+"""terra.device: only the CPU in this build (the GPU backend comes later).
+
+``terra.device`` takes the names ``torch.device`` takes, so that scripts
+that build devices (``torch.device("cuda" if ... else "cpu")``) run; tensors
+can only be created on the CPU.
+"""
+
+_TYPES = ("cpu", "cuda", "meta", "mps", "xpu")
 
 
 class device:
-    """A device, as torch.device: terra.device("cpu"), device("cuda", 0)."""
+    """A device, as torch.device: terra.device("cpu"), device("cuda", 0),
+    device("cuda:1"), device(0) (CUDA device 0). As a context manager
+    (``with terra.device("cpu"):``) it sets the default device."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("type", "index", "_previous")
 
     def __init__(self, type, index=None):
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
+        if isinstance(type, int) and not isinstance(type, bool):
+            type, index = "cuda", type
         if not isinstance(type, str):
             raise TypeError("device() expects a string, got %r" % (type,))
         if ":" in type:
+            if index is not None:
+                raise RuntimeError("type (string) must not include an index "
+                                   "because index was passed explicitly: %s"
+                                   % type)
             type, _, number = type.partition(":")
+            if not number.isdigit():
+                raise RuntimeError("Invalid device string: '%s:%s'"
+                                   % (type, number))
             index = int(number)
-        if type not in ("cpu", "cuda", "meta"):
+        if type not in _TYPES:
             raise RuntimeError(
-                "Expected one of cpu, cuda, meta device type at start of device "
-                "string: %s" % type
-            )
+                "Expected one of %s device type at start of device string: %s"
+                % (", ".join(_TYPES), type))
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
         self.type = type
         self.index = index
 
@@ -42,5 +61,35 @@ class device:
     def __str__(self):
         return self.type if self.index is None else "%s:%d" % (self.type, self.index)
 
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+    def __enter__(self):
+        self._previous = get_default_device()
+        set_default_device(self)
+        return self
+
+    def __exit__(self, *exc):
+        set_default_device(self._previous)
+        return False
+
 
 cpu = device("cpu")
+
+_default_device = cpu
+
+
+def get_default_device():
+    """The device new tensors are created on (always the CPU here)."""
+    return _default_device
+
+
+def set_default_device(new_device):
+    """Sets the default device; only the CPU is available in this build."""
+    global _default_device
+    new_device = cpu if new_device is None else device(new_device)
+    if new_device.type != "cpu":
+        raise RuntimeError(
+            "terra: device %r is not available in this build (only cpu)"
+            % str(new_device))
+    _default_device = new_device

@@ -641,3 +641,130 @@ def _logical(a, b, kind):
 
 
 _terra._set_tensor_class(Tensor)
+
+
+# ---------------------------------------------------------------------------
+# Tensor methods used by terra.nn and terra.optim, composed from existing ops
+# (added for the nn/optim packages; each is defined only if no one else has
+# defined it already).
+# ---------------------------------------------------------------------------
+
+
+def _nn_addcmul(self, tensor1, tensor2, value=1):
+    return self + (tensor1 * tensor2 if value == 1 else tensor1 * tensor2 * value)
+
+
+def _nn_addcmul_(self, tensor1, tensor2, value=1):
+    return self.add_(tensor1 * tensor2 if value == 1 else tensor1 * tensor2 * value)
+
+
+def _nn_addcdiv(self, tensor1, tensor2, value=1):
+    return self + (tensor1 / tensor2 if value == 1 else tensor1 / tensor2 * value)
+
+
+def _nn_addcdiv_(self, tensor1, tensor2, value=1):
+    return self.add_(tensor1 / tensor2 if value == 1 else tensor1 / tensor2 * value)
+
+
+def _nn_lerp_(self, end, weight):
+    return self.add_((end - self) * weight)
+
+
+def _nn_masked_fill(self, mask, value):
+    return _terra.where(mask, value, self)
+
+
+def _nn_masked_fill_(self, mask, value):
+    return self.copy_(_terra.where(mask, value, self))
+
+
+def _nn_gather(self, dim, index):
+    """torch.gather: out[i][j] = self[i][index[i][j]] (dim=1), via a flat
+    index_select."""
+    rank = self.ndim
+    dim = _normalize_dim(dim, rank)
+    source = self.contiguous()
+    strides = source._strides
+    flat = index * strides[dim]
+    for d in range(rank):
+        if d == dim or index.shape[d] == 1 and self.shape[d] == 1:
+            continue
+        shape = [1] * rank
+        shape[d] = index.shape[d]
+        positions = np.arange(index.shape[d], dtype=np.int64) * strides[d]
+        flat = flat + _terra.tensor(positions.reshape(shape), None)
+    flat = flat.expand(index.shape).reshape(-1)
+    return _terra.index_select(source.reshape(-1), 0, flat).reshape(index.shape)
+
+
+def _nn_new(fill):
+    def method(self, *size, dtype=None, device=None, requires_grad=False):
+        dtype = _dtype._resolve(dtype) or self.dtype
+        result = _terra.full(_shape_arg(size), fill, dtype._code)
+        return result.requires_grad_(True) if requires_grad else result
+    return method
+
+
+def _nn_new_full(self, size, fill_value, dtype=None, device=None,
+                 requires_grad=False):
+    dtype = _dtype._resolve(dtype) or self.dtype
+    result = _terra.full(tuple(size), fill_value, dtype._code)
+    return result.requires_grad_(True) if requires_grad else result
+
+
+def _nn_new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    dtype = _dtype._resolve(dtype) or self.dtype
+    result = _terra.tensor(data, dtype._code)
+    return result.requires_grad_(True) if requires_grad else result
+
+
+for _name, _value in (
+        ("addcmul", _nn_addcmul), ("addcmul_", _nn_addcmul_),
+        ("addcdiv", _nn_addcdiv), ("addcdiv_", _nn_addcdiv_),
+        ("lerp_", _nn_lerp_),
+        ("square", lambda self: self * self),
+        ("square_", lambda self: self.mul_(self)),
+        ("sign", lambda self: (self > 0).to(self.dtype) - (self < 0).to(self.dtype)),
+        ("clamp_min", lambda self, min: _terra.clamp(self, min, None)),
+        ("clamp_max", lambda self, max: _terra.clamp(self, None, max)),
+        ("clamp_min_", lambda self, min: self.copy_(_terra.clamp(self, min, None))),
+        ("clamp_max_", lambda self, max: self.copy_(_terra.clamp(self, None, max))),
+        ("masked_fill", _nn_masked_fill), ("masked_fill_", _nn_masked_fill_),
+        ("gather", _nn_gather),
+        ("type_as", lambda self, other: self.to(other.dtype)),
+        ("new_zeros", _nn_new(0)), ("new_ones", _nn_new(1)),
+        ("new_empty", _nn_new(0)), ("new_full", _nn_new_full),
+        ("new_tensor", _nn_new_tensor),
+        ("relu_", lambda self: self.copy_(self.relu()))):
+    if not hasattr(Tensor, _name):
+        setattr(Tensor, _name, _value)
+del _name, _value
+
+
+# ---------------------------------------------------------------------------
+# DLPack export (terra.from_dlpack imports): the tensor hands out NumPy's
+# capsule of the array view that shares its memory.
+# ---------------------------------------------------------------------------
+
+
+def _dlpack(self, *, stream=None, max_version=None, dl_device=None,
+            copy=None):
+    """A DLPack capsule sharing this tensor's memory (CPU)."""
+    if self.requires_grad:
+        raise RuntimeError("Can't export tensors that require gradient, use "
+                           "tensor.detach()")
+    if dl_device is not None and tuple(dl_device) != (1, 0):
+        raise BufferError("terra tensors live on the CPU (DLPack device 1)")
+    options = {} if max_version is None else {"max_version": max_version}
+    if copy is not None:
+        options["copy"] = copy
+    return self.numpy().__dlpack__(**options)
+
+
+def _dlpack_device(self):
+    return (1, 0)  # (kDLCPU, device 0)
+
+
+Tensor.__dlpack__ = _dlpack
+Tensor.__dlpack_device__ = _dlpack_device
+del _dlpack, _dlpack_device

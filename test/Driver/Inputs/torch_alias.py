@@ -16,3 +16,18 @@ import torch.autograd
 
 print("torch.autograd is", torch.autograd.__name__,
       torch.autograd is terra.autograd)
+
+import torch.nn as nn
+import torch.nn.functional as F
+import torch.nn.init
+import torch.nn.utils
+import torch.optim
+import torch.optim.lr_scheduler
+from torch.nn import Linear
+from torch.optim import SGD
+
+print("torch.nn is", nn.__name__, nn is terra.nn, F is terra.nn.functional,
+      torch.nn.init is terra.nn.init, torch.nn.utils is terra.nn.utils)
+print("torch.optim is", torch.optim.__name__, torch.optim is terra.optim,
+      torch.optim.lr_scheduler is terra.optim.lr_scheduler,
+      Linear is terra.nn.Linear, SGD is terra.optim.SGD)
