@@ -366,11 +366,19 @@ Tensor detach(const Tensor &input) {
 namespace {
 
 void checkInPlaceAllowed(const Tensor &target) {
-  if (autograd::isGradEnabled() && autograd::requiresGrad(target) &&
-      autograd::isLeaf(target))
+  if (autograd::requiresGrad(target) && autograd::isLeaf(target))
     throwError(Error::Kind::Runtime,
                "a leaf Variable that requires grad is being used in an "
                "in-place operation.");
+  // The new history reaches this tensor only: a view's base, or a value
+  // saved for backward, sharing the memory would silently keep the old one.
+  if (target.storage().use_count() > 1)
+    throwError(Error::Kind::NotImplemented,
+               "terra: an in-place operation that records a gradient on a "
+               "tensor whose memory other tensors share (a view, its base, "
+               "or a value saved for backward) is not supported; write it "
+               "out of place (e.g. with terra.cat / terra.stack / "
+               "terra.where)");
 }
 
 /// Writes `value` into `target` and gives `target` its history.

@@ -164,6 +164,17 @@ class GraphTest(unittest.TestCase):
                 theirs = x.grad.numpy()
         np.testing.assert_allclose(ours, theirs)
 
+    def test_in_place_on_a_shared_view_is_refused_not_wrong(self):
+        # The base would not see the view's new history: refused rather than
+        # silently dropping the gradient.
+        out = terra.zeros(2, 3)
+        h = terra.ones(3, requires_grad=True)
+        with self.assertRaisesRegex(NotImplementedError, "memory other tensors share"):
+            out[0] = h
+        with terra.no_grad():
+            out[0] = h  # Without recording it is an ordinary copy.
+        np.testing.assert_array_equal(out.numpy()[0], [1.0, 1.0, 1.0])
+
     def test_grad_fn_names(self):
         x = terra.ones(2, requires_grad=True)
         self.assertEqual((x + 1).grad_fn.name(), "AddBackward0")
