@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# `make demo`: lowers docs/examples/mlp.mlir (a two-layer perceptron in the
-# terra dialect) for the CPU and runs it, then lowers it for NVIDIA GPUs and
-# counts the PTX kernels. Usage: scripts/demo.sh [BUILD_DIR]
+# `make demo`: runs an imperative training script with terra-run
+# (docs/examples/train_mlp.py), then shows the compiler on
+# docs/examples/mlp.mlir (a two-layer perceptron in the terra dialect):
+# fused, lowered for the CPU and run, and lowered to PTX.
+# Usage: scripts/demo.sh [BUILD_DIR]
 set -euo pipefail
 
 BUILD_DIR=${1:-build}
@@ -11,7 +13,10 @@ EXAMPLE="$ROOT/docs/examples/mlp.mlir"
 TERRA_OPT="$BUILD_DIR/bin/terra-opt"
 LIBS="$LLVM_PREFIX/lib/libmlir_runner_utils.so,$LLVM_PREFIX/lib/libmlir_c_runner_utils.so,$BUILD_DIR/lib/libterra_runtime.so"
 
-echo "== terra demo: $EXAMPLE"
+echo "== terra-run docs/examples/train_mlp.py (imperative training)"
+"$BUILD_DIR/bin/terra-run" "$ROOT/docs/examples/train_mlp.py"
+
+echo "== the compiler on $EXAMPLE"
 echo "-- terra ops in the program:"
 grep -o 'terra\.[a-z_0-9]*' "$EXAMPLE" | sort | uniq -c | sort -rn | sed 's/^/   /'
 

@@ -1,20 +1,21 @@
 """Training-step throughput of Terra's imperative phase against PyTorch 1.13
-eager, the same model code run on both (interleaved rounds, best of each).
+eager, the same model code run on both. Each measurement runs in its own
+process (so that neither library's threads or BLAS settings disturb the
+other), alternating between the two; the best of the rounds counts.
 
 MLP: batch 64, 784-256-10, SGD with momentum. LeNet-style CNN: batch 32,
 1x28x28, two conv + pool stages, two linear layers.
 
+The ratio is Terra's step time over PyTorch's (below 1: Terra is faster).
+
 Run: PYTHONPATH=build/python /usr/bin/python3 bench/eager/training_step.py
 """
 
+import subprocess
+import sys
 import time
 
 import numpy as np
-import torch
-
-import terra
-
-torch.set_num_threads(2)
 
 
 def mlp(nn):
@@ -55,26 +56,47 @@ def steps_per_second(step, steps, rounds=5):
     return 1.0 / best
 
 
-def main():
+CASES = {
+    "mlp": ("MLP 784-256-10, batch 64", mlp, (64, 784), 200),
+    "lenet": ("LeNet CNN, batch 32", lenet, (32, 1, 28, 28), 50),
+}
+
+
+def measure(library, case):
+    """Steps per second of one case on one library (run in a child)."""
+    if library == "torch":
+        import torch as module
+
+        module.set_num_threads(2)
+    else:
+        import terra as module
+    _, build, shape, steps = CASES[case]
     rng = np.random.default_rng(0)
-    cases = [
-        ("MLP 784-256-10, batch 64", mlp,
-         rng.standard_normal((64, 784)).astype(np.float32), 200),
-        ("LeNet CNN, batch 32", lenet,
-         rng.standard_normal((32, 1, 28, 28)).astype(np.float32), 50),
-    ]
+    inputs = rng.standard_normal(shape).astype(np.float32)
+    labels = rng.integers(0, 10, size=shape[0]).astype(np.int64)
+    return steps_per_second(make_step(module, build, inputs, labels), steps)
+
+
+def in_child(library, case):
+    output = subprocess.run(
+        [sys.executable, __file__, library, case], check=True,
+        capture_output=True, text=True).stdout
+    return float(output)
+
+
+def main():
+    if len(sys.argv) == 3:
+        print(measure(sys.argv[1], sys.argv[2]))
+        return
     print("%-28s %14s %14s %8s" % ("training step", "terra (step/s)",
                                    "torch (step/s)", "ratio"))
-    for name, build, inputs, steps in cases:
-        labels = rng.integers(0, 10, size=inputs.shape[0]).astype(np.int64)
-        ours = make_step(terra, build, inputs, labels)
-        theirs = make_step(torch, build, inputs, labels)
-        rates = [0.0, 0.0]
-        for _ in range(2):  # Interleave so drift hits both alike.
-            rates[0] = max(rates[0], steps_per_second(ours, steps))
-            rates[1] = max(rates[1], steps_per_second(theirs, steps))
-        print("%-28s %14.1f %14.1f %8.2f" % (name, rates[0], rates[1],
-                                             rates[1] / rates[0]))
+    for case, (name, _, _, _) in CASES.items():
+        rates = {"terra": 0.0, "torch": 0.0}
+        for _ in range(3):  # Alternate so drift hits both alike.
+            for library in rates:
+                rates[library] = max(rates[library], in_child(library, case))
+        print("%-28s %14.1f %14.1f %8.2f" % (
+            name, rates["terra"], rates["torch"], rates["torch"] / rates["terra"]))
 
 
 if __name__ == "__main__":

@@ -263,6 +263,24 @@ void mapBinary(Tensor &out, const Tensor &a, const Tensor &b, Fn fn) {
       [&](char **p, int64_t count, const int64_t *s) {
         char *o = p[0];
         const char *x = p[1], *y = p[2];
+        if constexpr (std::is_same_v<Out, In>) {
+          if (o == x && s[0] == sizeof(Out) && s[1] == sizeof(In) &&
+              (s[2] == sizeof(In) || s[2] == 0)) {
+            // In place (out is x): written so the vectoriser does not see
+            // out and x as two overlapping arrays.
+            Out *optr = reinterpret_cast<Out *>(o);
+            const In *yptr = reinterpret_cast<const In *>(y);
+            if (s[2] == 0) {
+              const In scalar = *yptr;
+              for (int64_t i = 0; i < count; ++i)
+                optr[i] = fn(optr[i], scalar);
+            } else {
+              for (int64_t i = 0; i < count; ++i)
+                optr[i] = fn(optr[i], yptr[i]);
+            }
+            return;
+          }
+        }
         if (s[0] == sizeof(Out) && s[1] == sizeof(In) && s[2] == sizeof(In)) {
           // Contiguous run: a loop the compiler vectorises.
           Out *optr = reinterpret_cast<Out *>(o);
@@ -270,6 +288,23 @@ void mapBinary(Tensor &out, const Tensor &a, const Tensor &b, Fn fn) {
           const In *yptr = reinterpret_cast<const In *>(y);
           for (int64_t i = 0; i < count; ++i)
             optr[i] = fn(xptr[i], yptr[i]);
+          return;
+        }
+        if (s[0] == sizeof(Out) && s[1] == sizeof(In) && s[2] == 0) {
+          // Tensor op scalar (x * 0.9, momentum updates): also vectorised.
+          Out *optr = reinterpret_cast<Out *>(o);
+          const In *xptr = reinterpret_cast<const In *>(x);
+          const In scalar = *reinterpret_cast<const In *>(y);
+          for (int64_t i = 0; i < count; ++i)
+            optr[i] = fn(xptr[i], scalar);
+          return;
+        }
+        if (s[0] == sizeof(Out) && s[1] == 0 && s[2] == sizeof(In)) {
+          Out *optr = reinterpret_cast<Out *>(o);
+          const In scalar = *reinterpret_cast<const In *>(x);
+          const In *yptr = reinterpret_cast<const In *>(y);
+          for (int64_t i = 0; i < count; ++i)
+            optr[i] = fn(scalar, yptr[i]);
           return;
         }
         for (int64_t i = 0; i < count; ++i)

@@ -2,13 +2,15 @@
 //
 // One persistent worker per extra core. A parallel region hands each worker
 // one chunk and runs the first chunk on the caller; regions do not nest (a
-// region started from a worker runs inline).
+// region started from a worker runs inline). Workers spin briefly between
+// regions, then sleep on a condition variable.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Parallel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -20,6 +22,14 @@ namespace detail {
 namespace {
 
 thread_local bool insideRegion = false;
+
+/// Spins before sleeping: eager ops come back to back, and waking a thread
+/// from a condition variable costs more than a small op.
+void pause() {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#endif
+}
 
 class ThreadPool {
 public:
@@ -46,58 +56,63 @@ public:
     int64_t chunkSize = (count + workers()) / (workers() + 1);
     // Chunks that are not empty; workers past them skip this region.
     int chunks = static_cast<int>((count + chunkSize - 1) / chunkSize);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      body_ = &body;
-      count_ = count;
-      chunkSize_ = chunkSize;
-      pending_ = chunks - 1;
-      ++generation_;
+    body_ = &body;
+    count_ = count;
+    chunkSize_ = chunkSize;
+    pending_.store(chunks - 1);
+    generation_.fetch_add(1);
+    if (sleepers_.load() > 0) {
+      // Taking the mutex orders this notify after a sleeper's predicate
+      // check, so the wake-up cannot be lost.
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+      }
+      wake_.notify_all();
     }
-    wake_.notify_all();
     insideRegion = true;
     body(0, std::min(chunkSize, count));
     insideRegion = false;
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
+    while (pending_.load() != 0)
+      pause();
   }
 
 private:
+  static constexpr int kSpins = 1 << 11;
+
   void work(int index) {
     insideRegion = true;
     uint64_t seen = 0;
     for (;;) {
-      RangeFn *body;
-      int64_t begin, end;
-      {
+      for (int spin = 0; generation_.load() == seen && spin < kSpins; ++spin)
+        pause();
+      if (generation_.load() == seen) {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+        ++sleepers_;
+        wake_.wait(lock,
+                   [&] { return stopping_ || generation_.load() != seen; });
+        --sleepers_;
         if (stopping_)
           return;
-        seen = generation_;
-        begin = (index + 1) * chunkSize_;
-        end = std::min(begin + chunkSize_, count_);
-        body = body_;
-        if (begin >= count_)
-          continue; // No chunk for this worker in this region.
       }
-      (*body)(begin, end);
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        --pending_;
-      }
-      done_.notify_one();
+      seen = generation_.load();
+      int64_t begin = (index + 1) * chunkSize_;
+      if (begin >= count_)
+        continue; // No chunk for this worker in this region.
+      (*body_)(begin, std::min(begin + chunkSize_, count_));
+      pending_.fetch_sub(1);
     }
   }
 
   std::vector<std::thread> threads_;
   std::mutex regionMutex_;
   std::mutex mutex_;
-  std::condition_variable wake_, done_;
+  std::condition_variable wake_;
+  // Written before `generation_` is bumped, read after seeing it change.
   RangeFn *body_ = nullptr;
   int64_t count_ = 0, chunkSize_ = 0;
-  int pending_ = 0;
-  uint64_t generation_ = 0;
+  std::atomic<int> pending_{0};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> sleepers_{0};
   bool stopping_ = false;
 };
 

@@ -2,6 +2,7 @@
 
 #include "terra/Runtime/Tensor.h"
 
+#include "HostAllocator.h"
 #include "Iteration.h"
 
 #include <algorithm>
@@ -66,15 +67,12 @@ DType promoteTypes(DType a, DType b) {
 //===----------------------------------------------------------------------===//
 
 std::shared_ptr<Storage> Storage::allocate(size_t bytes) {
-  constexpr size_t alignment = 64;
-  size_t rounded =
-      (std::max<size_t>(bytes, 1) + alignment - 1) / alignment * alignment;
-  void *data = std::aligned_alloc(alignment, rounded);
+  void *data = detail::allocateHost(bytes);
   if (!data)
     throwError(Error::Kind::Memory, "not enough memory: tried to allocate " +
                                         std::to_string(bytes) + " bytes");
-  return std::shared_ptr<Storage>(
-      new Storage(data, bytes, [data] { std::free(data); }));
+  return std::shared_ptr<Storage>(new Storage(
+      data, bytes, [data, bytes] { detail::releaseHost(data, bytes); }));
 }
 
 std::shared_ptr<Storage> Storage::borrow(void *data, size_t bytes,
