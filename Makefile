@@ -6,7 +6,7 @@ JOBS ?= 2
 LLVM_PREFIX ?= /usr/lib/llvm-22
 CMAKE_BUILD_TYPE ?= Release
 
-.PHONY: all deps configure build demo test bench clean
+.PHONY: all deps configure build demo test test-tsan bench clean
 
 all: build
 
@@ -32,6 +32,22 @@ demo: build
 
 test: build
 	@bash scripts/test.sh $(BUILD_DIR) $(JOBS)
+	@$(MAKE) --no-print-directory test-tsan
+
+# The thread-sharing code (the Python thread / GraphRunner queue) under
+# ThreadSanitizer, in a build of its own.
+TSAN_DIR ?= build-tsan
+test-tsan: deps
+	@cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=$(LLVM_PREFIX)/bin/clang \
+	  -DCMAKE_CXX_COMPILER=$(LLVM_PREFIX)/bin/clang++ \
+	  -DCMAKE_CXX_FLAGS=-fsanitize=thread \
+	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
+	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit > $(TSAN_DIR).log
+	@cmake --build $(TSAN_DIR) -j $(JOBS) --target TerraQueueTests >> $(TSAN_DIR).log
+	@TSAN_OPTIONS=halt_on_error=1 $(TSAN_DIR)/test/Unit/TerraQueueTests --gtest_brief=1
+	@echo "terra: ThreadSanitizer tests passed"
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)

@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # Compiler toolchain and MLIR 22.
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 clang-format-22
+  # Sanitizer runtimes (make test-tsan).
+  libclang-rt-22-dev
   cmake ninja-build ccache make
   # C++ unit tests.
   libgtest-dev
