@@ -1,5 +1,4 @@
-//===- SpscQueue.h - Lock-free single-producer single-consumer queue -*- C++
-//-*-===//
+//===- SpscQueue.h - Lock-free one-producer one-consumer queue --*- C++ -*-===//
 //
 // The Python thread (producer) hands events to the GraphRunner (consumer):
 // compiled blocks to run with their input bindings, feeds, branch choices,
