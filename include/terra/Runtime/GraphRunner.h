@@ -1,0 +1,70 @@
+//===- GraphRunner.h - The thread that runs compiled blocks -----*- C++ -*-===//
+//
+// In co-execution the Python thread only validates ops and enqueues work; the
+// GraphRunner thread runs it, in order. Work is a task (run a compiled block
+// with its input bindings, store a feed, ...). The Python thread waits for the
+// runner only when it needs a value (a fetch) or at a divergence, through
+// drain(). A task that throws stops the runner from running later tasks
+// (they may depend on the failed one's results); the error surfaces from the
+// next drain() in the Python thread.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERRA_RUNTIME_GRAPHRUNNER_H
+#define TERRA_RUNTIME_GRAPHRUNNER_H
+
+#include "terra/Runtime/SpscQueue.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace terra {
+
+class GraphRunner {
+public:
+  using Task = std::function<void()>;
+
+  /// Starts the runner thread with room for `capacity` queued tasks.
+  explicit GraphRunner(size_t capacity = 4096);
+  /// Runs what is queued, then stops the thread. Errors are dropped.
+  ~GraphRunner();
+
+  GraphRunner(const GraphRunner &) = delete;
+  GraphRunner &operator=(const GraphRunner &) = delete;
+
+  /// Producer (one thread only): queues `task`, waiting for room if the
+  /// queue is full.
+  void submit(Task task);
+
+  /// Producer: waits until every submitted task has run. Rethrows the error
+  /// of the first task that failed since the last drain (the runner skipped
+  /// the tasks after it), then accepts work again.
+  void drain();
+
+  /// Tasks submitted and completed so far (completed includes skipped).
+  uint64_t submitted() const { return submitted_; }
+  uint64_t completed() const { return completed_.load(); }
+
+private:
+  void run();
+  void wakeRunner();
+
+  SpscQueue<Task> queue_;
+  uint64_t submitted_ = 0; // Producer only.
+  std::atomic<uint64_t> completed_{0};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> runnerSleeping_{false};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::exception_ptr error_; // Written by the runner before `completed_`.
+  std::thread thread_;
+};
+
+} // namespace terra
+
+#endif // TERRA_RUNTIME_GRAPHRUNNER_H

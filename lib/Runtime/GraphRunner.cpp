@@ -1,0 +1,92 @@
+//===- GraphRunner.cpp - The thread that runs compiled blocks
+//--------------===//
+
+#include "terra/Runtime/GraphRunner.h"
+
+namespace terra {
+namespace {
+
+void pause() {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#endif
+}
+
+/// Spins before sleeping or yielding: in a training loop the next task, or
+/// the end of the current one, is usually microseconds away.
+constexpr int kSpins = 1 << 12;
+
+} // namespace
+
+GraphRunner::GraphRunner(size_t capacity)
+    : queue_(capacity), thread_([this] { run(); }) {}
+
+GraphRunner::~GraphRunner() {
+  stopping_.store(true);
+  wakeRunner();
+  thread_.join();
+}
+
+void GraphRunner::wakeRunner() {
+  // Pairs with the fence in run(): either the runner sees the new task (or
+  // `stopping_`) before sleeping, or this sees it asleep and notifies.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (runnerSleeping_.load()) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+    }
+    wake_.notify_one();
+  }
+}
+
+void GraphRunner::submit(Task task) {
+  while (!queue_.tryPush(std::move(task)))
+    std::this_thread::yield();
+  ++submitted_;
+  wakeRunner();
+}
+
+void GraphRunner::drain() {
+  for (int spin = 0; completed_.load() != submitted_; ++spin) {
+    if (spin < kSpins)
+      pause();
+    else
+      std::this_thread::yield();
+  }
+  // The runner is idle: error_ is ours until the next submit.
+  if (std::exception_ptr error = std::exchange(error_, nullptr))
+    std::rethrow_exception(error);
+}
+
+void GraphRunner::run() {
+  for (;;) {
+    std::optional<Task> task = queue_.tryPop();
+    if (!task) {
+      if (stopping_.load())
+        return;
+      for (int spin = 0; spin < kSpins && queue_.empty() && !stopping_.load();
+           ++spin)
+        pause();
+      if (queue_.empty() && !stopping_.load()) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        runnerSleeping_.store(true);
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        wake_.wait(lock, [&] { return !queue_.empty() || stopping_.load(); });
+        runnerSleeping_.store(false);
+      }
+      continue;
+    }
+    // After a failure later tasks are skipped: they may read its results.
+    if (!error_) {
+      try {
+        (*task)();
+      } catch (...) {
+        error_ = std::current_exception();
+      }
+    }
+    task.reset();
+    completed_.fetch_add(1);
+  }
+}
+
+} // namespace terra
