@@ -1,0 +1,200 @@
+//===- TraceGraph.h - Merged traces: op sites and transitions ---*- C++ -*-===//
+//
+// Every trace merged in becomes a walk through this graph. A node is an op
+// site with one signature (name, attributes, operand types and producer
+// kinds, result types, variable writes) or a sync (a fetch at a site); an
+// edge counts how often one node followed another. A loop shows up as a
+// back-edge, a Python branch as a node with several successors, a new shape
+// as a new node at the same site.
+//
+// Operands are remembered as producer patterns: which node's result (and how
+// many executions of that node ago), which variable, which constant. When
+// traces disagree on a pattern it is marked `varies`, and compiled blocks
+// take that operand as an input instead of wiring it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERRA_TRACE_TRACEGRAPH_H
+#define TERRA_TRACE_TRACEGRAPH_H
+
+#include "terra/Trace/OpRecord.h"
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace terra {
+namespace trace {
+
+using NodeId = uint32_t;
+/// The entry node every fresh walk starts from; it has no op.
+constexpr NodeId kStartNode = 0;
+constexpr NodeId kNoNode = UINT32_MAX;
+
+class SourceLocations;
+class CallStackIds;
+
+/// Where an operand's value comes from, as seen by every trace so far.
+struct OperandPattern {
+  ProducerKind kind = ProducerKind::Record;
+  TensorType type;
+  /// Record: the producing node (kNoNode: a value older than the graph
+  /// remembers) and its result `slot`. Feed: the node and operand `slot`
+  /// where the same fed value was first used (kNoNode: first use here).
+  NodeId node = kNoNode;
+  uint32_t slot = 0;
+  /// Record/Feed: executions of `node` between the producing one and this
+  /// use (0: its latest execution).
+  uint32_t age = 0;
+  uint64_t variable = 0;
+  double constant = 0;
+  /// Traces disagreed on node/slot/age/variable/constant.
+  bool varies = false;
+
+  /// Same source (ignoring kind, type and `varies`).
+  bool sameSource(const OperandPattern &other) const;
+};
+
+/// An observed use of a node's result.
+struct ResultUse {
+  NodeId consumer = kNoNode;
+  uint32_t operand = 0;
+  uint32_t age = 0;
+  bool operator==(const ResultUse &other) const {
+    return consumer == other.consumer && operand == other.operand &&
+           age == other.age;
+  }
+};
+
+struct ResultInfo {
+  TensorType type;
+  std::vector<ResultUse> uses;
+  /// Fetched by a sync node.
+  bool fetched = false;
+  /// Still referenced by Python at the end of some trace.
+  bool heldByPython = false;
+};
+
+struct Edge {
+  NodeId target = kNoNode;
+  uint64_t count = 0;
+};
+
+enum class NodeKind : uint8_t { Start, Op, Sync };
+
+struct Node {
+  NodeKind kind = NodeKind::Op;
+  Site site;
+  uint64_t signatureHash = 0;
+  // Op nodes.
+  std::string name;
+  std::vector<NamedAttribute> attributes;
+  std::vector<OperandPattern> operands;
+  std::vector<ResultInfo> results;
+  std::vector<VariableWrite> writes;
+  // Sync nodes: `operands[0]` is the fetched value.
+  SyncKind syncKind = SyncKind::Item;
+
+  std::vector<Edge> successors;
+  std::vector<NodeId> predecessors;
+  uint64_t visits = 0;
+
+  bool isOp() const { return kind == NodeKind::Op; }
+  bool isSync() const { return kind == NodeKind::Sync; }
+  const Edge *edgeTo(NodeId target) const;
+};
+
+/// A maximal straight stretch of op nodes (see TraceGraph::blocks()).
+struct Block {
+  std::vector<NodeId> nodes;
+};
+
+struct BlockPartition {
+  std::vector<Block> blocks;
+  /// Block index of each node; -1 for the start node and sync nodes.
+  std::vector<int32_t> blockOf;
+};
+
+class TraceGraph {
+public:
+  enum class Continue {
+    /// The trace follows the last merged one (the next iteration): an edge
+    /// joins them, which is how loops get their back-edge.
+    FromLastNode,
+    /// The trace starts a new walk from the start node.
+    FromStart,
+  };
+
+  TraceGraph();
+
+  /// Merges one trace. Returns the number of nodes it created.
+  size_t merge(const Trace &trace, Continue how = Continue::FromLastNode);
+
+  const Node &node(NodeId id) const { return nodes_[id]; }
+  size_t size() const { return nodes_.size(); }
+  /// The node the last merged trace ended at.
+  NodeId lastNode() const { return cursor_; }
+
+  /// Blocks: maximal chains of op nodes a -> b where a has exactly one
+  /// successor and b exactly one predecessor. Precisely, an op node n starts
+  /// a block unless it has exactly one predecessor p, p is an op node (not
+  /// the start node, not a sync) and p has exactly one successor; a block
+  /// extends from its start along unique successors until the next node
+  /// starts a block or is a sync. Sync nodes belong to no block. Every op
+  /// node is in exactly one block, in execution order.
+  BlockPartition blocks() const;
+
+  /// MLIR-like text: one line per node with its signature, producers,
+  /// visits, block and successors.
+  void dump(std::ostream &os, const SourceLocations *locations = nullptr,
+            const CallStackIds *stacks = nullptr) const;
+  /// Graphviz: nodes clustered by block, edges labelled with counts.
+  void dumpDot(std::ostream &os,
+               const SourceLocations *locations = nullptr) const;
+
+private:
+  struct Execution {
+    NodeId node = kNoNode;
+    uint64_t visit = 0;
+  };
+  struct FeedUse {
+    NodeId node;
+    uint32_t operand;
+    uint64_t visit;
+  };
+  /// Record executions of one trace, by position.
+  struct TraceExecutions {
+    uint64_t firstRecord = 0;
+    std::vector<Execution> records;
+    std::unordered_map<uint64_t, FeedUse> feeds;
+  };
+
+  NodeId findOrAddOp(const OpRecord &op,
+                     const std::vector<OperandPattern> &patterns,
+                     bool &created);
+  NodeId findOrAddSync(const SyncEvent &sync, const OperandPattern &pattern,
+                       bool &created);
+  NodeId addNode(Node node);
+  void step(NodeId next);
+  OperandPattern patternOf(const Producer &producer, const TensorType &type);
+  /// Feed patterns need the consumer (first use) to be remembered.
+  void noteFeedUses(const OpRecord &op, NodeId node,
+                    std::vector<OperandPattern> &patterns);
+  const Execution *executionOf(uint64_t record) const;
+  void mergePatterns(Node &node, const std::vector<OperandPattern> &seen);
+  /// Records on each producer that `consumer` used its result as seen now.
+  void noteUses(NodeId consumer, const std::vector<OperandPattern> &operands);
+
+  std::vector<Node> nodes_;
+  /// Signature hash -> nodes with it.
+  std::unordered_multimap<uint64_t, NodeId> index_;
+  NodeId cursor_ = kStartNode;
+  TraceExecutions previous_, current_;
+};
+
+} // namespace trace
+} // namespace terra
+
+#endif // TERRA_TRACE_TRACEGRAPH_H

@@ -1,0 +1,248 @@
+//===- TraceGraph.cpp - Merging traces into the graph ---------------------===//
+
+#include "terra/Trace/TraceGraph.h"
+
+#include "OpSignature.h"
+
+#include <algorithm>
+
+namespace terra {
+namespace trace {
+
+bool OperandPattern::sameSource(const OperandPattern &other) const {
+  return node == other.node && slot == other.slot && age == other.age &&
+         variable == other.variable && constant == other.constant;
+}
+
+const Edge *Node::edgeTo(NodeId target) const {
+  for (const Edge &edge : successors)
+    if (edge.target == target)
+      return &edge;
+  return nullptr;
+}
+
+TraceGraph::TraceGraph() {
+  Node start;
+  start.kind = NodeKind::Start;
+  nodes_.push_back(std::move(start));
+}
+
+NodeId TraceGraph::addNode(Node node) {
+  auto id = static_cast<NodeId>(nodes_.size());
+  index_.emplace(node.signatureHash, id);
+  nodes_.push_back(std::move(node));
+  return id;
+}
+
+NodeId TraceGraph::findOrAddOp(const OpRecord &op,
+                               const std::vector<OperandPattern> &patterns,
+                               bool &created) {
+  uint64_t hash = hashOpSignature(op);
+  auto range = index_.equal_range(hash);
+  for (auto it = range.first; it != range.second; ++it)
+    if (sameOpSignature(nodes_[it->second], op)) {
+      created = false;
+      return it->second;
+    }
+  created = true;
+  Node node;
+  node.kind = NodeKind::Op;
+  node.site = op.site;
+  node.signatureHash = hash;
+  node.name = op.name;
+  node.attributes = op.attributes;
+  node.operands = patterns;
+  for (const TensorType &type : op.results)
+    node.results.push_back({type, {}, false, false});
+  node.writes = op.writes;
+  return addNode(std::move(node));
+}
+
+NodeId TraceGraph::findOrAddSync(const SyncEvent &sync,
+                                 const OperandPattern &pattern, bool &created) {
+  uint64_t hash = hashSyncSignature(sync);
+  auto range = index_.equal_range(hash);
+  for (auto it = range.first; it != range.second; ++it)
+    if (sameSyncSignature(nodes_[it->second], sync)) {
+      created = false;
+      return it->second;
+    }
+  created = true;
+  Node node;
+  node.kind = NodeKind::Sync;
+  node.site = sync.site;
+  node.signatureHash = hash;
+  node.syncKind = sync.kind;
+  node.operands.push_back(pattern);
+  return addNode(std::move(node));
+}
+
+void TraceGraph::step(NodeId next) {
+  Node &from = nodes_[cursor_];
+  auto edge = std::find_if(from.successors.begin(), from.successors.end(),
+                           [&](const Edge &e) { return e.target == next; });
+  if (edge == from.successors.end()) {
+    from.successors.push_back({next, 1});
+    nodes_[next].predecessors.push_back(cursor_);
+  } else {
+    ++edge->count;
+  }
+  cursor_ = next;
+}
+
+const TraceGraph::Execution *TraceGraph::executionOf(uint64_t record) const {
+  for (const TraceExecutions *trace : {&current_, &previous_})
+    if (record >= trace->firstRecord &&
+        record - trace->firstRecord < trace->records.size()) {
+      const Execution &execution = trace->records[record - trace->firstRecord];
+      return execution.node == kNoNode ? nullptr : &execution;
+    }
+  return nullptr;
+}
+
+// `age` counts executions of the producing node started after the one that
+// made the value, the consumer's own execution included (visits are counted
+// when an execution starts).
+OperandPattern TraceGraph::patternOf(const Producer &producer,
+                                     const TensorType &type) {
+  OperandPattern pattern;
+  pattern.kind = producer.kind;
+  pattern.type = type;
+  switch (producer.kind) {
+  case ProducerKind::Record:
+    if (const Execution *execution = executionOf(producer.id)) {
+      const Node &node = nodes_[execution->node];
+      if (producer.output < node.results.size()) {
+        pattern.node = execution->node;
+        pattern.slot = producer.output;
+        pattern.age = uint32_t(node.visits - 1 - execution->visit);
+      }
+    }
+    break;
+  case ProducerKind::Feed:
+    break; // Resolved by noteFeedUses once the consumer is known.
+  case ProducerKind::Variable:
+    pattern.variable = producer.id;
+    break;
+  case ProducerKind::Constant:
+    pattern.constant = producer.value;
+    break;
+  }
+  return pattern;
+}
+
+void TraceGraph::noteFeedUses(const OpRecord &op, NodeId consumer,
+                              std::vector<OperandPattern> &patterns) {
+  for (uint32_t i = 0; i < op.operands.size(); ++i) {
+    const Producer &producer = op.operands[i].producer;
+    if (producer.kind != ProducerKind::Feed)
+      continue;
+    const FeedUse *first = nullptr;
+    for (TraceExecutions *trace : {&current_, &previous_}) {
+      auto it = trace->feeds.find(producer.id);
+      if (it != trace->feeds.end()) {
+        first = &it->second;
+        break;
+      }
+    }
+    if (!first) {
+      current_.feeds.emplace(producer.id,
+                             FeedUse{consumer, i, nodes_[consumer].visits - 1});
+      continue;
+    }
+    patterns[i].node = first->node;
+    patterns[i].slot = first->operand;
+    patterns[i].age = uint32_t(nodes_[first->node].visits - 1 - first->visit);
+  }
+}
+
+void TraceGraph::mergePatterns(Node &node,
+                               const std::vector<OperandPattern> &seen) {
+  for (size_t i = 0; i < seen.size(); ++i) {
+    OperandPattern &known = node.operands[i];
+    if (!known.varies && !known.sameSource(seen[i]))
+      known.varies = true;
+  }
+}
+
+void TraceGraph::noteUses(NodeId consumer,
+                          const std::vector<OperandPattern> &operands) {
+  for (uint32_t i = 0; i < operands.size(); ++i) {
+    const OperandPattern &operand = operands[i];
+    if (operand.kind != ProducerKind::Record || operand.node == kNoNode)
+      continue;
+    std::vector<ResultUse> &uses =
+        nodes_[operand.node].results[operand.slot].uses;
+    ResultUse use{consumer, i, operand.age};
+    if (std::find(uses.begin(), uses.end(), use) == uses.end())
+      uses.push_back(use);
+  }
+}
+
+size_t TraceGraph::merge(const Trace &trace, Continue how) {
+  if (how == Continue::FromStart)
+    cursor_ = kStartNode;
+  previous_ = std::move(current_);
+  current_ = TraceExecutions();
+  current_.firstRecord = trace.firstRecord;
+  current_.records.assign(trace.ops.size(), Execution());
+
+  size_t created = 0, nextSync = 0;
+  std::vector<OperandPattern> patterns;
+  auto mergeSync = [&](const SyncEvent &sync) {
+    // The fetched value is resolved before the sync node counts a visit.
+    OperandPattern pattern = patternOf(sync.value, sync.type);
+    bool isNew;
+    NodeId id = findOrAddSync(sync, pattern, isNew);
+    created += isNew;
+    step(id);
+    ++nodes_[id].visits;
+    if (!isNew)
+      mergePatterns(nodes_[id], {pattern});
+    if (pattern.kind == ProducerKind::Record && pattern.node != kNoNode)
+      nodes_[pattern.node].results[pattern.slot].fetched = true;
+  };
+
+  for (size_t i = 0; i < trace.ops.size(); ++i) {
+    while (nextSync < trace.syncs.size() && trace.syncs[nextSync].position <= i)
+      mergeSync(trace.syncs[nextSync++]);
+    const OpRecord &op = trace.ops[i];
+    // The node is found by signature alone, so that its visit can start
+    // before the producers' ages are measured.
+    patterns.clear();
+    for (const Operand &operand : op.operands) {
+      OperandPattern pattern;
+      pattern.kind = operand.producer.kind;
+      pattern.type = operand.type;
+      patterns.push_back(pattern);
+    }
+    bool isNew;
+    NodeId id = findOrAddOp(op, patterns, isNew);
+    created += isNew;
+    step(id);
+    uint64_t visit = nodes_[id].visits++;
+    for (size_t j = 0; j < op.operands.size(); ++j)
+      patterns[j] = patternOf(op.operands[j].producer, op.operands[j].type);
+    noteFeedUses(op, id, patterns);
+    if (isNew)
+      nodes_[id].operands = patterns;
+    else
+      mergePatterns(nodes_[id], patterns);
+    noteUses(id, patterns);
+    current_.records[i] = {id, visit};
+  }
+  while (nextSync < trace.syncs.size())
+    mergeSync(trace.syncs[nextSync++]);
+
+  for (const Producer &held : trace.heldAtEnd) {
+    if (held.kind != ProducerKind::Record)
+      continue;
+    const Execution *execution = executionOf(held.id);
+    if (execution && held.output < nodes_[execution->node].results.size())
+      nodes_[execution->node].results[held.output].heldByPython = true;
+  }
+  return created;
+}
+
+} // namespace trace
+} // namespace terra

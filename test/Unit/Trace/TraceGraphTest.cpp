@@ -1,0 +1,260 @@
+//===- TraceGraphTest.cpp - Merging synthetic traces ----------------------===//
+
+#include "terra/Trace/TraceGraph.h"
+#include "terra/Trace/CallStackIds.h"
+
+#include "TraceBuilder.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+using namespace terra;
+using namespace terra::trace;
+using namespace terra::trace::testing;
+
+namespace {
+
+/// One step of `h = relu(x @ W); loss = sum(h)` on a fed batch.
+Value mlpStep(Recorder &r, int64_t batch = 64) {
+  Value x = r.feed(f32({batch, 32}));
+  Value w = Recorder::variable(1, f32({32, 10}));
+  Value m = r.op("matmul", line(10), {x, w}, f32({batch, 10}));
+  Value h = r.op("relu", line(11), {m});
+  return r.op("sum", line(12), {h}, f32({}),
+              {{"axes", std::vector<int64_t>{0, 1}}, {"keepdim", false}});
+}
+
+std::vector<std::vector<NodeId>> blockNodes(const TraceGraph &graph) {
+  std::vector<std::vector<NodeId>> nodes;
+  for (const Block &block : graph.blocks().blocks)
+    nodes.push_back(block.nodes);
+  return nodes;
+}
+
+} // namespace
+
+TEST(TraceGraph, StraightLoopIsOneBlockWithBackEdge) {
+  Recorder r;
+  TraceGraph graph;
+  EXPECT_EQ(graph.merge((mlpStep(r), r.finish())), 3u);
+  EXPECT_EQ(graph.merge((mlpStep(r), r.finish())), 0u);
+  EXPECT_EQ(graph.merge((mlpStep(r), r.finish())), 0u);
+  ASSERT_EQ(graph.size(), 4u); // start + 3 ops
+  EXPECT_EQ(graph.node(kStartNode).successors.size(), 1u);
+  // sum -> matmul: the loop's back-edge, taken between iterations.
+  const Edge *back = graph.node(3).edgeTo(1);
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->count, 2u);
+  EXPECT_EQ(graph.node(1).edgeTo(2)->count, 3u);
+  EXPECT_EQ(graph.node(1).visits, 3u);
+  EXPECT_EQ(blockNodes(graph), (std::vector<std::vector<NodeId>>{{1, 2, 3}}));
+  EXPECT_EQ(graph.lastNode(), 3u);
+}
+
+TEST(TraceGraph, FromStartGivesNoBackEdge) {
+  Recorder r;
+  TraceGraph graph;
+  graph.merge((mlpStep(r), r.finish()), TraceGraph::Continue::FromStart);
+  graph.merge((mlpStep(r), r.finish()), TraceGraph::Continue::FromStart);
+  EXPECT_EQ(graph.node(3).successors.size(), 0u);
+  EXPECT_EQ(graph.node(kStartNode).edgeTo(1)->count, 2u);
+}
+
+TEST(TraceGraph, BranchSplitsBlocks) {
+  Recorder r;
+  TraceGraph graph;
+  for (int i = 0; i < 4; ++i) {
+    Value x = r.feed(f32({8}));
+    Value a = r.op("exp", line(1), {x});
+    Value b = r.op("add", line(2), {a, a}); // same block as exp
+    Value c = i % 2 ? r.op("neg", line(4), {b}) : r.op("abs", line(6), {b});
+    r.op("tanh", line(8), {c});
+    graph.merge(r.finish());
+  }
+  // Nodes: exp 1, add 2, abs 3, tanh 4, neg 5.
+  ASSERT_EQ(graph.size(), 6u);
+  const Node &add = graph.node(2);
+  ASSERT_EQ(add.successors.size(), 2u);
+  EXPECT_EQ(add.edgeTo(3)->count, 2u);
+  EXPECT_EQ(add.edgeTo(5)->count, 2u);
+  EXPECT_EQ(graph.node(4).predecessors.size(), 2u);
+  EXPECT_EQ(blockNodes(graph),
+            (std::vector<std::vector<NodeId>>{{1, 2}, {3}, {4}, {5}}));
+  BlockPartition partition = graph.blocks();
+  EXPECT_EQ(partition.blockOf[kStartNode], -1);
+  EXPECT_EQ(partition.blockOf[2], 0);
+  EXPECT_EQ(partition.blockOf[5], 3);
+}
+
+TEST(TraceGraph, SameLineThroughTwoCallersIsTwoSites) {
+  CallStackIds ids;
+  CallStackId viaEncoder = ids.enter(line(20));
+  CallStackId viaDecoder = ids.enter(line(21));
+  Recorder r;
+  TraceGraph graph;
+  for (int i = 0; i < 2; ++i) {
+    Value x = r.feed(f32({4}));
+    // def layer(x): return tanh(x)   (line 5), called from lines 20 and 21.
+    Value y = r.op("tanh", line(5, viaEncoder), {x});
+    r.op("tanh", line(5, viaDecoder), {y});
+    graph.merge(r.finish());
+  }
+  ASSERT_EQ(graph.size(), 3u);
+  EXPECT_NE(graph.node(1).site, graph.node(2).site);
+  EXPECT_EQ(graph.node(1).site.offset, graph.node(2).site.offset);
+  EXPECT_EQ(blockNodes(graph), (std::vector<std::vector<NodeId>>{{1, 2}}));
+  // The second tanh consumes the first one's result of the same pass.
+  EXPECT_EQ(graph.node(2).operands[0].node, 1u);
+  EXPECT_EQ(graph.node(2).operands[0].age, 0u);
+  EXPECT_FALSE(graph.node(2).operands[0].varies);
+}
+
+TEST(TraceGraph, DataDependentTripCountIsASelfLoop) {
+  Recorder r;
+  TraceGraph graph;
+  int tanhs = 0;
+  for (int trips : {2, 3, 1}) {
+    Value h = r.op("exp", line(1), {r.feed(f32({4}))});
+    for (int k = 0; k < trips; ++k, ++tanhs)
+      h = r.op("tanh", line(3), {h}); // while cond(h): h = tanh(h)
+    r.op("sum", line(5), {h}, f32({}));
+    graph.merge(r.finish());
+  }
+  // exp 1, tanh 2, sum 3.
+  ASSERT_EQ(graph.size(), 4u);
+  const Node &tanh = graph.node(2);
+  EXPECT_EQ(tanh.visits, uint64_t(tanhs));
+  EXPECT_EQ(tanh.edgeTo(2)->count, uint64_t(tanhs - 3));
+  EXPECT_EQ(tanh.edgeTo(3)->count, 3u);
+  // Fed from exp on the first trip and from itself after: not wirable.
+  EXPECT_TRUE(tanh.operands[0].varies);
+  EXPECT_EQ(blockNodes(graph),
+            (std::vector<std::vector<NodeId>>{{1}, {2}, {3}}));
+}
+
+TEST(TraceGraph, SyncInTheMiddleOfALoopSplitsTheBlock) {
+  Recorder r;
+  TraceGraph graph;
+  for (int i = 0; i < 3; ++i) {
+    Value a = r.op("exp", line(1), {r.feed(f32({4}))});
+    Value loss = r.op("sum", line(2), {a}, f32({}));
+    r.sync(line(3), SyncKind::Item, loss); // print(loss.item())
+    Value c = r.op("mul", line(4), {a, Recorder::constant(2.0)});
+    r.op("neg", line(5), {c});
+    graph.merge(r.finish());
+  }
+  // exp 1, sum 2, sync 3, mul 4, neg 5.
+  ASSERT_EQ(graph.size(), 6u);
+  EXPECT_TRUE(graph.node(3).isSync());
+  EXPECT_EQ(graph.node(3).visits, 3u);
+  EXPECT_EQ(graph.node(3).operands[0].node, 2u);
+  EXPECT_TRUE(graph.node(2).results[0].fetched);
+  EXPECT_EQ(graph.node(5).edgeTo(1)->count, 2u);
+  BlockPartition partition = graph.blocks();
+  EXPECT_EQ(blockNodes(graph),
+            (std::vector<std::vector<NodeId>>{{1, 2}, {4, 5}}));
+  EXPECT_EQ(partition.blockOf[3], -1);
+}
+
+TEST(TraceGraph, ShapeChangeIsANewNode) {
+  Recorder r;
+  TraceGraph graph;
+  for (int64_t batch : {64, 64, 32}) // the last, smaller batch
+    graph.merge((mlpStep(r, batch), r.finish()));
+  ASSERT_EQ(graph.size(), 7u);
+  EXPECT_EQ(graph.node(4).site, graph.node(1).site);
+  EXPECT_EQ(graph.node(4).operands[0].type, f32({32, 32}));
+  // The batch-64 sum now has two successors: a branch on the shape.
+  EXPECT_EQ(graph.node(3).successors.size(), 2u);
+  EXPECT_EQ(blockNodes(graph),
+            (std::vector<std::vector<NodeId>>{{1, 2, 3}, {4, 5, 6}}));
+}
+
+TEST(TraceGraph, AttributesArePartOfTheSignature) {
+  Recorder r;
+  TraceGraph graph;
+  Value x = r.feed(f32({4, 4}));
+  r.op("sum", line(1), {x}, f32({4}), {{"axes", std::vector<int64_t>{0}}});
+  graph.merge(r.finish());
+  x = r.feed(f32({4, 4}));
+  r.op("sum", line(1), {x}, f32({4}), {{"axes", std::vector<int64_t>{1}}});
+  EXPECT_EQ(graph.merge(r.finish()), 1u);
+}
+
+TEST(TraceGraph, ProducersAcrossIterationsHaveAges) {
+  Recorder r;
+  TraceGraph graph;
+  // h = tanh(h + x) carried across iterations (an RNN over steps).
+  Value h = r.feed(f32({4}));
+  for (int i = 0; i < 3; ++i) {
+    Value s = r.op("add", line(1), {h, r.feed(f32({4}))});
+    h = r.op("tanh", line(2), {s});
+    graph.merge(r.finish());
+  }
+  const OperandPattern &carried = graph.node(1).operands[0];
+  // First iteration: a fed value; the operand kind differs, so iteration 2
+  // and 3 made a second add node whose operand is tanh's latest result.
+  ASSERT_EQ(graph.size(), 4u);
+  EXPECT_EQ(carried.kind, ProducerKind::Feed);
+  const OperandPattern &loop = graph.node(3).operands[0];
+  EXPECT_EQ(loop.kind, ProducerKind::Record);
+  EXPECT_EQ(loop.node, 2u);
+  EXPECT_EQ(loop.age, 0u);
+  EXPECT_FALSE(loop.varies);
+  EXPECT_EQ(graph.node(2).results[0].uses.size(), 1u);
+}
+
+TEST(TraceGraph, HeldValuesAndVariableWritesAreKept) {
+  Recorder r;
+  TraceGraph graph;
+  Value w = Recorder::variable(7, f32({4}));
+  Value g = r.op("exp", line(1), {r.feed(f32({4}))});
+  Value step = r.op("mul", line(2), {g, Recorder::constant(0.1)});
+  Value updated =
+      r.op("sub", line(3), {w, step}, std::nullopt, {}, {VariableWrite{7, 0}});
+  r.hold(g);
+  (void)updated;
+  graph.merge(r.finish());
+  EXPECT_TRUE(graph.node(1).results[0].heldByPython);
+  EXPECT_EQ(graph.node(3).writes.size(), 1u);
+  EXPECT_EQ(graph.node(2).operands[1].constant, 0.1);
+  // Another constant at the same site: demoted to a varying operand.
+  g = r.op("exp", line(1), {r.feed(f32({4}))});
+  r.op("mul", line(2), {g, Recorder::constant(0.05)});
+  graph.merge(r.finish(), TraceGraph::Continue::FromStart);
+  EXPECT_TRUE(graph.node(2).operands[1].varies);
+}
+
+TEST(TraceGraph, DumpShowsNodesBlocksAndEdges) {
+  Recorder r;
+  TraceGraph graph;
+  for (int i = 0; i < 2; ++i) {
+    Value loss = mlpStep(r);
+    r.sync(line(13), SyncKind::Item, loss);
+    graph.merge(r.finish());
+  }
+  SourceLocations locations = trainPyLocations();
+  std::ostringstream text;
+  graph.dump(text, &locations);
+  std::string dump = text.str();
+  EXPECT_NE(dump.find("// TraceGraph: 4 nodes, 1 blocks"), std::string::npos)
+      << dump;
+  EXPECT_NE(dump.find("^n1 [block 0]: %n1#0 = terra.matmul(feed, @var1) : "
+                      "(float32[64, 32], float32[32, 10]) -> "
+                      "(float32[64, 10])  // train.py:10, 2 visits"),
+            std::string::npos)
+      << dump;
+  EXPECT_NE(dump.find("terra.sum(%n2#0) {axes = [0, 1], keepdim = false}"),
+            std::string::npos)
+      << dump;
+  EXPECT_NE(dump.find("^n4: sync item(%n3#0) : float32[]"), std::string::npos)
+      << dump;
+  EXPECT_NE(dump.find("-> ^n1 (1)"), std::string::npos) << dump;
+
+  std::ostringstream dot;
+  graph.dumpDot(dot, &locations);
+  EXPECT_NE(dot.str().find("subgraph cluster_0"), std::string::npos);
+  EXPECT_NE(dot.str().find("n4 -> n1 [label=\"1\"]"), std::string::npos)
+      << dot.str();
+}
