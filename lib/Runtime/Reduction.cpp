@@ -398,8 +398,16 @@ Tensor argExtremum(const char *name, bool isMax, const Tensor &input,
         outShape[a] = 1;
       else
         outShape.erase(outShape.begin() + a);
-      if (a != source.dim() - 1) // Make the reduced axis the last one.
-        source = source.transpose(a, -1);
+      if (a != source.dim() - 1) {
+        // Move the reduced axis last, keeping the others in order (the
+        // results are laid out in that order).
+        std::vector<int64_t> order;
+        for (int64_t d = 0; d < source.dim(); ++d)
+          if (d != a)
+            order.push_back(d);
+        order.push_back(a);
+        source = source.permute(order);
+      }
     }
   }
   std::vector<bool> reduced(source.dim(), false);

@@ -144,6 +144,18 @@ class ViewTest(unittest.TestCase):
             terra.zeros(2, 3).expand(2, 4)
 
 
+class ArgReductionTest(unittest.TestCase):
+    def test_argmax_and_argmin_over_every_axis(self):
+        # A leading axis must not reorder the others in the result.
+        data = sample((3, 4, 5), "float32")
+        t, r = terra.tensor(data), torch.from_numpy(data)
+        for axis in range(-3, 3):
+            for keepdim in (False, True):
+                with self.subTest(axis=axis, keepdim=keepdim):
+                    assert_same(self, t.argmax(axis, keepdim), r.argmax(axis, keepdim))
+                    assert_same(self, t.argmin(axis, keepdim), r.argmin(axis, keepdim))
+
+
 class IndexingTest(unittest.TestCase):
     def test_basic_indexing_matches_torch(self):
         data = sample((4, 5, 6), "float32")

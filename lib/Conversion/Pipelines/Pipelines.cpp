@@ -22,12 +22,15 @@ void addPasses(OpPassManager &pm, const std::string &passes) {
                              passes + "': " + error);
 }
 
-/// Terra ops to fused linalg on tensors, then buffers.
+/// Terra ops to fused linalg on tensors, then buffers. `cse` runs only after
+/// eliminate-empty-tensors: merging two outputs' identical tensor.empty
+/// chains first would make both outputs write one buffer
+/// (test/Execution/destination-outputs.mlir).
 void addTensorStages(OpPassManager &pm) {
   addPasses(pm, "func.func(canonicalize,convert-terra-to-linalg,canonicalize,"
-                "terra-fuse-elementwise,cse,canonicalize)");
-  addPasses(pm, "eliminate-empty-tensors,one-shot-bufferize{bufferize-function-"
-                "boundaries "
+                "terra-fuse-elementwise,canonicalize)");
+  addPasses(pm, "eliminate-empty-tensors,func.func(cse),"
+                "one-shot-bufferize{bufferize-function-boundaries "
                 "function-boundary-type-conversion=identity-layout-map}");
 }
 

@@ -1,0 +1,218 @@
+//===- CompiledBlock.cpp - Lowering and JIT compilation of a block --------===//
+//
+// BlockSpec -> terra dialect (BlockToMLIR) -> terra-lower-to-cpu -> LLVM IR
+// -> machine code with mlir::ExecutionEngine. Every block compiles in its own
+// MLIRContext, so blocks can compile on any thread, and the context goes
+// away once the engine holds the machine code.
+//
+//===----------------------------------------------------------------------===//
+
+#include "terra/Compiler/BlockCompiler.h"
+
+#include "BlockToMLIR.h"
+
+#include "terra/Conversion/Passes.h"
+#include "terra/Conversion/Pipelines.h"
+#include "terra/TerraDialect.h"
+#include "terra/Transforms/Passes.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassInstrumentation.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+
+using namespace mlir;
+
+namespace terra {
+namespace compiler {
+
+char UnsupportedOpError::ID = 0;
+
+void UnsupportedOpError::log(llvm::raw_ostream &os) const {
+  os << "unsupported op '" << opName << "'";
+  if (opIndex >= 0)
+    os << " (op #" << opIndex << ")";
+  os << ": " << reason;
+}
+
+std::error_code UnsupportedOpError::convertToErrorCode() const {
+  return llvm::inconvertibleErrorCode();
+}
+
+namespace {
+
+/// Pass and target registration, once per process.
+const DialectRegistry &registry() {
+  static DialectRegistry *instance = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    // The CPU pipeline is written as textual pass lists, which need the
+    // passes registered.
+    registerAllPasses();
+    mlir::terra::registerTerraPasses();
+    mlir::terra::registerTerraConversionPasses();
+    auto *dialects = new DialectRegistry();
+    dialects->insert<mlir::terra::TerraDialect>();
+    registerAllDialects(*dialects);
+    registerAllExtensions(*dialects);
+    registerAllToLLVMIRTranslations(*dialects);
+    return dialects;
+  }();
+  return *instance;
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+llvm::Error compileError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Writes `module` to `<dir>/<name>.<stage>.mlir`.
+llvm::Error dumpModule(const CompileOptions &options, const char *stage,
+                       Operation *module) {
+  if (options.dumpDir.empty())
+    return llvm::Error::success();
+  if (std::error_code error =
+          llvm::sys::fs::create_directories(options.dumpDir))
+    return compileError("cannot create " + options.dumpDir + ": " +
+                        error.message());
+  llvm::SmallString<256> path(options.dumpDir);
+  llvm::sys::path::append(path, options.name + "." + stage + ".mlir");
+  std::error_code error;
+  llvm::raw_fd_ostream file(path, error, llvm::sys::fs::OF_Text);
+  if (error)
+    return compileError("cannot write " + path + ": " + error.message());
+  module->print(file);
+  file << "\n";
+  return llvm::Error::success();
+}
+
+/// Dumps the module once elementwise fusion has run: the last stage that is
+/// still on tensors, where the fused kernels are easiest to read.
+class DumpAfterFusion : public PassInstrumentation {
+public:
+  DumpAfterFusion(const CompileOptions &options, llvm::Error &error)
+      : options(options), error(error) {}
+
+  void runAfterPass(Pass *pass, Operation *op) override {
+    if (pass->getArgument() != "terra-fuse-elementwise")
+      return;
+    Operation *module = op->getParentOfType<ModuleOp>();
+    if (!module)
+      module = op;
+    if (auto failure = dumpModule(options, "1-fused", module))
+      error = llvm::joinErrors(std::move(error), std::move(failure));
+  }
+
+private:
+  const CompileOptions &options;
+  llvm::Error &error;
+};
+
+} // namespace
+
+CompiledBlock::~CompiledBlock() = default;
+
+llvm::Expected<std::unique_ptr<CompiledBlock>>
+CompiledBlock::compile(const BlockSpec &spec, const CompileOptions &options) {
+  auto start = std::chrono::steady_clock::now();
+  // Threads would only add start-up cost: one small function per module.
+  MLIRContext context(registry(), MLIRContext::Threading::DISABLED);
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    llvm::raw_string_ostream os(diagnostics);
+    os << diagnostic.getLocation() << ": " << diagnostic << "\n";
+    for (const Diagnostic &note : diagnostic.getNotes())
+      os << "  note: " << note << "\n";
+    return success();
+  });
+
+  std::unique_ptr<CompiledBlock> block(new CompiledBlock());
+  block->inputTypes_ = spec.inputs;
+  auto module = buildBlockModule(context, spec);
+  if (!module)
+    return module.takeError();
+  for (const ValueId &output : spec.outputs)
+    block->outputTypes_.push_back(spec.typeOf(output));
+  if (auto error = dumpModule(options, "0-terra", module->get()))
+    return std::move(error);
+  block->stats_.buildSeconds = secondsSince(start);
+
+  start = std::chrono::steady_clock::now();
+  PassManager pm(&context);
+  llvm::Error dumpError = llvm::Error::success();
+  if (!options.dumpDir.empty())
+    pm.addInstrumentation(
+        std::make_unique<DumpAfterFusion>(options, dumpError));
+  mlir::terra::CpuPipelineOptions pipelineOptions;
+  pipelineOptions.useBlas = options.useBlas;
+  mlir::terra::buildTerraLowerToCpuPipeline(pm, pipelineOptions);
+  LogicalResult lowered = pm.run(module->get());
+  if (dumpError)
+    return std::move(dumpError);
+  if (failed(lowered))
+    return compileError("terra-lower-to-cpu failed on the block:\n" +
+                        diagnostics);
+  if (auto error = dumpModule(options, "2-llvm", module->get()))
+    return std::move(error);
+  block->stats_.lowerSeconds = secondsSince(start);
+
+  start = std::chrono::steady_clock::now();
+  auto targetMachineBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!targetMachineBuilder)
+    return targetMachineBuilder.takeError();
+  auto targetMachine = targetMachineBuilder->createTargetMachine();
+  if (!targetMachine)
+    return targetMachine.takeError();
+  // ExecutionEngineOptions holds a function_ref: keep the transformer alive
+  // until create() returns.
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
+                                targetMachine->get());
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = optimize;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  engineOptions.enableGDBNotificationListener = false;
+  engineOptions.enablePerfNotificationListener = false;
+  // OpenBLAS matrix products live in libterra_runtime; memrefCopy (from
+  // tensor.pad, ...) in the C runner utilities.
+  static const llvm::StringRef sharedLibraries[] = {
+      TERRA_RUNTIME_LIBRARY, MLIR_C_RUNNER_UTILS_LIBRARY};
+  engineOptions.sharedLibPaths = sharedLibraries;
+  auto engine = ExecutionEngine::create(module->get(), engineOptions,
+                                        std::move(*targetMachine));
+  if (!engine)
+    return engine.takeError();
+  block->engine_ = std::move(*engine);
+  block->engine_->initialize();
+  // The C interface takes one descriptor pointer per memref; its packed
+  // wrapper takes them as an array, whatever the block's arity.
+  auto entry = block->engine_->lookupPacked(std::string("_mlir_ciface_") +
+                                            kBlockFunctionName);
+  if (!entry)
+    return entry.takeError();
+  block->entry_ = *entry;
+  block->stats_.jitSeconds = secondsSince(start);
+  return std::move(block);
+}
+
+} // namespace compiler
+} // namespace terra
