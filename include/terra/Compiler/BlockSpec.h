@@ -1,4 +1,5 @@
-//===- BlockSpec.h - A traced block, as the compiler receives it -*- C++ -*-===//
+//===- BlockSpec.h - A traced block, as the compiler receives it -*- C++
+//-*-===//
 //
 // The contract between tracing (lib/Trace) and compilation (lib/Compiler): a
 // straight-line sequence of eager ops over the block's inputs, with the
