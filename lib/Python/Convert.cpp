@@ -149,7 +149,7 @@ template <typename T> bool fillSequence(PyObject *object, T *&cursor) {
 
 /// A 0-d tensor holding a Python scalar, or an undefined tensor if `object`
 /// is not a bool, int or float.
-Tensor scalarTensor(PyObject *object, const DType *dtype) {
+Tensor scalarValue(PyObject *object, const DType *dtype) {
   if (PyBool_Check(object))
     return Tensor::full({}, dtype ? *dtype : DType::Bool,
                         object == Py_True ? 1.0 : 0.0);
@@ -173,6 +173,13 @@ Tensor scalarTensor(PyObject *object, const DType *dtype) {
     return Tensor::full({}, dtype ? *dtype : DType::Float32,
                         PyFloat_AS_DOUBLE(object));
   return Tensor();
+}
+
+/// scalarValue, tagged for the tracer as a Python constant.
+Tensor scalarTensor(PyObject *object, const DType *dtype) {
+  Tensor result = scalarValue(object, dtype);
+  result.traceTag().kind = TraceTag::Kind::Constant;
+  return result;
 }
 
 } // namespace

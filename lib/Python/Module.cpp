@@ -5,6 +5,7 @@
 
 #include "NodeObject.h"
 #include "TensorObject.h"
+#include "Tracing.h"
 
 namespace {
 
@@ -28,7 +29,8 @@ extern "C" PyObject *PyInit__terra(void) {
     return nullptr;
   if (PyModule_AddStringConstant(module, "__version__", TERRA_VERSION) < 0 ||
       terra::python::addTensorType(module) < 0 ||
-      terra::python::addNodeType(module) < 0) {
+      terra::python::addNodeType(module) < 0 ||
+      terra::python::addTracingFunctions(module) < 0) {
     Py_DECREF(module);
     return nullptr;
   }

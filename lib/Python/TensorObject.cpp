@@ -107,6 +107,8 @@ struct BufferInfo {
 
 int tensorGetBuffer(PyObject *self, Py_buffer *view, int flags) {
   const Tensor &tensor = unwrap(self);
+  noteCall();
+  noteSync(trace::SyncKind::Numpy, tensor);
   auto *info = new BufferInfo;
   size_t item = itemSize(tensor.dtype());
   for (int64_t d = 0; d < tensor.dim(); ++d) {
@@ -268,6 +270,7 @@ PyObject *tensorItem(PyObject *self, PyObject *) {
       throwError(Error::Kind::Runtime,
                  "a Tensor with " + std::to_string(tensor.numel()) +
                      " elements cannot be converted to Scalar");
+    noteSync(trace::SyncKind::Item, tensor);
     return elementToPython(tensor, 0);
   });
 }
@@ -293,6 +296,7 @@ PyObject *toList(const Tensor &tensor, int64_t dim, int64_t &flat) {
 PyObject *tensorToList(PyObject *self, PyObject *) {
   return guarded([&]() -> PyObject * {
     int64_t flat = 0;
+    noteSync(trace::SyncKind::ToList, unwrap(self));
     return toList(unwrap(self), 0, flat);
   });
 }
@@ -414,6 +418,8 @@ int nbBool(PyObject *self) {
                        "ambiguous"));
       return -1;
     }
+    noteCall();
+    noteSync(trace::SyncKind::Bool, tensor);
     return tensor.elementAsDouble(0) != 0;
   } catch (const Error &error) {
     setPythonError(error);
@@ -427,6 +433,7 @@ PyObject *scalarConversion(PyObject *self, bool integer) {
     if (tensor.numel() != 1)
       throwError(Error::Kind::Type,
                  "only one element tensors can be converted to Python scalars");
+    noteSync(integer ? trace::SyncKind::Index : trace::SyncKind::Float, tensor);
     double value = tensor.elementAsDouble(0);
     if (integer)
       return isFloating(tensor.dtype())
@@ -446,6 +453,7 @@ PyObject *nbIndex(PyObject *self) {
       throwError(Error::Kind::Type,
                  "only integer tensors of a single element can be converted to "
                  "an index");
+    noteSync(trace::SyncKind::Index, tensor);
     return PyLong_FromLongLong(
         static_cast<long long>(tensor.elementAsDouble(0)));
   });

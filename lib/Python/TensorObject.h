@@ -3,6 +3,8 @@
 #ifndef TERRA_LIB_PYTHON_TENSOROBJECT_H
 #define TERRA_LIB_PYTHON_TENSOROBJECT_H
 
+#include "Tracing.h"
+
 #include "terra/Runtime/Tensor.h"
 
 #include <Python.h>
@@ -43,6 +45,7 @@ void setPythonError(const Error &error);
 /// Runs `body` (returning a new reference or null with an exception set),
 /// turning C++ exceptions into Python exceptions.
 template <typename Body> PyObject *guarded(Body &&body) {
+  noteCall();
   try {
     return body();
   } catch (const Error &error) {

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "terra/Runtime/Ops.h"
+#include "terra/Runtime/Recording.h"
 
 #include "Gemm.h"
 #include "KernelUtils.h"
@@ -197,8 +198,8 @@ Shape batched(const Shape &shape) {
 
 } // namespace
 
-Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,
-              const Conv2dParams &params) {
+static Tensor conv2dKernel(const Tensor &input, const Tensor &weight,
+                           const Tensor &bias, const Conv2dParams &params) {
   detail::requireDefined("conv2d", input);
   detail::requireDefined("conv2d", weight);
   const bool unbatched = input.dim() == 3;
@@ -248,8 +249,10 @@ Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,
   return unbatched ? result.squeeze(0) : result;
 }
 
-Tensor conv2dGradInput(const Tensor &gradOutput, const Tensor &weight,
-                       const Shape &inputShape, const Conv2dParams &params) {
+static Tensor conv2dGradInputKernel(const Tensor &gradOutput,
+                                    const Tensor &weight,
+                                    const Shape &inputShape,
+                                    const Conv2dParams &params) {
   detail::requireDefined("conv2d_backward", gradOutput);
   detail::requireDefined("conv2d_backward", weight);
   Geometry g = checkConv(batched(inputShape), weight.shape(), params);
@@ -291,8 +294,10 @@ Tensor conv2dGradInput(const Tensor &gradOutput, const Tensor &weight,
   return inputShape.size() == 3 ? result.squeeze(0) : result;
 }
 
-Tensor conv2dGradWeight(const Tensor &input, const Tensor &gradOutput,
-                        const Shape &weightShape, const Conv2dParams &params) {
+static Tensor conv2dGradWeightKernel(const Tensor &input,
+                                     const Tensor &gradOutput,
+                                     const Shape &weightShape,
+                                     const Conv2dParams &params) {
   detail::requireDefined("conv2d_backward", input);
   detail::requireDefined("conv2d_backward", gradOutput);
   const bool unbatched = input.dim() == 3;
@@ -352,6 +357,58 @@ Tensor conv2dGradWeight(const Tensor &input, const Tensor &gradOutput,
     }
   });
   return result;
+}
+
+//===----------------------------------------------------------------------===//
+// The ops as programs call them: the kernel, announced to the tracer
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+recording::Attributes convAttributes(const Conv2dParams &params) {
+  return {
+      {"stride", std::vector<int64_t>{params.strideH, params.strideW}},
+      {"padding", std::vector<int64_t>{params.padH, params.padW}},
+      {"dilation", std::vector<int64_t>{params.dilationH, params.dilationW}},
+      {"groups", params.groups}};
+}
+
+} // namespace
+
+Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,
+              const Conv2dParams &params) {
+  recording::Scope scope;
+  Tensor result = conv2dKernel(input, weight, bias, params);
+  if (!bias.defined())
+    return scope.op("conv2d", std::move(result), {&input, &weight},
+                    [&] { return convAttributes(params); });
+  return scope.op("conv2d", std::move(result), {&input, &weight, &bias},
+                  [&] { return convAttributes(params); });
+}
+
+Tensor conv2dGradInput(const Tensor &gradOutput, const Tensor &weight,
+                       const Shape &inputShape, const Conv2dParams &params) {
+  recording::Scope scope;
+  return scope.op("conv2d_grad_input",
+                  conv2dGradInputKernel(gradOutput, weight, inputShape, params),
+                  {&gradOutput, &weight}, [&] {
+                    recording::Attributes attributes = convAttributes(params);
+                    attributes.push_back({"input_shape", inputShape});
+                    return attributes;
+                  });
+}
+
+Tensor conv2dGradWeight(const Tensor &input, const Tensor &gradOutput,
+                        const Shape &weightShape, const Conv2dParams &params) {
+  recording::Scope scope;
+  return scope.op(
+      "conv2d_grad_weight",
+      conv2dGradWeightKernel(input, gradOutput, weightShape, params),
+      {&input, &gradOutput}, [&] {
+        recording::Attributes attributes = convAttributes(params);
+        attributes.push_back({"weight_shape", weightShape});
+        return attributes;
+      });
 }
 
 } // namespace ops

@@ -1,6 +1,7 @@
 //===- Elementwise.cpp - Eager unary, binary and comparison kernels -------===//
 
 #include "terra/Runtime/Ops.h"
+#include "terra/Runtime/Recording.h"
 
 #include "Iteration.h"
 #include "KernelUtils.h"
@@ -316,7 +317,7 @@ void mapBinary(Tensor &out, const Tensor &a, const Tensor &b, Fn fn) {
 
 } // namespace
 
-Tensor unary(UnaryOp op, const Tensor &input) {
+static Tensor unaryKernel(UnaryOp op, const Tensor &input) {
   requireDefined(unaryName(op), input);
   DType dtype = input.dtype();
   if (op == UnaryOp::LogicalNot) {
@@ -395,7 +396,7 @@ void binaryInto(BinaryOp op, Tensor &out, const Tensor &a, const Tensor &b) {
 
 } // namespace
 
-Tensor binary(BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
+static Tensor binaryKernel(BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
   DType dtype = binaryResultType(op, lhs, rhs);
   Shape shape = broadcastShapes(binaryName(op), lhs.shape(), rhs.shape());
   Tensor result = Tensor::empty(shape, dtype);
@@ -403,7 +404,8 @@ Tensor binary(BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
   return result;
 }
 
-Tensor compare(CompareOp op, const Tensor &lhs, const Tensor &rhs) {
+static Tensor compareKernel(CompareOp op, const Tensor &lhs,
+                            const Tensor &rhs) {
   requireDefined("compare", lhs);
   requireDefined("compare", rhs);
   DType dtype = resultType(lhs, rhs);
@@ -421,7 +423,8 @@ Tensor compare(CompareOp op, const Tensor &lhs, const Tensor &rhs) {
   return result;
 }
 
-Tensor where(const Tensor &condition, const Tensor &x, const Tensor &y) {
+static Tensor whereKernel(const Tensor &condition, const Tensor &x,
+                          const Tensor &y) {
   requireDefined("where", condition);
   if (condition.dtype() != DType::Bool)
     throwError(Error::Kind::Runtime,
@@ -456,8 +459,8 @@ Tensor where(const Tensor &condition, const Tensor &x, const Tensor &y) {
   return result;
 }
 
-Tensor clamp(const Tensor &input, std::optional<double> min,
-             std::optional<double> max) {
+static Tensor clampKernel(const Tensor &input, std::optional<double> min,
+                          std::optional<double> max) {
   requireDefined("clamp", input);
   if (!min && !max)
     throwError(Error::Kind::Runtime,
@@ -473,7 +476,8 @@ Tensor clamp(const Tensor &input, std::optional<double> min,
                                                                  : result;
 }
 
-void binaryInPlace(BinaryOp op, Tensor &target, const Tensor &source) {
+static void binaryInPlaceKernel(BinaryOp op, Tensor &target,
+                                const Tensor &source) {
   DType dtype = binaryResultType(op, target, source);
   if (categoryOf(dtype) > categoryOf(target.dtype()))
     throwError(Error::Kind::Runtime,
@@ -491,6 +495,64 @@ void binaryInPlace(BinaryOp op, Tensor &target, const Tensor &source) {
     return;
   }
   target.copyFrom(binary(op, target, source));
+}
+
+//===----------------------------------------------------------------------===//
+// The ops as programs call them: the kernel, announced to the tracer
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Op names as compiler::OpSpec spells them.
+const char *specName(UnaryOp op) {
+  return op == UnaryOp::GeluTanh ? "gelu_tanh" : unaryName(op);
+}
+
+const char *specName(CompareOp op) {
+  static const char *const names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+  return names[static_cast<int>(op)];
+}
+
+} // namespace
+
+Tensor unary(UnaryOp op, const Tensor &input) {
+  recording::Scope scope;
+  return scope.op(specName(op), unaryKernel(op, input), {&input});
+}
+
+Tensor binary(BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
+  recording::Scope scope;
+  return scope.op(binaryName(op), binaryKernel(op, lhs, rhs), {&lhs, &rhs});
+}
+
+Tensor compare(CompareOp op, const Tensor &lhs, const Tensor &rhs) {
+  recording::Scope scope;
+  return scope.op(specName(op), compareKernel(op, lhs, rhs), {&lhs, &rhs});
+}
+
+Tensor where(const Tensor &condition, const Tensor &x, const Tensor &y) {
+  recording::Scope scope;
+  return scope.op("where", whereKernel(condition, x, y), {&condition, &x, &y});
+}
+
+Tensor clamp(const Tensor &input, std::optional<double> min,
+             std::optional<double> max) {
+  recording::Scope scope;
+  return scope.op("clamp", clampKernel(input, min, max), {&input}, [&] {
+    recording::Attributes attributes;
+    if (min)
+      attributes.push_back({"min", *min});
+    if (max)
+      attributes.push_back({"max", *max});
+    return attributes;
+  });
+}
+
+void binaryInPlace(BinaryOp op, Tensor &target, const Tensor &source) {
+  recording::Scope scope;
+  binaryInPlaceKernel(op, target, source);
+  if (recording::Observer *observer = scope.outermost())
+    observer->inPlace(binaryName(op), {}, {&target, &source}, target);
 }
 
 } // namespace ops

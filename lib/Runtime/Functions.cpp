@@ -56,7 +56,9 @@ void record(Tensor &output, const char *name,
 }
 
 Tensor scalar(double value, DType dtype) {
-  return Tensor::full({}, dtype, value);
+  Tensor result = Tensor::full({}, dtype, value);
+  result.traceTag().kind = TraceTag::Kind::Constant;
+  return result;
 }
 
 Tensor mul(const Tensor &a, const Tensor &b) {

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "terra/Runtime/Ops.h"
+#include "terra/Runtime/Recording.h"
 
 #include "KernelUtils.h"
 #include "Parallel.h"
@@ -224,7 +225,7 @@ bool foldable(const Tensor &t, size_t count, int64_t &stride) {
 
 } // namespace
 
-Tensor matmul(const Tensor &lhs, const Tensor &rhs) {
+static Tensor matmulKernel(const Tensor &lhs, const Tensor &rhs) {
   detail::requireDefined("matmul", lhs);
   detail::requireDefined("matmul", rhs);
   if (lhs.dim() == 0 || rhs.dim() == 0)
@@ -335,6 +336,15 @@ Tensor matmul(const Tensor &lhs, const Tensor &rhs) {
     }
   });
   return result;
+}
+
+//===----------------------------------------------------------------------===//
+// The ops as programs call them: the kernel, announced to the tracer
+//===----------------------------------------------------------------------===//
+
+Tensor matmul(const Tensor &lhs, const Tensor &rhs) {
+  recording::Scope scope;
+  return scope.op("matmul", matmulKernel(lhs, rhs), {&lhs, &rhs});
 }
 
 } // namespace ops

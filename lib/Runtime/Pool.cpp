@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "terra/Runtime/Ops.h"
+#include "terra/Runtime/Recording.h"
 
 #include "KernelUtils.h"
 #include "Parallel.h"
@@ -132,8 +133,8 @@ inline AvgWindow avgWindow(const PoolGeometry &g, const Pool2dParams &p,
 
 } // namespace
 
-std::pair<Tensor, Tensor> maxPool2d(const Tensor &input,
-                                    const Pool2dParams &params) {
+static std::pair<Tensor, Tensor> maxPool2dKernel(const Tensor &input,
+                                                 const Pool2dParams &params) {
   detail::requireDefined("max_pool2d", input);
   PoolGeometry g = checkPool("max_pool2d", input.shape(), params, true);
   if (!isFloating(input.dtype()))
@@ -187,8 +188,9 @@ std::pair<Tensor, Tensor> maxPool2d(const Tensor &input,
   return {values, indices};
 }
 
-Tensor maxPool2dGrad(const Tensor &gradOutput, const Tensor &indices,
-                     const Shape &inputShape) {
+static Tensor maxPool2dGradKernel(const Tensor &gradOutput,
+                                  const Tensor &indices,
+                                  const Shape &inputShape) {
   detail::requireDefined("max_pool2d_backward", gradOutput);
   detail::requireDefined("max_pool2d_backward", indices);
   if (indices.dtype() != DType::Int64 || indices.shape() != gradOutput.shape())
@@ -241,7 +243,7 @@ Tensor maxPool2dGrad(const Tensor &gradOutput, const Tensor &indices,
   return result;
 }
 
-Tensor avgPool2d(const Tensor &input, const Pool2dParams &params) {
+static Tensor avgPool2dKernel(const Tensor &input, const Pool2dParams &params) {
   detail::requireDefined("avg_pool2d", input);
   PoolGeometry g = checkPool("avg_pool2d", input.shape(), params, false);
   if (input.dtype() == DType::Bool)
@@ -280,8 +282,9 @@ Tensor avgPool2d(const Tensor &input, const Pool2dParams &params) {
   return result;
 }
 
-Tensor avgPool2dGrad(const Tensor &gradOutput, const Shape &inputShape,
-                     const Pool2dParams &params) {
+static Tensor avgPool2dGradKernel(const Tensor &gradOutput,
+                                  const Shape &inputShape,
+                                  const Pool2dParams &params) {
   detail::requireDefined("avg_pool2d_backward", gradOutput);
   PoolGeometry g = checkPool("avg_pool2d_backward", inputShape, params, false);
   checkGradShape("avg_pool2d_backward", gradOutput, g.outShape);
@@ -314,6 +317,63 @@ Tensor avgPool2dGrad(const Tensor &gradOutput, const Shape &inputShape,
     }
   });
   return result;
+}
+
+//===----------------------------------------------------------------------===//
+// The ops as programs call them: the kernel, announced to the tracer
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+recording::Attributes poolAttributes(const Pool2dParams &params) {
+  return {
+      {"kernel", std::vector<int64_t>{params.kernelH, params.kernelW}},
+      {"stride", std::vector<int64_t>{params.strideH, params.strideW}},
+      {"padding", std::vector<int64_t>{params.padH, params.padW}},
+      {"dilation", std::vector<int64_t>{params.dilationH, params.dilationW}},
+      {"ceil_mode", params.ceilMode},
+      {"count_include_pad", params.countIncludePad}};
+}
+
+} // namespace
+
+std::pair<Tensor, Tensor> maxPool2d(const Tensor &input,
+                                    const Pool2dParams &params) {
+  recording::Scope scope;
+  std::pair<Tensor, Tensor> result = maxPool2dKernel(input, params);
+  if (recording::Observer *observer = scope.outermost()) {
+    Tensor *results[] = {&result.first, &result.second};
+    observer->op("max_pool2d", poolAttributes(params), {&input},
+                 recording::Results(results, 2));
+  }
+  return result;
+}
+
+Tensor maxPool2dGrad(const Tensor &gradOutput, const Tensor &indices,
+                     const Shape &inputShape) {
+  recording::Scope scope;
+  return scope.op(
+      "max_pool2d_grad", maxPool2dGradKernel(gradOutput, indices, inputShape),
+      {&gradOutput, &indices},
+      [&] { return recording::Attributes{{"input_shape", inputShape}}; });
+}
+
+Tensor avgPool2d(const Tensor &input, const Pool2dParams &params) {
+  recording::Scope scope;
+  return scope.op("avg_pool2d", avgPool2dKernel(input, params), {&input},
+                  [&] { return poolAttributes(params); });
+}
+
+Tensor avgPool2dGrad(const Tensor &gradOutput, const Shape &inputShape,
+                     const Pool2dParams &params) {
+  recording::Scope scope;
+  return scope.op("avg_pool2d_grad",
+                  avgPool2dGradKernel(gradOutput, inputShape, params),
+                  {&gradOutput}, [&] {
+                    recording::Attributes attributes = poolAttributes(params);
+                    attributes.push_back({"input_shape", inputShape});
+                    return attributes;
+                  });
 }
 
 } // namespace ops

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "terra/Runtime/Ops.h"
+#include "terra/Runtime/Recording.h"
 
 #include "KernelUtils.h"
 #include "Parallel.h"
@@ -56,8 +57,8 @@ void fill(Tensor &result, uint64_t key, uint64_t counter, Draw draw) {
 
 } // namespace
 
-Tensor randomUniform(const Shape &shape, DType dtype, uint64_t key,
-                     uint64_t counter, double low, double high) {
+static Tensor randomUniformKernel(const Shape &shape, DType dtype, uint64_t key,
+                                  uint64_t counter, double low, double high) {
   requireFloat("random_uniform", dtype);
   Tensor result = Tensor::empty(shape, dtype);
   dispatchDType(dtype, [&](auto zero) {
@@ -73,8 +74,8 @@ Tensor randomUniform(const Shape &shape, DType dtype, uint64_t key,
   return result;
 }
 
-Tensor randomNormal(const Shape &shape, DType dtype, uint64_t key,
-                    uint64_t counter, double mean, double std) {
+static Tensor randomNormalKernel(const Shape &shape, DType dtype, uint64_t key,
+                                 uint64_t counter, double mean, double std) {
   requireFloat("random_normal", dtype);
   Tensor result = Tensor::empty(shape, dtype);
   dispatchDType(dtype, [&](auto zero) {
@@ -96,8 +97,8 @@ Tensor randomNormal(const Shape &shape, DType dtype, uint64_t key,
   return result;
 }
 
-Tensor randomBernoulli(const Tensor &probabilities, uint64_t key,
-                       uint64_t counter) {
+static Tensor randomBernoulliKernel(const Tensor &probabilities, uint64_t key,
+                                    uint64_t counter) {
   detail::requireDefined("random_bernoulli", probabilities);
   requireFloat("random_bernoulli", probabilities.dtype());
   Tensor probs = probabilities.contiguous();
@@ -111,6 +112,78 @@ Tensor randomBernoulli(const Tensor &probabilities, uint64_t key,
       });
     }
   });
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// The ops as programs call them: the kernel, announced to the tracer
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// The key and counter as 0-d int64 operands (the dialect's form), tagged
+/// as constants: the tracer demotes the counter to an input when it varies.
+struct KeyCounter {
+  Tensor key, counter;
+  KeyCounter(uint64_t keyValue, uint64_t counterValue)
+      : key(scalarOperand(keyValue)), counter(scalarOperand(counterValue)) {}
+  static Tensor scalarOperand(uint64_t value) {
+    Tensor result = Tensor::empty({}, DType::Int64);
+    *result.data<int64_t>() = static_cast<int64_t>(value);
+    result.traceTag().kind = TraceTag::Kind::Constant;
+    return result;
+  }
+};
+
+} // namespace
+
+Tensor randomUniform(const Shape &shape, DType dtype, uint64_t key,
+                     uint64_t counter, double low, double high) {
+  recording::Scope scope;
+  Tensor result = randomUniformKernel(shape, dtype, key, counter, low, high);
+  if (recording::Observer *observer = scope.outermost()) {
+    KeyCounter operands(key, counter);
+    Tensor *results[] = {&result};
+    observer->op("random_uniform",
+                 {{"shape", shape},
+                  {"dtype", static_cast<int64_t>(dtype)},
+                  {"low", low},
+                  {"high", high}},
+                 {&operands.key, &operands.counter},
+                 recording::Results(results, 1));
+  }
+  return result;
+}
+
+Tensor randomNormal(const Shape &shape, DType dtype, uint64_t key,
+                    uint64_t counter, double mean, double std) {
+  recording::Scope scope;
+  Tensor result = randomNormalKernel(shape, dtype, key, counter, mean, std);
+  if (recording::Observer *observer = scope.outermost()) {
+    KeyCounter operands(key, counter);
+    Tensor *results[] = {&result};
+    observer->op("random_normal",
+                 {{"shape", shape},
+                  {"dtype", static_cast<int64_t>(dtype)},
+                  {"mean", mean},
+                  {"std", std}},
+                 {&operands.key, &operands.counter},
+                 recording::Results(results, 1));
+  }
+  return result;
+}
+
+Tensor randomBernoulli(const Tensor &probabilities, uint64_t key,
+                       uint64_t counter) {
+  recording::Scope scope;
+  Tensor result = randomBernoulliKernel(probabilities, key, counter);
+  if (recording::Observer *observer = scope.outermost()) {
+    KeyCounter operands(key, counter);
+    Tensor *results[] = {&result};
+    observer->op("random_bernoulli", {},
+                 {&probabilities, &operands.key, &operands.counter},
+                 recording::Results(results, 1));
+  }
   return result;
 }
 

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "terra/Runtime/Ops.h"
+#include "terra/Runtime/Recording.h"
 
 #include "KernelUtils.h"
 #include "Parallel.h"
@@ -442,8 +443,8 @@ Tensor argExtremum(const char *name, bool isMax, const Tensor &input,
 
 } // namespace
 
-Tensor sum(const Tensor &input, const std::vector<int64_t> &axes,
-           bool keepdim) {
+static Tensor sumKernel(const Tensor &input, const std::vector<int64_t> &axes,
+                        bool keepdim) {
   detail::requireDefined("sum", input);
   Plan plan = makePlan(input, reducedAxes("sum", input.dim(), axes), keepdim);
   DType outType = isFloating(input.dtype()) ? input.dtype() : DType::Int64;
@@ -459,8 +460,8 @@ Tensor sum(const Tensor &input, const std::vector<int64_t> &axes,
   return result;
 }
 
-Tensor mean(const Tensor &input, const std::vector<int64_t> &axes,
-            bool keepdim) {
+static Tensor meanKernel(const Tensor &input, const std::vector<int64_t> &axes,
+                         bool keepdim) {
   detail::requireDefined("mean", input);
   if (!isFloating(input.dtype()))
     throwError(Error::Kind::Runtime,
@@ -480,26 +481,28 @@ Tensor mean(const Tensor &input, const std::vector<int64_t> &axes,
   return result;
 }
 
-Tensor amax(const Tensor &input, const std::vector<int64_t> &axes,
-            bool keepdim) {
+static Tensor amaxKernel(const Tensor &input, const std::vector<int64_t> &axes,
+                         bool keepdim) {
   return extremum("amax", true, input, axes, keepdim);
 }
 
-Tensor amin(const Tensor &input, const std::vector<int64_t> &axes,
-            bool keepdim) {
+static Tensor aminKernel(const Tensor &input, const std::vector<int64_t> &axes,
+                         bool keepdim) {
   return extremum("amin", false, input, axes, keepdim);
 }
 
-Tensor argmax(const Tensor &input, std::optional<int64_t> axis, bool keepdim) {
+static Tensor argmaxKernel(const Tensor &input, std::optional<int64_t> axis,
+                           bool keepdim) {
   return argExtremum("argmax", true, input, axis, keepdim);
 }
 
-Tensor argmin(const Tensor &input, std::optional<int64_t> axis, bool keepdim) {
+static Tensor argminKernel(const Tensor &input, std::optional<int64_t> axis,
+                           bool keepdim) {
   return argExtremum("argmin", false, input, axis, keepdim);
 }
 
-Tensor var(const Tensor &input, const std::vector<int64_t> &axes,
-           int64_t correction, bool keepdim) {
+static Tensor varKernel(const Tensor &input, const std::vector<int64_t> &axes,
+                        int64_t correction, bool keepdim) {
   detail::requireDefined("var", input);
   if (!isFloating(input.dtype()))
     throwError(Error::Kind::Runtime,
@@ -523,6 +526,78 @@ Tensor var(const Tensor &input, const std::vector<int64_t> &axes,
     }
   });
   return result;
+}
+
+//===----------------------------------------------------------------------===//
+// The ops as programs call them: the kernel, announced to the tracer
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+recording::Attributes reductionAttributes(const std::vector<int64_t> &axes,
+                                          bool keepdim) {
+  return {{"axes", axes}, {"keepdim", keepdim}};
+}
+
+recording::Attributes argAttributes(std::optional<int64_t> axis, bool keepdim) {
+  recording::Attributes attributes;
+  if (axis)
+    attributes.push_back({"axis", *axis});
+  attributes.push_back({"keepdim", keepdim});
+  return attributes;
+}
+
+} // namespace
+
+Tensor sum(const Tensor &input, const std::vector<int64_t> &axes,
+           bool keepdim) {
+  recording::Scope scope;
+  return scope.op("sum", sumKernel(input, axes, keepdim), {&input},
+                  [&] { return reductionAttributes(axes, keepdim); });
+}
+
+Tensor mean(const Tensor &input, const std::vector<int64_t> &axes,
+            bool keepdim) {
+  recording::Scope scope;
+  return scope.op("mean", meanKernel(input, axes, keepdim), {&input},
+                  [&] { return reductionAttributes(axes, keepdim); });
+}
+
+Tensor amax(const Tensor &input, const std::vector<int64_t> &axes,
+            bool keepdim) {
+  recording::Scope scope;
+  return scope.op("amax", amaxKernel(input, axes, keepdim), {&input},
+                  [&] { return reductionAttributes(axes, keepdim); });
+}
+
+Tensor amin(const Tensor &input, const std::vector<int64_t> &axes,
+            bool keepdim) {
+  recording::Scope scope;
+  return scope.op("amin", aminKernel(input, axes, keepdim), {&input},
+                  [&] { return reductionAttributes(axes, keepdim); });
+}
+
+Tensor argmax(const Tensor &input, std::optional<int64_t> axis, bool keepdim) {
+  recording::Scope scope;
+  return scope.op("argmax", argmaxKernel(input, axis, keepdim), {&input},
+                  [&] { return argAttributes(axis, keepdim); });
+}
+
+Tensor argmin(const Tensor &input, std::optional<int64_t> axis, bool keepdim) {
+  recording::Scope scope;
+  return scope.op("argmin", argminKernel(input, axis, keepdim), {&input},
+                  [&] { return argAttributes(axis, keepdim); });
+}
+
+Tensor var(const Tensor &input, const std::vector<int64_t> &axes,
+           int64_t correction, bool keepdim) {
+  recording::Scope scope;
+  return scope.op(
+      "var", varKernel(input, axes, correction, keepdim), {&input}, [&] {
+        recording::Attributes attributes = reductionAttributes(axes, keepdim);
+        attributes.push_back({"correction", correction});
+        return attributes;
+      });
 }
 
 } // namespace ops

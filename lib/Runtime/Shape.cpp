@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "terra/Runtime/Ops.h"
+#include "terra/Runtime/Recording.h"
 
 #include "KernelUtils.h"
 #include "Parallel.h"
@@ -66,7 +67,7 @@ Shape takeShape(const Shape &shape, int64_t axis, const Shape &indexShape) {
 
 } // namespace
 
-Tensor cat(const std::vector<Tensor> &tensors, int64_t axis) {
+static Tensor catKernel(const std::vector<Tensor> &tensors, int64_t axis) {
   if (tensors.empty())
     throwError(Error::Kind::Runtime,
                "torch.cat(): expected a non-empty list of Tensors");
@@ -121,7 +122,7 @@ Tensor cat(const std::vector<Tensor> &tensors, int64_t axis) {
   return result;
 }
 
-Tensor stack(const std::vector<Tensor> &tensors, int64_t axis) {
+static Tensor stackKernel(const std::vector<Tensor> &tensors, int64_t axis) {
   if (tensors.empty())
     throwError(Error::Kind::Runtime, "stack expects a non-empty TensorList");
   for (size_t i = 0; i < tensors.size(); ++i) {
@@ -141,8 +142,8 @@ Tensor stack(const std::vector<Tensor> &tensors, int64_t axis) {
   return cat(expanded, axis);
 }
 
-Tensor pad(const Tensor &input, const std::vector<int64_t> &low,
-           const std::vector<int64_t> &high, double value) {
+static Tensor padKernel(const Tensor &input, const std::vector<int64_t> &low,
+                        const std::vector<int64_t> &high, double value) {
   detail::requireDefined("pad", input);
   const int64_t rank = input.dim();
   if (static_cast<int64_t>(low.size()) != rank ||
@@ -181,7 +182,8 @@ Tensor pad(const Tensor &input, const std::vector<int64_t> &low,
   return result;
 }
 
-Tensor indexSelect(const Tensor &input, int64_t axis, const Tensor &indices) {
+static Tensor indexSelectKernel(const Tensor &input, int64_t axis,
+                                const Tensor &indices) {
   detail::requireDefined("index_select", input);
   detail::requireDefined("index_select", indices);
   axis = normalizeAxis("index_select", axis, input.dim());
@@ -210,8 +212,8 @@ Tensor indexSelect(const Tensor &input, int64_t axis, const Tensor &indices) {
   return result;
 }
 
-Tensor indexAdd(const Shape &shape, int64_t axis, const Tensor &indices,
-                const Tensor &source) {
+static Tensor indexAddKernel(const Shape &shape, int64_t axis,
+                             const Tensor &indices, const Tensor &source) {
   detail::requireDefined("index_add", indices);
   detail::requireDefined("index_add", source);
   const int64_t rank = static_cast<int64_t>(shape.size());
@@ -263,7 +265,7 @@ Tensor indexAdd(const Shape &shape, int64_t axis, const Tensor &indices,
   return result;
 }
 
-Tensor maskedSelect(const Tensor &input, const Tensor &mask) {
+static Tensor maskedSelectKernel(const Tensor &input, const Tensor &mask) {
   detail::requireDefined("masked_select", input);
   detail::requireDefined("masked_select", mask);
   if (mask.dtype() != DType::Bool)
@@ -289,6 +291,69 @@ Tensor maskedSelect(const Tensor &input, const Tensor &mask) {
         *out++ = in[i];
   });
   return result;
+}
+
+//===----------------------------------------------------------------------===//
+// The ops as programs call them: the kernel, announced to the tracer
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Announces `result = name(tensors...)` with an axis.
+Tensor &&recordList(recording::Scope &scope, const char *name, Tensor &&result,
+                    const std::vector<Tensor> &tensors, int64_t axis) {
+  if (recording::Observer *observer = scope.outermost()) {
+    std::vector<const Tensor *> operands;
+    for (const Tensor &tensor : tensors)
+      operands.push_back(&tensor);
+    Tensor *results[] = {&result};
+    observer->op(name, {{"axis", axis}}, operands,
+                 recording::Results(results, 1));
+  }
+  return std::move(result);
+}
+
+} // namespace
+
+Tensor cat(const std::vector<Tensor> &tensors, int64_t axis) {
+  recording::Scope scope;
+  return recordList(scope, "cat", catKernel(tensors, axis), tensors, axis);
+}
+
+Tensor stack(const std::vector<Tensor> &tensors, int64_t axis) {
+  recording::Scope scope;
+  return recordList(scope, "stack", stackKernel(tensors, axis), tensors, axis);
+}
+
+Tensor pad(const Tensor &input, const std::vector<int64_t> &low,
+           const std::vector<int64_t> &high, double value) {
+  recording::Scope scope;
+  return scope.op("pad", padKernel(input, low, high, value), {&input}, [&] {
+    return recording::Attributes{
+        {"low", low}, {"high", high}, {"value", value}};
+  });
+}
+
+Tensor indexSelect(const Tensor &input, int64_t axis, const Tensor &indices) {
+  recording::Scope scope;
+  return scope.op("index_select", indexSelectKernel(input, axis, indices),
+                  {&input, &indices},
+                  [&] { return recording::Attributes{{"axis", axis}}; });
+}
+
+Tensor indexAdd(const Shape &shape, int64_t axis, const Tensor &indices,
+                const Tensor &source) {
+  recording::Scope scope;
+  return scope.op(
+      "index_add", indexAddKernel(shape, axis, indices, source),
+      {&indices, &source},
+      [&] { return recording::Attributes{{"shape", shape}, {"axis", axis}}; });
+}
+
+Tensor maskedSelect(const Tensor &input, const Tensor &mask) {
+  recording::Scope scope;
+  return scope.op("masked_select", maskedSelectKernel(input, mask),
+                  {&input, &mask});
 }
 
 } // namespace ops

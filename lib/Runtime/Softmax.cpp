@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "terra/Runtime/Ops.h"
+#include "terra/Runtime/Recording.h"
 
 #include "KernelUtils.h"
 #include "Parallel.h"
@@ -144,12 +145,28 @@ Tensor softmaxImpl(const char *name, const Tensor &input, int64_t axis) {
 
 } // namespace
 
-Tensor softmax(const Tensor &input, int64_t axis) {
+static Tensor softmaxKernel(const Tensor &input, int64_t axis) {
   return softmaxImpl<false>("softmax", input, axis);
 }
 
-Tensor logSoftmax(const Tensor &input, int64_t axis) {
+static Tensor logSoftmaxKernel(const Tensor &input, int64_t axis) {
   return softmaxImpl<true>("log_softmax", input, axis);
+}
+
+//===----------------------------------------------------------------------===//
+// The ops as programs call them: the kernel, announced to the tracer
+//===----------------------------------------------------------------------===//
+
+Tensor softmax(const Tensor &input, int64_t axis) {
+  recording::Scope scope;
+  return scope.op("softmax", softmaxKernel(input, axis), {&input},
+                  [&] { return recording::Attributes{{"axis", axis}}; });
+}
+
+Tensor logSoftmax(const Tensor &input, int64_t axis) {
+  recording::Scope scope;
+  return scope.op("log_softmax", logSoftmaxKernel(input, axis), {&input},
+                  [&] { return recording::Attributes{{"axis", axis}}; });
 }
 
 } // namespace ops

@@ -1,6 +1,7 @@
 //===- Tensor.cpp - Storage, dtypes and views -----------------------------===//
 
 #include "terra/Runtime/Tensor.h"
+#include "terra/Runtime/Recording.h"
 
 #include "HostAllocator.h"
 #include "Iteration.h"
@@ -218,171 +219,275 @@ double Tensor::elementAsDouble(int64_t flatIndex) const {
 }
 
 Tensor Tensor::asStrided(Shape shape, Shape strides, int64_t offset) const {
-  return view(storage_, dtype_, std::move(shape), std::move(strides), offset);
+  recording::Scope scope;
+  Tensor result =
+      view(storage_, dtype_, std::move(shape), std::move(strides), offset);
+  // The same view again (detach, a fresh view for autograd) is the same
+  // value to the tracer.
+  if (scope.outermost() && result.shape_ == shape_ &&
+      result.strides_ == strides_ && result.offset_ == offset_) {
+    result.traceTag_ = traceTag_;
+    return result;
+  }
+  return scope.op("as_strided", std::move(result), {this}, [&] {
+    return recording::Attributes{{"shape", result.shape()},
+                                 {"strides", result.strides()},
+                                 {"offset", result.offset()}};
+  });
 }
 
 Tensor Tensor::reshape(const Shape &requested) const {
-  // Resolve a single -1 as PyTorch does.
-  Shape shape = requested;
-  int64_t known = 1, inferred = -1;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (shape[i] == -1) {
-      if (inferred >= 0)
-        throwError(Error::Kind::Runtime, "only one dimension can be inferred");
-      inferred = static_cast<int64_t>(i);
-    } else {
-      known *= shape[i];
-    }
-  }
-  int64_t count = numel();
-  if (inferred >= 0) {
-    if (known == 0 || count % known != 0)
-      throwError(Error::Kind::Runtime, "shape '" + formatShape(requested) +
-                                           "' is invalid for input of size " +
-                                           std::to_string(count));
-    shape[inferred] = count / known;
-  }
-  if (numElements(shape) != count)
-    throwError(Error::Kind::Runtime, "shape '" + formatShape(requested) +
-                                         "' is invalid for input of size " +
-                                         std::to_string(count));
-  if (isContiguous())
-    return asStrided(shape, contiguousStrides(shape), offset_);
-  return contiguous().reshape(shape);
+  recording::Scope scope;
+  auto attributes = [&] { return recording::Attributes{{"shape", requested}}; };
+  return scope.op(
+      "reshape",
+      [&]() -> Tensor {
+        // Resolve a single -1 as PyTorch does.
+        Shape shape = requested;
+        int64_t known = 1, inferred = -1;
+        for (size_t i = 0; i < shape.size(); ++i) {
+          if (shape[i] == -1) {
+            if (inferred >= 0)
+              throwError(Error::Kind::Runtime,
+                         "only one dimension can be inferred");
+            inferred = static_cast<int64_t>(i);
+          } else {
+            known *= shape[i];
+          }
+        }
+        int64_t count = numel();
+        if (inferred >= 0) {
+          if (known == 0 || count % known != 0)
+            throwError(Error::Kind::Runtime,
+                       "shape '" + formatShape(requested) +
+                           "' is invalid for input of size " +
+                           std::to_string(count));
+          shape[inferred] = count / known;
+        }
+        if (numElements(shape) != count)
+          throwError(Error::Kind::Runtime,
+                     "shape '" + formatShape(requested) +
+                         "' is invalid for input of size " +
+                         std::to_string(count));
+        if (isContiguous())
+          return asStrided(shape, contiguousStrides(shape), offset_);
+        return contiguous().reshape(shape);
+      }(),
+      {this}, attributes);
 }
 
 Tensor Tensor::permute(const std::vector<int64_t> &dims) const {
-  if (static_cast<int64_t>(dims.size()) != dim())
-    throwError(Error::Kind::Runtime,
-               "permute(sparse_coo): number of dimensions in the tensor input "
-               "does not match the length of the desired ordering of "
-               "dimensions i.e. input.dim() = " +
-                   std::to_string(dim()) + " is not equal to len(dims) = " +
-                   std::to_string(dims.size()));
-  Shape shape(dims.size()), strides(dims.size());
-  std::vector<bool> seen(dims.size(), false);
-  for (size_t i = 0; i < dims.size(); ++i) {
-    int64_t axis = normalizeAxis("permute", dims[i], dim());
-    if (seen[axis])
-      throwError(Error::Kind::Runtime, "permute(): duplicate dims are not "
-                                       "allowed.");
-    seen[axis] = true;
-    shape[i] = shape_[axis];
-    strides[i] = strides_[axis];
-  }
-  return asStrided(shape, strides, offset_);
+  recording::Scope scope;
+  auto attributes = [&] { return recording::Attributes{{"dims", dims}}; };
+  return scope.op(
+      "permute",
+      [&]() -> Tensor {
+        if (static_cast<int64_t>(dims.size()) != dim())
+          throwError(
+              Error::Kind::Runtime,
+              "permute(sparse_coo): number of dimensions in the tensor input "
+              "does not match the length of the desired ordering of "
+              "dimensions i.e. input.dim() = " +
+                  std::to_string(dim()) + " is not equal to len(dims) = " +
+                  std::to_string(dims.size()));
+        Shape shape(dims.size()), strides(dims.size());
+        std::vector<bool> seen(dims.size(), false);
+        for (size_t i = 0; i < dims.size(); ++i) {
+          int64_t axis = normalizeAxis("permute", dims[i], dim());
+          if (seen[axis])
+            throwError(Error::Kind::Runtime,
+                       "permute(): duplicate dims are not "
+                       "allowed.");
+          seen[axis] = true;
+          shape[i] = shape_[axis];
+          strides[i] = strides_[axis];
+        }
+        return asStrided(shape, strides, offset_);
+      }(),
+      {this}, attributes);
 }
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
-  if (dim() == 0)
-    return *this;
-  std::vector<int64_t> dims(dim());
-  std::iota(dims.begin(), dims.end(), 0);
-  std::swap(dims[normalizeAxis("transpose", dim0, dim())],
-            dims[normalizeAxis("transpose", dim1, dim())]);
-  return permute(dims);
+  recording::Scope scope;
+  auto attributes = [&] {
+    return recording::Attributes{{"dim0", dim0}, {"dim1", dim1}};
+  };
+  return scope.op(
+      "transpose",
+      [&]() -> Tensor {
+        if (dim() == 0)
+          return *this;
+        std::vector<int64_t> dims(dim());
+        std::iota(dims.begin(), dims.end(), 0);
+        std::swap(dims[normalizeAxis("transpose", dim0, dim())],
+                  dims[normalizeAxis("transpose", dim1, dim())]);
+        return permute(dims);
+      }(),
+      {this}, attributes);
 }
 
 Tensor Tensor::slice(int64_t axis, int64_t start, int64_t stop,
                      int64_t step) const {
-  axis = normalizeAxis("slice", axis, dim());
-  if (step <= 0)
-    throwError(Error::Kind::Value, "slice step must be positive");
-  int64_t size = shape_[axis];
-  auto clampIndex = [size](int64_t index) {
-    if (index < 0)
-      index += size;
-    return std::clamp<int64_t>(index, 0, size);
+  recording::Scope scope;
+  auto attributes = [=] {
+    return recording::Attributes{
+        {"axis", axis}, {"start", start}, {"stop", stop}, {"step", step}};
   };
-  start = clampIndex(start);
-  stop = std::max(clampIndex(stop), start);
-  Shape shape = shape_, strides = strides_;
-  shape[axis] = (stop - start + step - 1) / step;
-  strides[axis] = strides_[axis] * step;
-  return asStrided(shape, strides, offset_ + start * strides_[axis]);
+  return scope.op(
+      "slice",
+      [&]() -> Tensor {
+        axis = normalizeAxis("slice", axis, dim());
+        if (step <= 0)
+          throwError(Error::Kind::Value, "slice step must be positive");
+        int64_t size = shape_[axis];
+        auto clampIndex = [size](int64_t index) {
+          if (index < 0)
+            index += size;
+          return std::clamp<int64_t>(index, 0, size);
+        };
+        start = clampIndex(start);
+        stop = std::max(clampIndex(stop), start);
+        Shape shape = shape_, strides = strides_;
+        shape[axis] = (stop - start + step - 1) / step;
+        strides[axis] = strides_[axis] * step;
+        return asStrided(shape, strides, offset_ + start * strides_[axis]);
+      }(),
+      {this}, attributes);
 }
 
 Tensor Tensor::select(int64_t axis, int64_t index) const {
-  axis = normalizeAxis("select", axis, dim());
-  int64_t size = shape_[axis];
-  if (index < -size || index >= size)
-    throwError(Error::Kind::Index, "index " + std::to_string(index) +
-                                       " is out of bounds for dimension " +
-                                       std::to_string(axis) + " with size " +
-                                       std::to_string(size));
-  if (index < 0)
-    index += size;
-  Shape shape = shape_, strides = strides_;
-  shape.erase(shape.begin() + axis);
-  strides.erase(strides.begin() + axis);
-  return asStrided(shape, strides, offset_ + index * strides_[axis]);
+  recording::Scope scope;
+  auto attributes = [=] {
+    return recording::Attributes{{"axis", axis}, {"index", index}};
+  };
+  return scope.op(
+      "select",
+      [&]() -> Tensor {
+        axis = normalizeAxis("select", axis, dim());
+        int64_t size = shape_[axis];
+        if (index < -size || index >= size)
+          throwError(Error::Kind::Index,
+                     "index " + std::to_string(index) +
+                         " is out of bounds for dimension " +
+                         std::to_string(axis) + " with size " +
+                         std::to_string(size));
+        if (index < 0)
+          index += size;
+        Shape shape = shape_, strides = strides_;
+        shape.erase(shape.begin() + axis);
+        strides.erase(strides.begin() + axis);
+        return asStrided(shape, strides, offset_ + index * strides_[axis]);
+      }(),
+      {this}, attributes);
 }
 
 Tensor Tensor::expand(const Shape &target) const {
-  if (target.size() < shape_.size())
-    throwError(Error::Kind::Runtime,
-               "expand: the number of sizes provided (" +
-                   std::to_string(target.size()) +
-                   ") must be greater or equal to the number of dimensions in "
-                   "the tensor (" +
-                   std::to_string(shape_.size()) + ")");
-  size_t lead = target.size() - shape_.size();
-  Shape shape(target.size()), strides(target.size(), 0);
-  for (size_t i = 0; i < target.size(); ++i) {
-    if (i < lead) {
-      shape[i] = target[i];
-      continue;
-    }
-    int64_t size = shape_[i - lead];
-    int64_t wanted = target[i] == -1 ? size : target[i];
-    if (size != wanted && size != 1)
-      throwError(Error::Kind::Runtime,
-                 "The expanded size of the tensor (" + std::to_string(wanted) +
-                     ") must match the existing size (" + std::to_string(size) +
-                     ") at non-singleton dimension " + std::to_string(i) +
-                     ".  Target sizes: " + formatShape(target) +
-                     ".  Tensor sizes: " + formatShape(shape_));
-    shape[i] = wanted;
-    strides[i] = size == wanted ? strides_[i - lead] : 0;
-  }
-  return asStrided(shape, strides, offset_);
+  recording::Scope scope;
+  auto attributes = [&] { return recording::Attributes{{"shape", target}}; };
+  return scope.op(
+      "expand",
+      [&]() -> Tensor {
+        if (target.size() < shape_.size())
+          throwError(
+              Error::Kind::Runtime,
+              "expand: the number of sizes provided (" +
+                  std::to_string(target.size()) +
+                  ") must be greater or equal to the number of dimensions in "
+                  "the tensor (" +
+                  std::to_string(shape_.size()) + ")");
+        size_t lead = target.size() - shape_.size();
+        Shape shape(target.size()), strides(target.size(), 0);
+        for (size_t i = 0; i < target.size(); ++i) {
+          if (i < lead) {
+            shape[i] = target[i];
+            continue;
+          }
+          int64_t size = shape_[i - lead];
+          int64_t wanted = target[i] == -1 ? size : target[i];
+          if (size != wanted && size != 1)
+            throwError(
+                Error::Kind::Runtime,
+                "The expanded size of the tensor (" + std::to_string(wanted) +
+                    ") must match the existing size (" + std::to_string(size) +
+                    ") at non-singleton dimension " + std::to_string(i) +
+                    ".  Target sizes: " + formatShape(target) +
+                    ".  Tensor sizes: " + formatShape(shape_));
+          shape[i] = wanted;
+          strides[i] = size == wanted ? strides_[i - lead] : 0;
+        }
+        return asStrided(shape, strides, offset_);
+      }(),
+      {this}, attributes);
 }
 
 Tensor Tensor::unsqueeze(int64_t axis) const {
-  axis = normalizeAxis("unsqueeze", axis, dim() + 1);
-  Shape shape = shape_, strides = strides_;
-  int64_t stride = axis < dim() ? strides_[axis] * shape_[axis] : 1;
-  shape.insert(shape.begin() + axis, 1);
-  strides.insert(strides.begin() + axis, stride);
-  return asStrided(shape, strides, offset_);
+  recording::Scope scope;
+  auto attributes = [=] { return recording::Attributes{{"axis", axis}}; };
+  return scope.op(
+      "unsqueeze",
+      [&]() -> Tensor {
+        axis = normalizeAxis("unsqueeze", axis, dim() + 1);
+        Shape shape = shape_, strides = strides_;
+        int64_t stride = axis < dim() ? strides_[axis] * shape_[axis] : 1;
+        shape.insert(shape.begin() + axis, 1);
+        strides.insert(strides.begin() + axis, stride);
+        return asStrided(shape, strides, offset_);
+      }(),
+      {this}, attributes);
 }
 
 Tensor Tensor::squeeze(int64_t axis) const {
-  if (dim() == 0)
-    return *this;
-  axis = normalizeAxis("squeeze", axis, dim());
-  if (shape_[axis] != 1)
-    return *this;
-  Shape shape = shape_, strides = strides_;
-  shape.erase(shape.begin() + axis);
-  strides.erase(strides.begin() + axis);
-  return asStrided(shape, strides, offset_);
+  recording::Scope scope;
+  auto attributes = [=] { return recording::Attributes{{"axis", axis}}; };
+  return scope.op(
+      "squeeze",
+      [&]() -> Tensor {
+        if (dim() == 0)
+          return *this;
+        axis = normalizeAxis("squeeze", axis, dim());
+        if (shape_[axis] != 1)
+          return *this;
+        Shape shape = shape_, strides = strides_;
+        shape.erase(shape.begin() + axis);
+        strides.erase(strides.begin() + axis);
+        return asStrided(shape, strides, offset_);
+      }(),
+      {this}, attributes);
 }
 
-Tensor Tensor::contiguous() const { return isContiguous() ? *this : clone(); }
+Tensor Tensor::contiguous() const {
+  recording::Scope scope;
+  return scope.op(
+      "contiguous",
+      [&]() -> Tensor { return isContiguous() ? *this : clone(); }(), {this});
+}
 
 Tensor Tensor::clone() const {
-  Tensor result = empty(shape_, dtype_);
-  result.copyFrom(*this);
-  return result;
+  recording::Scope scope;
+  return scope.op("clone",
+                  [&]() -> Tensor {
+                    Tensor result = empty(shape_, dtype_);
+                    result.copyFrom(*this);
+                    return result;
+                  }(),
+                  {this});
 }
 
 Tensor Tensor::to(DType dtype) const {
-  if (dtype == dtype_)
-    return *this;
-  Tensor result = empty(shape_, dtype);
-  result.copyFrom(*this);
-  return result;
+  recording::Scope scope;
+  auto attributes = [&] {
+    return recording::Attributes{{"dtype", static_cast<int64_t>(dtype)}};
+  };
+  return scope.op(
+      "to",
+      [&]() -> Tensor {
+        if (dtype == dtype_)
+          return *this;
+        Tensor result = empty(shape_, dtype);
+        result.copyFrom(*this);
+        return result;
+      }(),
+      {this}, attributes);
 }
 
 void Tensor::copyFrom(const Tensor &source) {

@@ -11,8 +11,11 @@
 #include <Python.h>
 #include <frameobject.h>
 
+#include <algorithm>
+
 #define Py_BUILD_CORE 1
 #include <internal/pycore_frame.h>
+#include <opcode.h>
 #undef Py_BUILD_CORE
 
 static_assert(PY_MAJOR_VERSION == 3 && PY_MINOR_VERSION == 11,
@@ -41,7 +44,45 @@ uint32_t byteOffset(_PyInterpreterFrame *frame) {
   return uint32_t(_PyInterpreterFrame_LASTI(frame)) * sizeof(_Py_CODEUNIT);
 }
 
+/// The call instruction that `raw` stands for, from the code's deoptimised
+/// bytes (inline caches are CACHE there).
+uint32_t computeCallOffset(PyCodeObject *code, uint32_t raw) {
+  PyObject *bytes = PyCode_GetCode(code);
+  if (!bytes) {
+    PyErr_Clear();
+    return raw;
+  }
+  const auto *units =
+      reinterpret_cast<const uint8_t *>(PyBytes_AS_STRING(bytes));
+  auto size = static_cast<uint32_t>(PyBytes_GET_SIZE(bytes));
+  uint32_t offset = std::min(raw, size >= 2 ? size - 2 : 0);
+  // An inlined Python call leaves prev_instr on the CALL's last cache entry.
+  while (offset >= 2 && units[offset] == CACHE)
+    offset -= 2;
+  // A specialised PRECALL makes builtin calls itself: name its CALL.
+  if (units[offset] == PRECALL) {
+    uint32_t next = offset + 2;
+    while (next < size && units[next] == CACHE)
+      next += 2;
+    if (next < size && units[next] == CALL)
+      offset = next;
+  }
+  Py_DECREF(bytes);
+  return offset;
+}
+
 } // namespace
+
+uint32_t PythonCallStacks::callOffset(const void *codeObject, uint32_t raw) {
+  auto code = reinterpret_cast<CodeId>(codeObject);
+  OffsetEntry &entry = offsets_[hashMix(code, raw) % offsets_.size()];
+  if (entry.code != code || entry.raw != raw)
+    entry = {
+        code, raw,
+        computeCallOffset(
+            static_cast<PyCodeObject *>(const_cast<void *>(codeObject)), raw)};
+  return entry.offset;
+}
 
 bool currentFrameSite(CodeId &code, uint32_t &offset) {
   _PyInterpreterFrame *frame = innermostFrame();
@@ -89,11 +130,18 @@ bool PythonCallStacks::currentSite(Site &site) {
     if (shadow_[same].code != reinterpret_cast<CodeId>(frame->f_code))
       break;
     bool innermost = same + 1 == depth;
-    if (!innermost && shadow_[same].offset != byteOffset(frame))
+    if (!innermost && shadow_[same].raw != byteOffset(frame))
       break;
     ++same;
   }
   shadow_.resize(depth);
+  auto refresh = [&](Level &level, _PyInterpreterFrame *frame) {
+    uint32_t raw = byteOffset(frame);
+    if (level.raw != raw || level.offset == kUnknownOffset) {
+      level.raw = raw;
+      level.offset = callOffset(frame->f_code, raw);
+    }
+  };
   for (size_t level = same; level < depth; ++level) {
     _PyInterpreterFrame *frame = frameAt(level);
     CallStackId id = kRootCallStack;
@@ -101,14 +149,14 @@ bool PythonCallStacks::currentSite(Site &site) {
       const Level &caller = shadow_[level - 1];
       id = ids_.enter(Site{caller.code, caller.offset, caller.id, 0});
     }
-    shadow_[level] = {reinterpret_cast<CodeId>(frame->f_code),
-                      byteOffset(frame), id};
+    shadow_[level] = {reinterpret_cast<CodeId>(frame->f_code), 0,
+                      kUnknownOffset, id};
+    refresh(shadow_[level], frame);
   }
   // The innermost level's instruction moves with every op; refresh it.
-  _PyInterpreterFrame *innermost = frameAt(depth - 1);
-  shadow_[depth - 1].offset = byteOffset(innermost);
-  site = Site{shadow_[depth - 1].code, shadow_[depth - 1].offset,
-              shadow_[depth - 1].id, 0};
+  Level &innermost = shadow_[depth - 1];
+  refresh(innermost, frameAt(depth - 1));
+  site = Site{innermost.code, innermost.offset, innermost.id, 0};
   return true;
 }
 

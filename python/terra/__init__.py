@@ -51,3 +51,7 @@ from ._surface import (compile, finfo, from_dlpack, get_default_dtype,
                        get_printoptions, iinfo, is_floating_point,
                        set_default_dtype, set_printoptions, typename)
 from ._surface import _missing_attribute as __getattr__
+
+from . import _explain
+
+_explain._start_from_environment()

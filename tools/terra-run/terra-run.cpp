@@ -15,6 +15,7 @@
 
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <sys/stat.h>
@@ -44,6 +45,12 @@ const char *const helpText =
     "                 ModuleNotFoundError naming it (docs/torch-compat.md)\n"
     "  --imperative   run every op eagerly, never co-execute\n"
     "                 (sets terra._options.imperative)\n"
+    "  --explain      trace the run and print at exit, on stderr, its blocks\n"
+    "                 (op counts, source lines, compile time or why a block\n"
+    "                 stays imperative) and its sync points with counts\n"
+    "                 (same as TERRA_EXPLAIN=1)\n"
+    "  --dump-ir DIR  with --explain, also write the TraceGraph and each\n"
+    "                 block's MLIR at each stage to DIR (TERRA_DUMP_IR=DIR)\n"
     "  -h, --help     print this help and exit\n"
     "  -V, --version  print terra-run's and Python's versions and exit\n"
     "  --             end of options: the next argument is the script\n"
@@ -69,6 +76,8 @@ struct Options {
   std::vector<char *> pythonArgv;
   bool torch = false;
   bool imperative = false;
+  bool explain = false;
+  const char *dumpDir = nullptr;
 };
 
 int usageError(const char *message, const std::string &option) {
@@ -88,6 +97,17 @@ int parseOptions(int argc, char **argv, Options &options) {
     bool hasNext = i + 1 < argc;
     if (arg == "--torch" || arg == "--imperative") {
       (arg == "--torch" ? options.torch : options.imperative) = true;
+      continue;
+    }
+    if (arg == "--explain") {
+      options.explain = true;
+      continue;
+    }
+    if (arg == "--dump-ir") {
+      if (!hasNext)
+        return usageError("argument expected for the option ", arg);
+      options.explain = true;
+      options.dumpDir = argv[++i];
       continue;
     }
     if (arg == "--check-hash-based-pycs") {
@@ -232,6 +252,12 @@ int main(int argc, char **argv) {
   int status = parseOptions(argc, argv, options);
   if (status >= 0)
     return status;
+
+  // The terra package reads these when it is imported (terra/_explain.py).
+  if (options.explain)
+    setenv("TERRA_EXPLAIN", "1", 1);
+  if (options.dumpDir)
+    setenv("TERRA_DUMP_IR", options.dumpDir, 1);
 
   if (PyImport_AppendInittab("_terra", PyInit__terra) < 0) {
     std::fputs("terra-run: cannot register the _terra module\n", stderr);

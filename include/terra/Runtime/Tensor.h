@@ -97,6 +97,15 @@ public:
   void *data() const { return data_; }
   size_t bytes() const { return bytes_; }
 
+  /// What the tracer knows of this memory (lib/Trace; unused while not
+  /// recording): `version` counts the recorded in-place writes, `variable`
+  /// names the variable it holds (0: none).
+  struct TraceState {
+    uint64_t version = 0;
+    uint64_t variable = 0;
+  };
+  TraceState &traceState() { return traceState_; }
+
 private:
   Storage(void *data, size_t bytes, std::function<void()> release)
       : data_(data), bytes_(bytes), release_(std::move(release)) {}
@@ -104,6 +113,7 @@ private:
   void *data_;
   size_t bytes_;
   std::function<void()> release_;
+  TraceState traceState_;
 };
 
 //===----------------------------------------------------------------------===//
@@ -124,6 +134,19 @@ std::string formatShape(const Shape &shape);
 namespace autograd {
 struct AutogradMeta;
 } // namespace autograd
+
+/// Where a tensor value came from, for the tracer (lib/Trace; unused while
+/// not recording): a recorded op's result, a Python constant, or a fed value.
+/// Valid while its storage's TraceState::version is `version`: an in-place
+/// write through another view makes it stale.
+struct TraceTag {
+  enum class Kind : uint8_t { None, Record, Constant, Feed };
+  Kind kind = Kind::None;
+  uint32_t output = 0;
+  /// Record: the global record index. Feed: the feed's serial number.
+  uint64_t id = 0;
+  uint64_t version = 0;
+};
 
 class Tensor {
 public:
@@ -190,6 +213,10 @@ public:
   }
   std::shared_ptr<autograd::AutogradMeta> &autograd() { return autograd_; }
 
+  /// The tracer's tag; mutable because recording an op that reads a tensor
+  /// may tag it.
+  TraceTag &traceTag() const { return traceTag_; }
+
 private:
   std::shared_ptr<Storage> storage_;
   Shape shape_;
@@ -197,6 +224,7 @@ private:
   int64_t offset_ = 0;
   DType dtype_ = DType::Float32;
   std::shared_ptr<autograd::AutogradMeta> autograd_;
+  mutable TraceTag traceTag_;
 };
 
 /// Normalises a possibly negative axis against `rank`; throws Error{Index}

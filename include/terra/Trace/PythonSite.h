@@ -22,6 +22,8 @@
 
 #include "terra/Trace/CallStackIds.h"
 
+#include <array>
+#include <cstdint>
 #include <vector>
 
 namespace terra {
@@ -44,12 +46,29 @@ public:
   /// call-stack id of the frames around it). False if no Python code runs.
   bool currentSite(Site &site);
 
+  /// The offset that names the call at byte `raw` of `code` (a
+  /// PyCodeObject): 3.11's specialising interpreter leaves a frame's last
+  /// instruction on a call's PRECALL, its CALL or the CALL's last inline
+  /// cache entry depending on how far the call site is specialised; all
+  /// three give the CALL's offset, so a site keeps its identity when the
+  /// interpreter warms up. Cached; the first lookup copies the bytecode.
+  uint32_t callOffset(const void *code, uint32_t raw);
+
 private:
+  static constexpr uint32_t kUnknownOffset = UINT32_MAX;
+
   struct Level {
     CodeId code;
-    /// This frame's instruction, i.e. the call into the next level.
+    /// The frame's last instruction as the interpreter has it.
+    uint32_t raw;
+    /// This frame's call into the next level (callOffset of `raw`).
     uint32_t offset;
     CallStackId id;
+  };
+  struct OffsetEntry {
+    CodeId code = 0;
+    uint32_t raw = 0;
+    uint32_t offset = 0;
   };
 
   CallStackIds &ids_;
@@ -57,6 +76,8 @@ private:
   /// Frames of the current walk, innermost first (reused, no allocation in
   /// steady state).
   std::vector<const void *> frames_;
+  /// callOffset's cache, direct-mapped.
+  std::array<OffsetEntry, 1024> offsets_{};
 };
 
 } // namespace trace

@@ -144,7 +144,13 @@ public:
   /// extends from its start along unique successors until the next node
   /// starts a block or is a sync. Sync nodes belong to no block. Every op
   /// node is in exactly one block, in execution order.
-  BlockPartition blocks() const;
+  ///
+  /// Edges taken fewer than `minEdgeCount` times are ignored: with 2, a
+  /// path seen once (the first iteration, before optimiser state exists)
+  /// does not cut the hot loop into pieces where it joins it. Python then
+  /// enters that block in the middle, which co-execution handles like a
+  /// divergence (the rest of that pass runs imperatively).
+  BlockPartition blocks(uint64_t minEdgeCount = 1) const;
 
   /// MLIR-like text: one line per node with its signature, producers,
   /// visits, block and successors.

@@ -1,0 +1,91 @@
+//===- Recorder.h - Op records from the eager runtime -----------*- C++ -*-===//
+//
+// The imperative phase's tracer: installed as the thread's
+// recording::Observer, it turns each eager op the runtime announces into an
+// OpRecord and each fetch the binding reports into a SyncEvent, and merges
+// them into a TraceGraph a chunk at a time (chunks continue each other, so
+// the graph is the same as from one long trace).
+//
+// Producers come from tags the recorder keeps on tensors and their storage
+// (TraceTag, Storage::TraceState):
+//   - a result of a recorded op is a Record until its memory is written in
+//     place through another view (the storage's version moves on);
+//   - a tensor on a variable's storage is that Variable;
+//   - a 0-d tensor the binding made from a Python number is a Constant;
+//   - a leaf that requires grad (a parameter) becomes a Variable on first
+//     use, and so does the target of an in-place write that no recorded op
+//     made (optimiser state, a counter kept in a tensor);
+//   - anything else (a tensor made from NumPy data, a list, a creation
+//     function) is a Feed, one serial per tensor.
+// An in-place write to a variable is an op with a VariableWrite; the
+// variable's later reads are Variable producers again, which the block
+// conversion wires to the written value.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERRA_TRACE_RECORDER_H
+#define TERRA_TRACE_RECORDER_H
+
+#include "terra/Runtime/Recording.h"
+#include "terra/Trace/TraceGraph.h"
+
+#include <cstdint>
+
+namespace terra {
+namespace trace {
+
+/// Where the op being recorded was called from.
+class SiteSource {
+public:
+  virtual ~SiteSource();
+  virtual Site currentSite() = 0;
+};
+
+class Recorder : public recording::Observer {
+public:
+  explicit Recorder(SiteSource &sites, size_t chunkSize = 4096);
+
+  void op(const char *name, recording::Attributes attributes,
+          recording::Operands operands, recording::Results results) override;
+  void inPlace(const char *name, recording::Attributes attributes,
+               recording::Operands operands, Tensor &target) override;
+
+  /// Python fetched `value` (item(), print, a branch on a tensor).
+  void sync(SyncKind kind, const Tensor &value);
+
+  /// A new call from Python starts. Ops of one call at one site (a binding
+  /// that runs several eager ops, a backward() call) are told apart by
+  /// Site::sub, counted from 0 at each call.
+  void beginCall() { newCall_ = true; }
+
+  /// Merges the buffered records into the graph.
+  void flush();
+  /// The graph of everything recorded so far (flushes first).
+  const TraceGraph &graph();
+
+  uint64_t opsRecorded() const { return nextRecord_; }
+  uint64_t syncsRecorded() const { return syncs_; }
+
+private:
+  Site nextSite();
+  Producer producerOf(const Tensor &tensor);
+  Operand operandOf(const Tensor &tensor);
+  void tagResult(Tensor &result, uint64_t record, uint32_t output);
+  void append(OpRecord record);
+
+  SiteSource &sites_;
+  size_t chunkSize_;
+  TraceGraph graph_;
+  Trace trace_;
+  uint64_t nextRecord_ = 0;
+  uint64_t nextFeed_ = 1;
+  uint64_t nextVariable_ = 1;
+  uint64_t syncs_ = 0;
+  Site lastSite_;
+  bool newCall_ = true;
+};
+
+} // namespace trace
+} // namespace terra
+
+#endif // TERRA_TRACE_RECORDER_H

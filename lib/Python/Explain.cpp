@@ -1,0 +1,222 @@
+//===- Explain.cpp - The explain report of a traced run -------------------===//
+
+#include "Explain.h"
+
+#include "terra/Compiler/BlockCompiler.h"
+#include "terra/Trace/BlockConversion.h"
+#include "terra/Trace/Format.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace terra {
+namespace python {
+namespace {
+
+using trace::NodeId;
+
+/// Names the user's line for a site: the innermost frame outside the
+/// library folder, else the site itself.
+class Locator {
+public:
+  Locator(const trace::SourceLocations &locations,
+          const trace::CallStackIds &stacks, std::string libraryDir)
+      : locations_(locations), stacks_(stacks),
+        libraryDir_(std::move(libraryDir)) {}
+
+  std::string operator()(const trace::Site &site) const {
+    trace::CodeId code = site.code;
+    uint32_t offset = site.offset;
+    trace::CallStackId stack = site.callStack;
+    for (;;) {
+      const trace::SourceLocation *location = locations_.find(code, offset);
+      if (location && !isLibrary(location->file))
+        return location->file + ":" + std::to_string(location->line);
+      if (stack == trace::kRootCallStack)
+        break;
+      const trace::Site &caller = stacks_.callerSite(stack);
+      code = caller.code;
+      offset = caller.offset;
+      stack = caller.callStack;
+    }
+    return locations_.describe(site.code, site.offset);
+  }
+
+private:
+  bool isLibrary(const std::string &file) const {
+    return !libraryDir_.empty() &&
+           file.compare(0, libraryDir_.size(), libraryDir_) == 0;
+  }
+
+  const trace::SourceLocations &locations_;
+  const trace::CallStackIds &stacks_;
+  std::string libraryDir_;
+};
+
+std::string percent(uint64_t part, uint64_t whole) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f%%",
+                whole ? 100.0 * double(part) / double(whole) : 0.0);
+  return text;
+}
+
+std::string milliseconds(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.0f ms", seconds * 1e3);
+  return text;
+}
+
+/// What became of one block.
+struct BlockOutcome {
+  size_t index = 0;
+  uint64_t passes = 0;
+  uint64_t opRuns = 0;
+  bool compiled = false;
+  std::string status;
+};
+
+} // namespace
+
+std::string explainReport(const trace::TraceGraph &graph,
+                          const trace::SourceLocations &locations,
+                          const trace::CallStackIds &stacks,
+                          const RunCounts &counts,
+                          const ExplainOptions &options) {
+  Locator locate(locations, stacks, options.libraryDir);
+  trace::BlockPartition partition = graph.blocks(options.minPasses);
+  std::ostringstream os;
+
+  if (!options.dumpDir.empty()) {
+    std::ofstream dump(options.dumpDir + "/tracegraph.mlir");
+    graph.dump(dump, &locations, &stacks);
+  }
+
+  uint64_t opRuns = 0;
+  size_t opNodes = 0, syncNodes = 0;
+  for (NodeId id = 0; id < graph.size(); ++id) {
+    const trace::Node &node = graph.node(id);
+    if (node.isOp()) {
+      opRuns += node.visits;
+      ++opNodes;
+    } else if (node.isSync()) {
+      ++syncNodes;
+    }
+  }
+
+  std::vector<BlockOutcome> outcomes;
+  uint64_t compiledRuns = 0;
+  double compileSeconds = 0;
+  for (size_t b = 0; b < partition.blocks.size(); ++b) {
+    const trace::Block &block = partition.blocks[b];
+    BlockOutcome outcome;
+    outcome.index = b;
+    outcome.passes = graph.node(block.nodes.front()).visits;
+    for (NodeId id : block.nodes)
+      outcome.opRuns += graph.node(id).visits;
+    if (!options.compile) {
+      outcome.status = "not compiled (compilation off)";
+    } else if (outcome.passes < options.minPasses) {
+      outcome.status = "ran once: stays imperative";
+    } else {
+      trace::TracedBlock traced = trace::toBlockSpec(graph, block);
+      compiler::CompileOptions compileOptions;
+      compileOptions.dumpDir = options.dumpDir;
+      compileOptions.name = "block" + std::to_string(b);
+      auto compiled =
+          compiler::CompiledBlock::compile(traced.spec, compileOptions);
+      if (compiled) {
+        const compiler::CompileStats &stats = (*compiled)->stats();
+        compileSeconds += stats.totalSeconds();
+        outcome.compiled = true;
+        outcome.status =
+            "compiled in " + milliseconds(stats.totalSeconds()) + " (" +
+            std::to_string(traced.spec.inputs.size()) + " inputs, " +
+            std::to_string(traced.spec.outputs.size()) + " outputs)";
+        compiledRuns += outcome.opRuns;
+      } else {
+        std::string reason;
+        llvm::handleAllErrors(
+            compiled.takeError(),
+            [&](const compiler::UnsupportedOpError &error) {
+              NodeId node = traced.nodes.at(error.opIndex);
+              reason = "stays imperative: " + error.opName + " at " +
+                       locate(graph.node(node).site) +
+                       " has no compiled "
+                       "form (" +
+                       error.reason + ")";
+            },
+            [&](const llvm::ErrorInfoBase &error) {
+              reason =
+                  "stays imperative: compilation failed: " + error.message();
+            });
+        outcome.status = reason;
+      }
+    }
+    outcomes.push_back(std::move(outcome));
+  }
+  std::stable_sort(outcomes.begin(), outcomes.end(),
+                   [](const BlockOutcome &a, const BlockOutcome &b) {
+                     return a.opRuns > b.opRuns;
+                   });
+
+  os << "terra explain: " << counts.ops << " op runs at " << opNodes
+     << " sites, " << counts.syncs << " fetches at " << syncNodes << " sites, "
+     << partition.blocks.size() << " blocks\n";
+  os << "  mode: imperative with tracing (co-execution is not built yet: "
+        "blocks are compiled here to show what it would run)\n";
+  os << "  op runs in compiled blocks: " << compiledRuns << " of " << opRuns
+     << " (" << percent(compiledRuns, opRuns) << "), compile time "
+     << milliseconds(compileSeconds) << "\n";
+
+  os << "blocks that ran more than once, by op runs:\n";
+  const size_t shown = 20;
+  size_t listed = 0, once = 0;
+  uint64_t onceRuns = 0;
+  for (const BlockOutcome &outcome : outcomes) {
+    if (outcome.passes < options.minPasses) {
+      ++once;
+      onceRuns += outcome.opRuns;
+      continue;
+    }
+    if (listed++ == shown)
+      continue;
+    const trace::Block &block = partition.blocks[outcome.index];
+    os << "  block " << outcome.index << ": " << block.nodes.size() << " ops x "
+       << outcome.passes << " passes (" << percent(outcome.opRuns, opRuns)
+       << " of op runs), " << locate(graph.node(block.nodes.front()).site)
+       << " .. " << locate(graph.node(block.nodes.back()).site) << "\n      "
+       << outcome.status << "\n";
+  }
+  if (listed > shown)
+    os << "  ... " << listed - shown << " more blocks\n";
+  if (once)
+    os << "  " << once << " blocks ran once (" << onceRuns
+       << " op runs: set-up, the first iteration): they stay imperative\n";
+
+  std::vector<NodeId> syncs;
+  for (NodeId id = 0; id < graph.size(); ++id)
+    if (graph.node(id).isSync())
+      syncs.push_back(id);
+  std::stable_sort(syncs.begin(), syncs.end(), [&](NodeId a, NodeId b) {
+    return graph.node(a).visits > graph.node(b).visits;
+  });
+  os << "sync points (Python needed a value), by count:\n";
+  for (size_t i = 0; i < syncs.size() && i < shown; ++i) {
+    const trace::Node &node = graph.node(syncs[i]);
+    os << "  " << locate(node.site) << "  "
+       << trace::syncKindName(node.syncKind) << " of "
+       << trace::formatType(node.operands.front().type) << "  x" << node.visits
+       << "\n";
+  }
+  if (syncs.size() > shown)
+    os << "  ... " << syncs.size() - shown << " more sync points\n";
+  if (!options.dumpDir.empty())
+    os << "IR written to " << options.dumpDir << "\n";
+  return os.str();
+}
+
+} // namespace python
+} // namespace terra

@@ -1,0 +1,159 @@
+//===- Recorder.cpp - Op records from the eager runtime -------------------===//
+
+#include "terra/Trace/Recorder.h"
+
+#include "terra/Runtime/Autograd.h"
+
+namespace terra {
+namespace trace {
+
+SiteSource::~SiteSource() = default;
+
+Recorder::Recorder(SiteSource &sites, size_t chunkSize)
+    : sites_(sites), chunkSize_(chunkSize ? chunkSize : 1) {}
+
+Site Recorder::nextSite() {
+  Site site = sites_.currentSite();
+  bool sameCall = !newCall_ && site.code == lastSite_.code &&
+                  site.offset == lastSite_.offset &&
+                  site.callStack == lastSite_.callStack;
+  site.sub = sameCall ? lastSite_.sub + 1 : 0;
+  newCall_ = false;
+  lastSite_ = site;
+  return site;
+}
+
+namespace {
+
+bool isParameter(const Tensor &tensor) {
+  const auto &meta = tensor.autograd();
+  return meta && meta->requiresGrad && !meta->gradFn;
+}
+
+} // namespace
+
+Producer Recorder::producerOf(const Tensor &tensor) {
+  if (!tensor.defined())
+    return Producer::feed(nextFeed_++);
+  Storage::TraceState &state = tensor.storage()->traceState();
+  TraceTag &tag = tensor.traceTag();
+  bool current = tag.version == state.version;
+  if (tag.kind == TraceTag::Kind::Record && current)
+    return Producer::record(tag.id, tag.output);
+  if (state.variable)
+    return Producer::variable(state.variable);
+  if (tag.kind == TraceTag::Kind::Constant && current && tensor.numel() == 1)
+    return Producer::constant(tensor.elementAsDouble(0));
+  if (isParameter(tensor)) {
+    state.variable = nextVariable_++;
+    return Producer::variable(state.variable);
+  }
+  if (tag.kind != TraceTag::Kind::Feed || !current) {
+    tag.kind = TraceTag::Kind::Feed;
+    tag.id = nextFeed_++;
+    tag.version = state.version;
+  }
+  return Producer::feed(tag.id);
+}
+
+Operand Recorder::operandOf(const Tensor &tensor) {
+  Operand operand;
+  operand.producer = producerOf(tensor);
+  if (tensor.defined())
+    operand.type = TensorType{tensor.dtype(), tensor.shape()};
+  return operand;
+}
+
+void Recorder::tagResult(Tensor &result, uint64_t record, uint32_t output) {
+  if (!result.defined())
+    return;
+  TraceTag &tag = result.traceTag();
+  tag.kind = TraceTag::Kind::Record;
+  tag.id = record;
+  tag.output = output;
+  tag.version = result.storage()->traceState().version;
+}
+
+void Recorder::append(OpRecord record) {
+  if (trace_.ops.empty())
+    trace_.firstRecord = nextRecord_;
+  trace_.ops.push_back(std::move(record));
+  ++nextRecord_;
+}
+
+void Recorder::op(const char *name, recording::Attributes attributes,
+                  recording::Operands operands, recording::Results results) {
+  OpRecord record;
+  record.name = name;
+  record.attributes = std::move(attributes);
+  record.site = nextSite();
+  for (const Tensor *operand : operands)
+    record.operands.push_back(operandOf(*operand));
+  uint64_t index = nextRecord_;
+  for (size_t k = 0; k < results.size; ++k) {
+    Tensor &result = *results[k];
+    record.results.push_back(TensorType{result.dtype(), result.shape()});
+    tagResult(result, index, static_cast<uint32_t>(k));
+  }
+  append(std::move(record));
+  if (trace_.ops.size() >= chunkSize_)
+    flush();
+}
+
+void Recorder::inPlace(const char *name, recording::Attributes attributes,
+                       recording::Operands operands, Tensor &target) {
+  OpRecord record;
+  record.name = name;
+  record.attributes = std::move(attributes);
+  record.site = nextSite();
+  // The operands' tags still describe the values before the write.
+  for (const Tensor *operand : operands)
+    record.operands.push_back(operandOf(*operand));
+  record.results.push_back(TensorType{target.dtype(), target.shape()});
+  Storage::TraceState &state = target.storage()->traceState();
+  const Producer &old = record.operands.front().producer;
+  // State that lives across iterations: a variable. A temporary written in
+  // place (y = x * 2; y += 1) is just a new value.
+  if (!state.variable && old.kind != ProducerKind::Record)
+    state.variable = nextVariable_++;
+  ++state.version;
+  uint64_t index = nextRecord_;
+  if (state.variable) {
+    record.writes.push_back(VariableWrite{state.variable, 0});
+    target.traceTag() = TraceTag{};
+  } else {
+    tagResult(target, index, 0);
+  }
+  append(std::move(record));
+  if (trace_.ops.size() >= chunkSize_)
+    flush();
+}
+
+void Recorder::sync(SyncKind kind, const Tensor &value) {
+  SyncEvent event;
+  event.site = nextSite();
+  event.kind = kind;
+  event.value = producerOf(value);
+  if (value.defined())
+    event.type = TensorType{value.dtype(), value.shape()};
+  event.position = static_cast<uint32_t>(trace_.ops.size());
+  trace_.syncs.push_back(std::move(event));
+  ++syncs_;
+}
+
+void Recorder::flush() {
+  if (trace_.ops.empty() && trace_.syncs.empty())
+    return;
+  if (trace_.ops.empty())
+    trace_.firstRecord = nextRecord_;
+  graph_.merge(trace_);
+  trace_ = Trace();
+}
+
+const TraceGraph &Recorder::graph() {
+  flush();
+  return graph_;
+}
+
+} // namespace trace
+} // namespace terra
