@@ -54,6 +54,22 @@ def main():
         times = [min(times[0], best_time(ours, repeats)), min(times[1], best_time(theirs, repeats))]
         print("%-22s %12.2f %12.2f %8.2f" % (name, times[0] * 1e6, times[1] * 1e6,
                                              times[0] / times[1]))
+    tracing_cost(tx, ty)
+
+
+def tracing_cost(tx, ty):
+    """What recording costs the imperative phase (terra-run --explain, and
+    co-execution's first iterations): the 5-op chain traced vs untraced."""
+    untraced = best_time(lambda: chain(terra, tx, ty))
+    import _terra
+
+    _terra._trace_start("")
+    try:
+        traced = best_time(lambda: chain(terra, tx, ty), repeats=500)
+    finally:
+        _terra._trace_close()
+    print("recording: %.2f us per op traced vs %.2f untraced (+%.2f us per op)"
+          % (traced / 5 * 1e6, untraced / 5 * 1e6, (traced - untraced) / 5 * 1e6))
 
 
 if __name__ == "__main__":

@@ -23,9 +23,10 @@ using trace::NodeId;
 class Locator {
 public:
   Locator(const trace::SourceLocations &locations,
-          const trace::CallStackIds &stacks, std::string libraryDir)
+          const trace::CallStackIds &stacks, std::string libraryDir,
+          std::string baseDir)
       : locations_(locations), stacks_(stacks),
-        libraryDir_(std::move(libraryDir)) {}
+        libraryDir_(std::move(libraryDir)), baseDir_(std::move(baseDir)) {}
 
   std::string operator()(const trace::Site &site) const {
     trace::CodeId code = site.code;
@@ -34,7 +35,7 @@ public:
     for (;;) {
       const trace::SourceLocation *location = locations_.find(code, offset);
       if (location && !isLibrary(location->file))
-        return location->file + ":" + std::to_string(location->line);
+        return shorten(location->file) + ":" + std::to_string(location->line);
       if (stack == trace::kRootCallStack)
         break;
       const trace::Site &caller = stacks_.callerSite(stack);
@@ -46,6 +47,13 @@ public:
   }
 
 private:
+  std::string shorten(const std::string &file) const {
+    if (!baseDir_.empty() && file.size() > baseDir_.size() &&
+        file.compare(0, baseDir_.size(), baseDir_) == 0)
+      return file.substr(baseDir_.size());
+    return file;
+  }
+
   bool isLibrary(const std::string &file) const {
     return !libraryDir_.empty() &&
            file.compare(0, libraryDir_.size(), libraryDir_) == 0;
@@ -54,6 +62,7 @@ private:
   const trace::SourceLocations &locations_;
   const trace::CallStackIds &stacks_;
   std::string libraryDir_;
+  std::string baseDir_;
 };
 
 std::string percent(uint64_t part, uint64_t whole) {
@@ -85,7 +94,7 @@ std::string explainReport(const trace::TraceGraph &graph,
                           const trace::CallStackIds &stacks,
                           const RunCounts &counts,
                           const ExplainOptions &options) {
-  Locator locate(locations, stacks, options.libraryDir);
+  Locator locate(locations, stacks, options.libraryDir, options.baseDir);
   trace::BlockPartition partition = graph.blocks(options.minPasses);
   std::ostringstream os;
 

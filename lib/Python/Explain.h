@@ -30,6 +30,8 @@ struct ExplainOptions {
   /// Source files under this folder (the terra package) are skipped when
   /// naming an op's line: the user's call is what the report shows.
   std::string libraryDir;
+  /// File names under this folder are shown relative to it.
+  std::string baseDir;
 };
 
 struct RunCounts {

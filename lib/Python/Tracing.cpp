@@ -119,11 +119,12 @@ PyObject *fn_trace_close(PyObject *, PyObject *const *, Py_ssize_t) {
   Py_RETURN_NONE;
 }
 
-// _trace_report(compile: bool, dump_dir: str or None) -> str
+// _trace_report(compile: bool, dump_dir: str or None, base_dir: str) -> str
 PyObject *fn_trace_report(PyObject *, PyObject *const *argv, Py_ssize_t argc) {
   return guarded([&]() -> PyObject * {
-    if (argc != 2)
-      throwError(Error::Kind::Type, "_trace_report(compile, dump_dir)");
+    if (argc != 3 || !PyUnicode_Check(argv[2]))
+      throwError(Error::Kind::Type,
+                 "_trace_report(compile, dump_dir, base_dir: str)");
     if (!session)
       throwError(Error::Kind::Runtime, "tracing was not started");
     ExplainOptions options;
@@ -131,6 +132,7 @@ PyObject *fn_trace_report(PyObject *, PyObject *const *argv, Py_ssize_t argc) {
     if (argv[1] != Py_None)
       options.dumpDir = PyUnicode_AsUTF8(argv[1]);
     options.libraryDir = session->libraryDir;
+    options.baseDir = PyUnicode_AsUTF8(argv[2]);
     RunCounts counts{session->recorder.opsRecorded(),
                      session->recorder.syncsRecorded()};
     const trace::TraceGraph &graph = session->recorder.graph();
@@ -155,7 +157,7 @@ PyMethodDef tracingFunctions[] = {
      METH_FASTCALL, "_trace_close(): stop recording and free the trace."},
     {"_trace_report", reinterpret_cast<PyCFunction>(fn_trace_report),
      METH_FASTCALL,
-     "_trace_report(compile, dump_dir): the explain report of the trace."},
+     "_trace_report(compile, dump_dir, base_dir): the explain report."},
     {nullptr, nullptr, 0, nullptr},
 };
 

@@ -34,7 +34,8 @@ def _report(dump_dir):
     _terra._trace_stop()
     sys.stdout.flush()
     try:
-        sys.stderr.write(_terra._trace_report(True, dump_dir))
+        base_dir = os.path.join(os.getcwd(), "")
+        sys.stderr.write(_terra._trace_report(True, dump_dir, base_dir))
     finally:
         _terra._trace_close()
     sys.stderr.flush()
