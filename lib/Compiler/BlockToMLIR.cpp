@@ -222,6 +222,7 @@ private:
   Results buildMatmul();
   Results buildConvolution();
   Results buildPooling();
+  Results buildMaxPoolGrad();
   Results buildRandom();
   Results buildSumToShape();
 
@@ -1045,8 +1046,7 @@ BlockBuilder::Results BlockBuilder::buildConvolution() {
 BlockBuilder::Results BlockBuilder::buildPooling() {
   const std::string &name = op->name;
   if (name == "max_pool2d_grad")
-    return unsupported("the block records the pooling indices, while "
-                       "terra.max_pool2d_grad recomputes them from the input");
+    return buildMaxPoolGrad();
   if (auto error = expectOperands(1, 1))
     return std::move(error);
   if (!isFloating(resultType.dtype))
@@ -1100,6 +1100,52 @@ BlockBuilder::Results BlockBuilder::buildPooling() {
         builder, loc, type, x, *kernel, *stride, *padding, countIncludePad)};
   return std::vector<Value>{tdl::AvgPool2DOp::create(
       builder, loc, type, x, *kernel, *stride, *padding, countIncludePad)};
+}
+
+/// The index of the max_pool2d whose indices `indices` are, or -1.
+int64_t poolOfIndices(const BlockSpec &spec, const ValueId &indices) {
+  if (indices.isInput() || indices.index != 1 ||
+      spec.ops[indices.op].name != "max_pool2d")
+    return -1;
+  return indices.op;
+}
+
+BlockBuilder::Results BlockBuilder::buildMaxPoolGrad() {
+  // Eager max_pool2d_grad routes the gradient through the indices its
+  // max_pool2d returned; terra.max_pool2d_grad finds the same positions
+  // (the first maximum of each window) from that pooling's input.
+  if (auto error = expectOperands(2, 2))
+    return std::move(error);
+  int64_t pool = poolOfIndices(spec, op->operands[1]);
+  if (pool < 0)
+    return unsupported("max_pool2d_grad of indices made outside the block "
+                       "(terra.max_pool2d_grad recomputes them from the "
+                       "pooling's input)");
+  // The window comes from the pooling op's attributes.
+  const OpSpec *grad = op;
+  op = &spec.ops[pool];
+  auto kernel = pairAttr("kernel", {});
+  if (!kernel) {
+    op = grad;
+    return kernel.takeError();
+  }
+  auto stride = pairAttr("stride", *kernel);
+  auto padding = pairAttr("padding", {0, 0});
+  auto dilation = pairAttr("dilation", {1, 1});
+  Value input = valueOf(op->operands[0]);
+  op = grad;
+  if (!stride)
+    return stride.takeError();
+  if (!padding)
+    return padding.takeError();
+  if (!dilation)
+    return dilation.takeError();
+  RankedTensorType type = tensorType(resultType);
+  if (typeOf(input) != type)
+    return badOp("max_pool2d_grad's result has the pooling input's type");
+  return std::vector<Value>{tdl::MaxPool2DGradOp::create(
+      builder, loc, type, valueOf(op->operands[0]), input, *kernel, *stride,
+      *padding, *dilation)};
 }
 
 //===----------------------------------------------------------------------===//
@@ -1216,8 +1262,13 @@ llvm::Expected<OwningOpRef<ModuleOp>> BlockBuilder::build() {
   if (auto error = validateBlockSpec(spec))
     return std::move(error);
   for (const OpSpec &each : spec.ops)
-    for (const ValueId &operand : each.operands)
-      used.insert({operand.op, operand.index});
+    for (size_t k = 0; k < each.operands.size(); ++k) {
+      // max_pool2d_grad reads its pooling's input instead of the indices.
+      if (each.name == "max_pool2d_grad" && k == 1 &&
+          poolOfIndices(spec, each.operands[k]) >= 0)
+        continue;
+      used.insert({each.operands[k].op, each.operands[k].index});
+    }
   for (const ValueId &output : spec.outputs)
     used.insert({output.op, output.index});
 

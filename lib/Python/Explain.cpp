@@ -130,7 +130,8 @@ std::string explainReport(const trace::TraceGraph &graph,
     } else if (outcome.passes < options.minPasses) {
       outcome.status = "ran once: stays imperative";
     } else {
-      trace::TracedBlock traced = trace::toBlockSpec(graph, block);
+      trace::TracedBlock traced = trace::toBlockSpec(
+          graph, block, trace::OutputPolicy::ObservedUses, options.minPasses);
       compiler::CompileOptions compileOptions;
       compileOptions.dumpDir = options.dumpDir;
       compileOptions.name = "block" + std::to_string(b);
@@ -166,10 +167,11 @@ std::string explainReport(const trace::TraceGraph &graph,
     }
     outcomes.push_back(std::move(outcome));
   }
-  std::stable_sort(outcomes.begin(), outcomes.end(),
-                   [](const BlockOutcome &a, const BlockOutcome &b) {
-                     return a.opRuns > b.opRuns;
-                   });
+  std::sort(outcomes.begin(), outcomes.end(),
+            [](const BlockOutcome &a, const BlockOutcome &b) {
+              return a.opRuns != b.opRuns ? a.opRuns > b.opRuns
+                                          : a.index < b.index;
+            });
 
   os << "terra explain: " << counts.ops << " op runs at " << opNodes
      << " sites, " << counts.syncs << " fetches at " << syncNodes << " sites, "
@@ -209,8 +211,9 @@ std::string explainReport(const trace::TraceGraph &graph,
   for (NodeId id = 0; id < graph.size(); ++id)
     if (graph.node(id).isSync())
       syncs.push_back(id);
-  std::stable_sort(syncs.begin(), syncs.end(), [&](NodeId a, NodeId b) {
-    return graph.node(a).visits > graph.node(b).visits;
+  std::sort(syncs.begin(), syncs.end(), [&](NodeId a, NodeId b) {
+    uint64_t visitsA = graph.node(a).visits, visitsB = graph.node(b).visits;
+    return visitsA != visitsB ? visitsA > visitsB : a < b;
   });
   os << "sync points (Python needed a value), by count:\n";
   for (size_t i = 0; i < syncs.size() && i < shown; ++i) {

@@ -21,7 +21,9 @@ using InputKey = std::tuple<int /*kind*/, NodeId, uint32_t /*slot*/,
 
 class BlockConverter {
 public:
-  BlockConverter(const TraceGraph &graph, const Block &block) : graph_(graph) {
+  BlockConverter(const TraceGraph &graph, const Block &block,
+                 uint64_t minConsumerVisits)
+      : graph_(graph), minConsumerVisits_(minConsumerVisits) {
     for (uint32_t i = 0; i < block.nodes.size(); ++i)
       position_[block.nodes[i]] = i;
     out_.nodes = block.nodes;
@@ -138,6 +140,8 @@ private:
   bool usedOutside(uint32_t op, const ResultInfo &result) const {
     for (const ResultUse &use : result.uses) {
       int64_t consumer = positionOf(use.consumer);
+      if (consumer < 0 && graph_.node(use.consumer).visits < minConsumerVisits_)
+        continue; // A rare path: replayed eagerly if Python takes it.
       bool wired = consumer > int64_t(op) && use.age == 0 &&
                    !graph_.node(use.consumer).operands[use.operand].varies;
       if (!wired)
@@ -178,6 +182,7 @@ private:
   }
 
   const TraceGraph &graph_;
+  uint64_t minConsumerVisits_ = 0;
   std::unordered_map<NodeId, uint32_t> position_;
   std::map<InputKey, int32_t> inputs_;
   /// (op, operand) of each feed operand -> its input index.
@@ -190,8 +195,8 @@ private:
 } // namespace
 
 TracedBlock toBlockSpec(const TraceGraph &graph, const Block &block,
-                        OutputPolicy policy) {
-  return BlockConverter(graph, block).run(policy);
+                        OutputPolicy policy, uint64_t minConsumerVisits) {
+  return BlockConverter(graph, block, minConsumerVisits).run(policy);
 }
 
 } // namespace trace

@@ -67,8 +67,12 @@ struct TracedBlock {
   std::vector<BlockOutput> outputs;
 };
 
+/// With `minConsumerVisits`, uses by nodes outside the block that ran fewer
+/// times (the first iteration's path) do not make outputs: if Python takes
+/// that path again, it diverges and the block prefix is replayed eagerly.
 TracedBlock toBlockSpec(const TraceGraph &graph, const Block &block,
-                        OutputPolicy policy = OutputPolicy::ObservedUses);
+                        OutputPolicy policy = OutputPolicy::ObservedUses,
+                        uint64_t minConsumerVisits = 0);
 
 } // namespace trace
 } // namespace terra

@@ -402,6 +402,24 @@ TEST(BlockCompiler, ConvolutionAndPooling) {
   expectCompiledMatchesEager(t, 1e-4);
 }
 
+TEST(BlockCompiler, MaxPoolGradThroughRecordedIndices) {
+  // Eager autograd routes max pooling's gradient through the indices the
+  // forward op returned; compiled, the same positions come from the input.
+  Tracer t;
+  Traced x = t.input(sample({2, 3, 6, 6}, DType::Float32, 5));
+  Traced dy = t.input(sample({2, 3, 3, 3}, DType::Float32, 6));
+  ops::Pool2dParams params{2, 2, 2, 2};
+  auto [values, indices] = ops::maxPool2d(*x, params);
+  std::vector<Traced> pooled = t.ops(
+      "max_pool2d", {x}, {attrL("kernel", {2, 2}), attrL("stride", {2, 2})},
+      {values, indices});
+  t.output(pooled[0]);
+  t.output(t.op("max_pool2d_grad", {dy, pooled[1]},
+                {attrL("input_shape", {2, 3, 6, 6})},
+                ops::maxPool2dGrad(*dy, indices, {2, 3, 6, 6})));
+  expectCompiledMatchesEager(t, 1e-6);
+}
+
 TEST(BlockCompiler, BackwardOps) {
   Tracer t;
   ops::Conv2dParams conv;

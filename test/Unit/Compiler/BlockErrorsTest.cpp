@@ -77,16 +77,15 @@ TEST(BlockErrors, UnsupportedOpsAreNamed) {
   EXPECT_TRUE(unsupported);
   EXPECT_NE(message.find("frobnicate"), std::string::npos) << message;
 
-  // max_pool2d's indices feeding max_pool2d_grad: no compiled form.
+  // max_pool2d_grad of indices from outside the block: the dialect's op
+  // recomputes them from the pooling input, which the block does not have.
   Tracer pool;
-  Traced image = pool.input(sample({1, 1, 4, 4}));
   ops::Pool2dParams params{2, 2, 2, 2};
-  auto [values, indices] = ops::maxPool2d(*image, params);
-  std::vector<Traced> pooled = pool.ops(
-      "max_pool2d", {image},
-      {{"kernel", Attribute(std::vector<int64_t>{2, 2})}}, {values, indices});
+  auto [values, indices] = ops::maxPool2d(sample({1, 1, 4, 4}), params);
+  Traced grad = pool.input(values);
+  Traced where = pool.input(indices);
   pool.output(
-      pool.op("max_pool2d_grad", {pooled[0], pooled[1]},
+      pool.op("max_pool2d_grad", {grad, where},
               {{"input_shape", Attribute(std::vector<int64_t>{1, 1, 4, 4})}},
               ops::maxPool2dGrad(values, indices, {1, 1, 4, 4})));
   message = compileError(pool.spec, unsupported);

@@ -1,6 +1,7 @@
 //===- RecorderTest.cpp - Eager ops recorded into the TraceGraph ----------===//
 
 #include "terra/Trace/Recorder.h"
+#include "terra/Trace/BlockConversion.h"
 
 #include "terra/Runtime/Ops.h"
 
@@ -151,4 +152,39 @@ TEST(Recorder, NothingRecordedWithoutObserver) {
   Tensor y = ops::unary(ops::UnaryOp::Exp, x);
   EXPECT_EQ(recorder.opsRecorded(), 0u);
   EXPECT_EQ(y.traceTag().kind, TraceTag::Kind::None);
+}
+
+TEST(Recorder, UsesOnARarePathMakeNoOutputs) {
+  Recording r;
+  for (int pass = 0; pass < 4; ++pass) {
+    Tensor x = Tensor::full({3}, DType::Float32, pass);
+    r.at(40);
+    Tensor a = ops::unary(ops::UnaryOp::Exp, x);
+    r.at(41);
+    Tensor b = ops::unary(ops::UnaryOp::Neg, a);
+    if (pass == 0) { // only the first pass reads `a` again
+      r.at(42);
+      ops::unary(ops::UnaryOp::Abs, a);
+    }
+  }
+  const TraceGraph &graph = r.recorder.graph();
+  BlockPartition partition = graph.blocks(/*minEdgeCount=*/2);
+  const Node *exp = findOp(graph, "exp");
+  ASSERT_NE(exp, nullptr);
+  const Block *loop = nullptr;
+  for (const Block &block : partition.blocks)
+    if (&graph.node(block.nodes.front()) == exp)
+      loop = &block;
+  ASSERT_NE(loop, nullptr);
+  ASSERT_EQ(loop->nodes.size(), 2u); // exp, neg: abs is off the hot path
+  auto outputsOfExp = [](const TracedBlock &traced) {
+    size_t count = 0;
+    for (const BlockOutput &output : traced.outputs)
+      count += output.op == 0;
+    return count;
+  };
+  EXPECT_EQ(outputsOfExp(toBlockSpec(graph, *loop)), 1u);
+  EXPECT_EQ(outputsOfExp(toBlockSpec(graph, *loop, OutputPolicy::ObservedUses,
+                                     /*minConsumerVisits=*/2)),
+            0u);
 }
