@@ -81,14 +81,20 @@ void Recorder::append(OpRecord record) {
   ++nextRecord_;
 }
 
-void Recorder::op(const char *name, recording::Attributes attributes,
-                  recording::Operands operands, recording::Results results) {
+OpRecord Recorder::begin(const char *name, recording::Attributes attributes,
+                         recording::Operands operands) {
   OpRecord record;
   record.name = name;
   record.attributes = std::move(attributes);
   record.site = nextSite();
   for (const Tensor *operand : operands)
     record.operands.push_back(operandOf(*operand));
+  return record;
+}
+
+void Recorder::op(const char *name, recording::Attributes attributes,
+                  recording::Operands operands, recording::Results results) {
+  OpRecord record = begin(name, std::move(attributes), operands);
   uint64_t index = nextRecord_;
   for (size_t k = 0; k < results.size; ++k) {
     Tensor &result = *results[k];
@@ -102,13 +108,8 @@ void Recorder::op(const char *name, recording::Attributes attributes,
 
 void Recorder::inPlace(const char *name, recording::Attributes attributes,
                        recording::Operands operands, Tensor &target) {
-  OpRecord record;
-  record.name = name;
-  record.attributes = std::move(attributes);
-  record.site = nextSite();
   // The operands' tags still describe the values before the write.
-  for (const Tensor *operand : operands)
-    record.operands.push_back(operandOf(*operand));
+  OpRecord record = begin(name, std::move(attributes), operands);
   record.results.push_back(TensorType{target.dtype(), target.shape()});
   Storage::TraceState &state = target.storage()->traceState();
   const Producer &old = record.operands.front().producer;

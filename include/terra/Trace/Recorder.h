@@ -71,6 +71,9 @@ private:
   Producer producerOf(const Tensor &tensor);
   Operand operandOf(const Tensor &tensor);
   void tagResult(Tensor &result, uint64_t record, uint32_t output);
+  /// A record of the op with its site and operands, results still to add.
+  OpRecord begin(const char *name, recording::Attributes attributes,
+                 recording::Operands operands);
   void append(OpRecord record);
 
   SiteSource &sites_;

@@ -12,20 +12,17 @@
 #include "terra/Trace/BlockConversion.h"
 #include "terra/Trace/Recorder.h"
 
+#include "../Trace/LineSites.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 using namespace terra;
 using namespace terra::trace;
+using terra::trace::testing::LineSites;
 
 namespace {
-
-class LineSites : public SiteSource {
-public:
-  uint32_t line = 0;
-  Site currentSite() override { return Site{1, line * 2, kRootCallStack, 0}; }
-};
 
 /// Forwards to the recorder and keeps each op's operands and results of
 /// the current pass, in order.

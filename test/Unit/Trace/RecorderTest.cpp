@@ -5,19 +5,15 @@
 
 #include "terra/Runtime/Ops.h"
 
+#include "LineSites.h"
+
 #include <gtest/gtest.h>
 
 using namespace terra;
 using namespace terra::trace;
+using terra::trace::testing::LineSites;
 
 namespace {
-
-/// Sites from a line number the test sets.
-class LineSites : public SiteSource {
-public:
-  uint32_t line = 0;
-  Site currentSite() override { return Site{1, line * 2, kRootCallStack, 0}; }
-};
 
 /// Installs a recorder for the test's scope.
 struct Recording {
