@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "terra/Compiler/BlockCompiler.h"
+#include "terra/Runtime/EagerBlock.h"
 #include "terra/Runtime/Ops.h"
 #include "terra/Trace/BlockConversion.h"
 #include "terra/Trace/Recorder.h"
@@ -75,12 +76,8 @@ Tensor constant(double value) {
   return tensor;
 }
 
-} // namespace
-
-TEST(RecordedBlock, CompiledHotLoopGivesTheEagerValues) {
-  LineSites sites;
-  Recorder recorder(sites);
-  Capture capture(recorder);
+/// Records three passes of a small loop; `capture` keeps the last one.
+void recordLoop(LineSites &sites, Recorder &recorder, Capture &capture) {
   recording::setObserver(&capture);
   Tensor weight = sample({8, 5}, 100);
   for (int pass = 0; pass < 3; ++pass) {
@@ -99,19 +96,30 @@ TEST(RecordedBlock, CompiledHotLoopGivesTheEagerValues) {
     recorder.sync(SyncKind::ToList, r);
   }
   recording::setObserver(nullptr);
+}
 
+/// The loop's hot block with every result as an output.
+TracedBlock hotBlock(Recorder &recorder) {
   const TraceGraph &graph = recorder.graph();
   BlockPartition partition = graph.blocks(/*minEdgeCount=*/2);
-  const Block *loop = nullptr;
   for (const Block &block : partition.blocks)
     if (graph.node(block.nodes.front()).visits == 3)
-      loop = &block;
-  ASSERT_NE(loop, nullptr);
-  // matmul, tanh, mul, transpose, softmax, sum.
-  ASSERT_EQ(loop->nodes.size(), 6u);
-  EXPECT_EQ(graph.node(loop->nodes.front()).name, "matmul");
+      return toBlockSpec(graph, block, OutputPolicy::AllResults);
+  return TracedBlock();
+}
 
-  TracedBlock traced = toBlockSpec(graph, *loop, OutputPolicy::AllResults);
+} // namespace
+
+TEST(RecordedBlock, CompiledHotLoopGivesTheEagerValues) {
+  LineSites sites;
+  Recorder recorder(sites);
+  Capture capture(recorder);
+  recordLoop(sites, recorder, capture);
+  TracedBlock traced = hotBlock(recorder);
+  // matmul, tanh, mul, transpose, softmax, sum.
+  ASSERT_EQ(traced.spec.ops.size(), 6u);
+  EXPECT_EQ(traced.spec.ops.front().name, "matmul");
+
   auto compiled = compiler::CompiledBlock::compile(traced.spec);
   ASSERT_TRUE(static_cast<bool>(compiled)) << toString(compiled.takeError());
 
@@ -131,5 +139,45 @@ TEST(RecordedBlock, CompiledHotLoopGivesTheEagerValues) {
     for (int64_t k = 0; k < expected.numel(); ++k)
       EXPECT_NEAR(actual.data<float>()[k], expected.data<float>()[k], 1e-5)
           << "output " << i << " element " << k;
+  }
+}
+
+TEST(RecordedBlock, EagerReplayGivesTheSameValuesBitForBit) {
+  LineSites sites;
+  Recorder recorder(sites);
+  Capture capture(recorder);
+  recordLoop(sites, recorder, capture);
+  TracedBlock traced = hotBlock(recorder);
+  ASSERT_EQ(traced.spec.ops.size(), 6u);
+  std::vector<Tensor> inputs;
+  for (const BlockInput &input : traced.inputs)
+    inputs.push_back(capture.operand(input.firstOp, input.firstOperand));
+  // A divergence after the third op replays just that prefix.
+  for (size_t count : {size_t(3), traced.spec.ops.size()}) {
+    auto results = runOpsEagerly(traced.spec, inputs, count);
+    ASSERT_EQ(results.size(), count);
+    for (size_t op = 0; op < count; ++op) {
+      Tensor expected = capture.result(op, 0).contiguous();
+      Tensor actual = results[op][0].contiguous();
+      ASSERT_EQ(actual.shape(), expected.shape()) << "op " << op;
+      for (int64_t k = 0; k < expected.numel(); ++k)
+        ASSERT_EQ(actual.data<float>()[k], expected.data<float>()[k])
+            << "op " << op << " element " << k;
+    }
+  }
+}
+
+TEST(RecordedBlock, ReplayRejectsAnUnknownOp) {
+  compiler::BlockSpec spec;
+  spec.inputs.push_back({DType::Float32, {2}});
+  spec.ops.push_back({"frobnicate",
+                      {compiler::ValueId::input(0)},
+                      {},
+                      {{DType::Float32, {2}}}});
+  try {
+    runOpsEagerly(spec, {Tensor::full({2}, DType::Float32, 1)});
+    FAIL() << "expected an error";
+  } catch (const Error &error) {
+    EXPECT_NE(std::string(error.what()).find("frobnicate"), std::string::npos);
   }
 }
