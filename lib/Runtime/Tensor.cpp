@@ -238,73 +238,60 @@ Tensor Tensor::asStrided(Shape shape, Shape strides, int64_t offset) const {
 
 Tensor Tensor::reshape(const Shape &requested) const {
   recording::Scope scope;
-  auto attributes = [&] { return recording::Attributes{{"shape", requested}}; };
-  return scope.op(
-      "reshape",
-      [&]() -> Tensor {
-        // Resolve a single -1 as PyTorch does.
-        Shape shape = requested;
-        int64_t known = 1, inferred = -1;
-        for (size_t i = 0; i < shape.size(); ++i) {
-          if (shape[i] == -1) {
-            if (inferred >= 0)
-              throwError(Error::Kind::Runtime,
-                         "only one dimension can be inferred");
-            inferred = static_cast<int64_t>(i);
-          } else {
-            known *= shape[i];
-          }
-        }
-        int64_t count = numel();
-        if (inferred >= 0) {
-          if (known == 0 || count % known != 0)
-            throwError(Error::Kind::Runtime,
-                       "shape '" + formatShape(requested) +
-                           "' is invalid for input of size " +
-                           std::to_string(count));
-          shape[inferred] = count / known;
-        }
-        if (numElements(shape) != count)
-          throwError(Error::Kind::Runtime,
-                     "shape '" + formatShape(requested) +
-                         "' is invalid for input of size " +
-                         std::to_string(count));
-        if (isContiguous())
-          return asStrided(shape, contiguousStrides(shape), offset_);
-        return contiguous().reshape(shape);
-      }(),
-      {this}, attributes);
+  // Resolve a single -1 as PyTorch does.
+  Shape shape = requested;
+  int64_t known = 1, inferred = -1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == -1) {
+      if (inferred >= 0)
+        throwError(Error::Kind::Runtime, "only one dimension can be inferred");
+      inferred = static_cast<int64_t>(i);
+    } else {
+      known *= shape[i];
+    }
+  }
+  int64_t count = numel();
+  if (inferred >= 0) {
+    if (known == 0 || count % known != 0)
+      throwError(Error::Kind::Runtime, "shape '" + formatShape(requested) +
+                                           "' is invalid for input of size " +
+                                           std::to_string(count));
+    shape[inferred] = count / known;
+  }
+  if (numElements(shape) != count)
+    throwError(Error::Kind::Runtime, "shape '" + formatShape(requested) +
+                                         "' is invalid for input of size " +
+                                         std::to_string(count));
+  auto attributes = [&] { return recording::Attributes{{"shape", shape}}; };
+  if (isContiguous())
+    return scope.op("reshape",
+                    asStrided(shape, contiguousStrides(shape), offset_), {this},
+                    attributes);
+  return scope.op("reshape", contiguous().reshape(shape), {this}, attributes);
 }
 
 Tensor Tensor::permute(const std::vector<int64_t> &dims) const {
   recording::Scope scope;
-  auto attributes = [&] { return recording::Attributes{{"dims", dims}}; };
-  return scope.op(
-      "permute",
-      [&]() -> Tensor {
-        if (static_cast<int64_t>(dims.size()) != dim())
-          throwError(
-              Error::Kind::Runtime,
-              "permute(sparse_coo): number of dimensions in the tensor input "
-              "does not match the length of the desired ordering of "
-              "dimensions i.e. input.dim() = " +
-                  std::to_string(dim()) + " is not equal to len(dims) = " +
-                  std::to_string(dims.size()));
-        Shape shape(dims.size()), strides(dims.size());
-        std::vector<bool> seen(dims.size(), false);
-        for (size_t i = 0; i < dims.size(); ++i) {
-          int64_t axis = normalizeAxis("permute", dims[i], dim());
-          if (seen[axis])
-            throwError(Error::Kind::Runtime,
-                       "permute(): duplicate dims are not "
-                       "allowed.");
-          seen[axis] = true;
-          shape[i] = shape_[axis];
-          strides[i] = strides_[axis];
-        }
-        return asStrided(shape, strides, offset_);
-      }(),
-      {this}, attributes);
+  if (static_cast<int64_t>(dims.size()) != dim())
+    throwError(Error::Kind::Runtime,
+               "permute(sparse_coo): number of dimensions in the tensor input "
+               "does not match the length of the desired ordering of "
+               "dimensions i.e. input.dim() = " +
+                   std::to_string(dim()) + " is not equal to len(dims) = " +
+                   std::to_string(dims.size()));
+  Shape shape(dims.size()), strides(dims.size());
+  std::vector<bool> seen(dims.size(), false);
+  for (size_t i = 0; i < dims.size(); ++i) {
+    int64_t axis = normalizeAxis("permute", dims[i], dim());
+    if (seen[axis])
+      throwError(Error::Kind::Runtime, "permute(): duplicate dims are not "
+                                       "allowed.");
+    seen[axis] = true;
+    shape[i] = shape_[axis];
+    strides[i] = strides_[axis];
+  }
+  return scope.op("permute", asStrided(shape, strides, offset_), {this},
+                  [&] { return recording::Attributes{{"dims", dims}}; });
 }
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
@@ -312,165 +299,129 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   auto attributes = [&] {
     return recording::Attributes{{"dim0", dim0}, {"dim1", dim1}};
   };
-  return scope.op(
-      "transpose",
-      [&]() -> Tensor {
-        if (dim() == 0)
-          return *this;
-        std::vector<int64_t> dims(dim());
-        std::iota(dims.begin(), dims.end(), 0);
-        std::swap(dims[normalizeAxis("transpose", dim0, dim())],
-                  dims[normalizeAxis("transpose", dim1, dim())]);
-        return permute(dims);
-      }(),
-      {this}, attributes);
+  if (dim() == 0)
+    return scope.op("transpose", Tensor(*this), {this}, attributes);
+  std::vector<int64_t> dims(dim());
+  std::iota(dims.begin(), dims.end(), 0);
+  std::swap(dims[normalizeAxis("transpose", dim0, dim())],
+            dims[normalizeAxis("transpose", dim1, dim())]);
+  return scope.op("transpose", permute(dims), {this}, attributes);
 }
 
 Tensor Tensor::slice(int64_t axis, int64_t start, int64_t stop,
                      int64_t step) const {
   recording::Scope scope;
-  auto attributes = [=] {
-    return recording::Attributes{
-        {"axis", axis}, {"start", start}, {"stop", stop}, {"step", step}};
+  axis = normalizeAxis("slice", axis, dim());
+  if (step <= 0)
+    throwError(Error::Kind::Value, "slice step must be positive");
+  int64_t size = shape_[axis];
+  auto clampIndex = [size](int64_t index) {
+    if (index < 0)
+      index += size;
+    return std::clamp<int64_t>(index, 0, size);
   };
+  start = clampIndex(start);
+  stop = std::max(clampIndex(stop), start);
+  Shape shape = shape_, strides = strides_;
+  shape[axis] = (stop - start + step - 1) / step;
+  strides[axis] = strides_[axis] * step;
   return scope.op(
-      "slice",
-      [&]() -> Tensor {
-        axis = normalizeAxis("slice", axis, dim());
-        if (step <= 0)
-          throwError(Error::Kind::Value, "slice step must be positive");
-        int64_t size = shape_[axis];
-        auto clampIndex = [size](int64_t index) {
-          if (index < 0)
-            index += size;
-          return std::clamp<int64_t>(index, 0, size);
-        };
-        start = clampIndex(start);
-        stop = std::max(clampIndex(stop), start);
-        Shape shape = shape_, strides = strides_;
-        shape[axis] = (stop - start + step - 1) / step;
-        strides[axis] = strides_[axis] * step;
-        return asStrided(shape, strides, offset_ + start * strides_[axis]);
-      }(),
-      {this}, attributes);
+      "slice", asStrided(shape, strides, offset_ + start * strides_[axis]),
+      {this}, [&] {
+        return recording::Attributes{
+            {"axis", axis}, {"start", start}, {"stop", stop}, {"step", step}};
+      });
 }
 
 Tensor Tensor::select(int64_t axis, int64_t index) const {
   recording::Scope scope;
-  auto attributes = [=] {
-    return recording::Attributes{{"axis", axis}, {"index", index}};
-  };
+  axis = normalizeAxis("select", axis, dim());
+  int64_t size = shape_[axis];
+  if (index < -size || index >= size)
+    throwError(Error::Kind::Index, "index " + std::to_string(index) +
+                                       " is out of bounds for dimension " +
+                                       std::to_string(axis) + " with size " +
+                                       std::to_string(size));
+  if (index < 0)
+    index += size;
+  Shape shape = shape_, strides = strides_;
+  shape.erase(shape.begin() + axis);
+  strides.erase(strides.begin() + axis);
   return scope.op(
-      "select",
-      [&]() -> Tensor {
-        axis = normalizeAxis("select", axis, dim());
-        int64_t size = shape_[axis];
-        if (index < -size || index >= size)
-          throwError(Error::Kind::Index,
-                     "index " + std::to_string(index) +
-                         " is out of bounds for dimension " +
-                         std::to_string(axis) + " with size " +
-                         std::to_string(size));
-        if (index < 0)
-          index += size;
-        Shape shape = shape_, strides = strides_;
-        shape.erase(shape.begin() + axis);
-        strides.erase(strides.begin() + axis);
-        return asStrided(shape, strides, offset_ + index * strides_[axis]);
-      }(),
-      {this}, attributes);
+      "select", asStrided(shape, strides, offset_ + index * strides_[axis]),
+      {this},
+      [&] { return recording::Attributes{{"axis", axis}, {"index", index}}; });
 }
 
 Tensor Tensor::expand(const Shape &target) const {
   recording::Scope scope;
-  auto attributes = [&] { return recording::Attributes{{"shape", target}}; };
-  return scope.op(
-      "expand",
-      [&]() -> Tensor {
-        if (target.size() < shape_.size())
-          throwError(
-              Error::Kind::Runtime,
-              "expand: the number of sizes provided (" +
-                  std::to_string(target.size()) +
-                  ") must be greater or equal to the number of dimensions in "
-                  "the tensor (" +
-                  std::to_string(shape_.size()) + ")");
-        size_t lead = target.size() - shape_.size();
-        Shape shape(target.size()), strides(target.size(), 0);
-        for (size_t i = 0; i < target.size(); ++i) {
-          if (i < lead) {
-            shape[i] = target[i];
-            continue;
-          }
-          int64_t size = shape_[i - lead];
-          int64_t wanted = target[i] == -1 ? size : target[i];
-          if (size != wanted && size != 1)
-            throwError(
-                Error::Kind::Runtime,
-                "The expanded size of the tensor (" + std::to_string(wanted) +
-                    ") must match the existing size (" + std::to_string(size) +
-                    ") at non-singleton dimension " + std::to_string(i) +
-                    ".  Target sizes: " + formatShape(target) +
-                    ".  Tensor sizes: " + formatShape(shape_));
-          shape[i] = wanted;
-          strides[i] = size == wanted ? strides_[i - lead] : 0;
-        }
-        return asStrided(shape, strides, offset_);
-      }(),
-      {this}, attributes);
+  if (target.size() < shape_.size())
+    throwError(Error::Kind::Runtime,
+               "expand: the number of sizes provided (" +
+                   std::to_string(target.size()) +
+                   ") must be greater or equal to the number of dimensions in "
+                   "the tensor (" +
+                   std::to_string(shape_.size()) + ")");
+  size_t lead = target.size() - shape_.size();
+  Shape shape(target.size()), strides(target.size(), 0);
+  for (size_t i = 0; i < target.size(); ++i) {
+    if (i < lead) {
+      shape[i] = target[i];
+      continue;
+    }
+    int64_t size = shape_[i - lead];
+    int64_t wanted = target[i] == -1 ? size : target[i];
+    if (size != wanted && size != 1)
+      throwError(Error::Kind::Runtime,
+                 "The expanded size of the tensor (" + std::to_string(wanted) +
+                     ") must match the existing size (" + std::to_string(size) +
+                     ") at non-singleton dimension " + std::to_string(i) +
+                     ".  Target sizes: " + formatShape(target) +
+                     ".  Tensor sizes: " + formatShape(shape_));
+    shape[i] = wanted;
+    strides[i] = size == wanted ? strides_[i - lead] : 0;
+  }
+  return scope.op("expand", asStrided(shape, strides, offset_), {this},
+                  [&] { return recording::Attributes{{"shape", target}}; });
 }
 
 Tensor Tensor::unsqueeze(int64_t axis) const {
   recording::Scope scope;
-  auto attributes = [=] { return recording::Attributes{{"axis", axis}}; };
-  return scope.op(
-      "unsqueeze",
-      [&]() -> Tensor {
-        axis = normalizeAxis("unsqueeze", axis, dim() + 1);
-        Shape shape = shape_, strides = strides_;
-        int64_t stride = axis < dim() ? strides_[axis] * shape_[axis] : 1;
-        shape.insert(shape.begin() + axis, 1);
-        strides.insert(strides.begin() + axis, stride);
-        return asStrided(shape, strides, offset_);
-      }(),
-      {this}, attributes);
+  axis = normalizeAxis("unsqueeze", axis, dim() + 1);
+  Shape shape = shape_, strides = strides_;
+  int64_t stride = axis < dim() ? strides_[axis] * shape_[axis] : 1;
+  shape.insert(shape.begin() + axis, 1);
+  strides.insert(strides.begin() + axis, stride);
+  return scope.op("unsqueeze", asStrided(shape, strides, offset_), {this},
+                  [&] { return recording::Attributes{{"axis", axis}}; });
 }
 
 Tensor Tensor::squeeze(int64_t axis) const {
   recording::Scope scope;
-  auto attributes = [=] { return recording::Attributes{{"axis", axis}}; };
-  return scope.op(
-      "squeeze",
-      [&]() -> Tensor {
-        if (dim() == 0)
-          return *this;
-        axis = normalizeAxis("squeeze", axis, dim());
-        if (shape_[axis] != 1)
-          return *this;
-        Shape shape = shape_, strides = strides_;
-        shape.erase(shape.begin() + axis);
-        strides.erase(strides.begin() + axis);
-        return asStrided(shape, strides, offset_);
-      }(),
-      {this}, attributes);
+  auto attributes = [&] { return recording::Attributes{{"axis", axis}}; };
+  if (dim() == 0)
+    return scope.op("squeeze", Tensor(*this), {this}, attributes);
+  axis = normalizeAxis("squeeze", axis, dim());
+  if (shape_[axis] != 1)
+    return scope.op("squeeze", Tensor(*this), {this}, attributes);
+  Shape shape = shape_, strides = strides_;
+  shape.erase(shape.begin() + axis);
+  strides.erase(strides.begin() + axis);
+  return scope.op("squeeze", asStrided(shape, strides, offset_), {this},
+                  attributes);
 }
 
 Tensor Tensor::contiguous() const {
   recording::Scope scope;
-  return scope.op(
-      "contiguous",
-      [&]() -> Tensor { return isContiguous() ? *this : clone(); }(), {this});
+  return scope.op("contiguous", isContiguous() ? Tensor(*this) : clone(),
+                  {this});
 }
 
 Tensor Tensor::clone() const {
   recording::Scope scope;
-  return scope.op("clone",
-                  [&]() -> Tensor {
-                    Tensor result = empty(shape_, dtype_);
-                    result.copyFrom(*this);
-                    return result;
-                  }(),
-                  {this});
+  Tensor result = empty(shape_, dtype_);
+  result.copyFrom(*this);
+  return scope.op("clone", std::move(result), {this});
 }
 
 Tensor Tensor::to(DType dtype) const {
@@ -478,16 +429,11 @@ Tensor Tensor::to(DType dtype) const {
   auto attributes = [&] {
     return recording::Attributes{{"dtype", static_cast<int64_t>(dtype)}};
   };
-  return scope.op(
-      "to",
-      [&]() -> Tensor {
-        if (dtype == dtype_)
-          return *this;
-        Tensor result = empty(shape_, dtype);
-        result.copyFrom(*this);
-        return result;
-      }(),
-      {this}, attributes);
+  if (dtype == dtype_)
+    return scope.op("to", Tensor(*this), {this}, attributes);
+  Tensor result = empty(shape_, dtype);
+  result.copyFrom(*this);
+  return scope.op("to", std::move(result), {this}, attributes);
 }
 
 void Tensor::copyFrom(const Tensor &source) {
