@@ -221,6 +221,11 @@ private:
   Results buildIndexing();
   Results buildMatmul();
   Results buildConvolution();
+  /// The current pooling op's window (kernel, stride, padding, dilation).
+  struct PoolWindow {
+    std::vector<int64_t> kernel, stride, padding, dilation;
+  };
+  llvm::Expected<PoolWindow> poolWindow();
   Results buildPooling();
   Results buildMaxPoolGrad();
   Results buildRandom();
@@ -1043,14 +1048,7 @@ BlockBuilder::Results BlockBuilder::buildConvolution() {
   return std::vector<Value>{y};
 }
 
-BlockBuilder::Results BlockBuilder::buildPooling() {
-  const std::string &name = op->name;
-  if (name == "max_pool2d_grad")
-    return buildMaxPoolGrad();
-  if (auto error = expectOperands(1, 1))
-    return std::move(error);
-  if (!isFloating(resultType.dtype))
-    return badOp(name + " needs a float tensor");
+llvm::Expected<BlockBuilder::PoolWindow> BlockBuilder::poolWindow() {
   auto kernel = pairAttr("kernel", {});
   if (!kernel)
     return kernel.takeError();
@@ -1065,6 +1063,21 @@ BlockBuilder::Results BlockBuilder::buildPooling() {
     return padding.takeError();
   if (!dilation)
     return dilation.takeError();
+  return PoolWindow{*kernel, *stride, *padding, *dilation};
+}
+
+BlockBuilder::Results BlockBuilder::buildPooling() {
+  const std::string &name = op->name;
+  if (name == "max_pool2d_grad")
+    return buildMaxPoolGrad();
+  if (auto error = expectOperands(1, 1))
+    return std::move(error);
+  if (!isFloating(resultType.dtype))
+    return badOp(name + " needs a float tensor");
+  auto window = poolWindow();
+  if (!window)
+    return window.takeError();
+  auto &[kernel, stride, padding, dilation] = *window;
   bool countIncludePad = boolAttr("count_include_pad", true);
   RankedTensorType type = tensorType(resultType);
   Value x = valueOf(op->operands[0]);
@@ -1076,30 +1089,31 @@ BlockBuilder::Results BlockBuilder::buildPooling() {
   // The dialect pools with ceil_mode=False; with ceil_mode the windows are
   // the same when the output size is.
   for (int d = 0; d < 2; ++d) {
-    int64_t size = inputShape[2 + d] + 2 * (*padding)[d] -
-                   (*dilation)[d] * ((*kernel)[d] - 1) - 1;
-    if ((*stride)[d] <= 0 || size < 0 ||
-        size / (*stride)[d] + 1 != outputShape[2 + d])
+    int64_t size =
+        inputShape[2 + d] + 2 * padding[d] - dilation[d] * (kernel[d] - 1) - 1;
+    if (stride[d] <= 0 || size < 0 ||
+        size / stride[d] + 1 != outputShape[2 + d])
       return unsupported("ceil_mode windows past the input (the dialect "
                          "pools with ceil_mode=False)");
   }
   if (name == "max_pool2d") {
     // Eager max_pool2d also returns the argmax indices; they have no
-    // compiled form, so a block may only use the values.
+    // compiled form, so a block may use them only through max_pool2d_grad
+    // (built from the pooling's input, see buildMaxPoolGrad).
     if (op->results.size() > 1 && used.count({int32_t(opIndex), 1}))
       return unsupported("max_pool2d indices are used");
     std::vector<Value> values = {tdl::MaxPool2DOp::create(
-        builder, loc, type, x, *kernel, *stride, *padding, *dilation)};
+        builder, loc, type, x, kernel, stride, padding, dilation)};
     values.resize(op->results.size());
     return values;
   }
-  if ((*dilation)[0] != 1 || (*dilation)[1] != 1)
+  if (dilation[0] != 1 || dilation[1] != 1)
     return badOp("avg pooling has no dilation");
   if (grad)
     return std::vector<Value>{tdl::AvgPool2DGradOp::create(
-        builder, loc, type, x, *kernel, *stride, *padding, countIncludePad)};
+        builder, loc, type, x, kernel, stride, padding, countIncludePad)};
   return std::vector<Value>{tdl::AvgPool2DOp::create(
-      builder, loc, type, x, *kernel, *stride, *padding, countIncludePad)};
+      builder, loc, type, x, kernel, stride, padding, countIncludePad)};
 }
 
 /// The index of the max_pool2d whose indices `indices` are, or -1.
@@ -1124,28 +1138,17 @@ BlockBuilder::Results BlockBuilder::buildMaxPoolGrad() {
   // The window comes from the pooling op's attributes.
   const OpSpec *grad = op;
   op = &spec.ops[pool];
-  auto kernel = pairAttr("kernel", {});
-  if (!kernel) {
-    op = grad;
-    return kernel.takeError();
-  }
-  auto stride = pairAttr("stride", *kernel);
-  auto padding = pairAttr("padding", {0, 0});
-  auto dilation = pairAttr("dilation", {1, 1});
+  auto window = poolWindow();
   Value input = valueOf(op->operands[0]);
   op = grad;
-  if (!stride)
-    return stride.takeError();
-  if (!padding)
-    return padding.takeError();
-  if (!dilation)
-    return dilation.takeError();
+  if (!window)
+    return window.takeError();
   RankedTensorType type = tensorType(resultType);
   if (typeOf(input) != type)
     return badOp("max_pool2d_grad's result has the pooling input's type");
   return std::vector<Value>{tdl::MaxPool2DGradOp::create(
-      builder, loc, type, valueOf(op->operands[0]), input, *kernel, *stride,
-      *padding, *dilation)};
+      builder, loc, type, valueOf(op->operands[0]), input, window->kernel,
+      window->stride, window->padding, window->dilation)};
 }
 
 //===----------------------------------------------------------------------===//

@@ -354,16 +354,8 @@ TERRA_FUNCTION(matmul, 2, {
 })
 // conv2d(x, w, bias or None, stride, padding, dilation, groups)
 TERRA_FUNCTION(conv2d, 7, {
-  Shape stride = args.shape(3), padding = args.shape(4),
-        dilation = args.shape(5);
-  ops::Conv2dParams params;
-  params.strideH = stride.at(0);
-  params.strideW = stride.at(1);
-  params.padH = padding.at(0);
-  params.padW = padding.at(1);
-  params.dilationH = dilation.at(0);
-  params.dilationW = dilation.at(1);
-  params.groups = args.integer(6);
+  ops::Conv2dParams params = ops::conv2dParams(args.shape(3), args.shape(4),
+                                               args.shape(5), args.integer(6));
   Tensor bias = args.object(2) == Py_None ? Tensor() : args.tensor(2);
   return wrap(functions::conv2d(args.tensor(0), args.tensor(1), bias, params));
 })
@@ -371,20 +363,9 @@ TERRA_FUNCTION(conv2d, 7, {
 /// Pooling parameters from (kernel, stride, padding, dilation, ceil_mode,
 /// count_include_pad) at argument `first`.
 ops::Pool2dParams poolParams(const Args &args, int first) {
-  Shape kernel = args.shape(first), stride = args.shape(first + 1),
-        padding = args.shape(first + 2), dilation = args.shape(first + 3);
-  ops::Pool2dParams params;
-  params.kernelH = kernel.at(0);
-  params.kernelW = kernel.at(1);
-  params.strideH = stride.at(0);
-  params.strideW = stride.at(1);
-  params.padH = padding.at(0);
-  params.padW = padding.at(1);
-  params.dilationH = dilation.at(0);
-  params.dilationW = dilation.at(1);
-  params.ceilMode = args.boolean(first + 4);
-  params.countIncludePad = args.boolean(first + 5);
-  return params;
+  return ops::pool2dParams(args.shape(first), args.shape(first + 1),
+                           args.shape(first + 2), args.shape(first + 3),
+                           args.boolean(first + 4), args.boolean(first + 5));
 }
 
 TERRA_FUNCTION(max_pool2d, 7, {

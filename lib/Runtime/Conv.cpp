@@ -359,6 +359,21 @@ static Tensor conv2dGradWeightKernel(const Tensor &input,
   return result;
 }
 
+Conv2dParams conv2dParams(const std::vector<int64_t> &stride,
+                          const std::vector<int64_t> &padding,
+                          const std::vector<int64_t> &dilation,
+                          int64_t groups) {
+  Conv2dParams params;
+  params.strideH = stride.at(0);
+  params.strideW = stride.at(1);
+  params.padH = padding.at(0);
+  params.padW = padding.at(1);
+  params.dilationH = dilation.at(0);
+  params.dilationW = dilation.at(1);
+  params.groups = groups;
+  return params;
+}
+
 //===----------------------------------------------------------------------===//
 // The ops as programs call them: the kernel, announced to the tracer
 //===----------------------------------------------------------------------===//

@@ -47,33 +47,14 @@ public:
   }
 
   ops::Conv2dParams conv() const {
-    std::vector<int64_t> stride = integers("stride"),
-                         padding = integers("padding"),
-                         dilation = integers("dilation");
-    ops::Conv2dParams params;
-    params.strideH = stride.at(0);
-    params.strideW = stride.at(1);
-    params.padH = padding.at(0);
-    params.padW = padding.at(1);
-    params.dilationH = dilation.at(0);
-    params.dilationW = dilation.at(1);
-    params.groups = integer("groups");
-    return params;
+    return ops::conv2dParams(integers("stride"), integers("padding"),
+                             integers("dilation"), integer("groups"));
   }
   ops::Pool2dParams pool() const {
-    std::vector<int64_t> kernel = integers("kernel"),
-                         stride = integers("stride"),
-                         padding = integers("padding"),
-                         dilation = integers("dilation");
-    ops::Pool2dParams params{kernel.at(0), kernel.at(1), stride.at(0),
-                             stride.at(1)};
-    params.padH = padding.at(0);
-    params.padW = padding.at(1);
-    params.dilationH = dilation.at(0);
-    params.dilationW = dilation.at(1);
-    params.ceilMode = boolean("ceil_mode");
-    params.countIncludePad = boolean("count_include_pad");
-    return params;
+    return ops::pool2dParams(integers("kernel"), integers("stride"),
+                             integers("padding"), integers("dilation"),
+                             boolean("ceil_mode"),
+                             boolean("count_include_pad"));
   }
 
 private:

@@ -319,6 +319,21 @@ static Tensor avgPool2dGradKernel(const Tensor &gradOutput,
   return result;
 }
 
+Pool2dParams pool2dParams(const std::vector<int64_t> &kernel,
+                          const std::vector<int64_t> &stride,
+                          const std::vector<int64_t> &padding,
+                          const std::vector<int64_t> &dilation, bool ceilMode,
+                          bool countIncludePad) {
+  Pool2dParams params{kernel.at(0), kernel.at(1), stride.at(0), stride.at(1)};
+  params.padH = padding.at(0);
+  params.padW = padding.at(1);
+  params.dilationH = dilation.at(0);
+  params.dilationW = dilation.at(1);
+  params.ceilMode = ceilMode;
+  params.countIncludePad = countIncludePad;
+  return params;
+}
+
 //===----------------------------------------------------------------------===//
 // The ops as programs call them: the kernel, announced to the tracer
 //===----------------------------------------------------------------------===//

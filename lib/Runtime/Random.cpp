@@ -135,56 +135,61 @@ struct KeyCounter {
   }
 };
 
+/// Announces `result = name(probabilities?, key, counter)`.
+template <typename AttributesFn>
+Tensor announce(recording::Scope &scope, const char *name, Tensor result,
+                const Tensor *probabilities, uint64_t key, uint64_t counter,
+                AttributesFn attributes) {
+  if (recording::Observer *observer = scope.outermost()) {
+    KeyCounter operands(key, counter);
+    std::vector<const Tensor *> list;
+    if (probabilities)
+      list.push_back(probabilities);
+    list.push_back(&operands.key);
+    list.push_back(&operands.counter);
+    Tensor *results[] = {&result};
+    observer->op(name, attributes(), list, recording::Results(results, 1));
+  }
+  return result;
+}
+
 } // namespace
 
 Tensor randomUniform(const Shape &shape, DType dtype, uint64_t key,
                      uint64_t counter, double low, double high) {
   recording::Scope scope;
-  Tensor result = randomUniformKernel(shape, dtype, key, counter, low, high);
-  if (recording::Observer *observer = scope.outermost()) {
-    KeyCounter operands(key, counter);
-    Tensor *results[] = {&result};
-    observer->op("random_uniform",
-                 {{"shape", shape},
-                  {"dtype", static_cast<int64_t>(dtype)},
-                  {"low", low},
-                  {"high", high}},
-                 {&operands.key, &operands.counter},
-                 recording::Results(results, 1));
-  }
-  return result;
+  return announce(scope, "random_uniform",
+                  randomUniformKernel(shape, dtype, key, counter, low, high),
+                  nullptr, key, counter, [&] {
+                    return recording::Attributes{
+                        {"shape", shape},
+                        {"dtype", static_cast<int64_t>(dtype)},
+                        {"low", low},
+                        {"high", high}};
+                  });
 }
 
 Tensor randomNormal(const Shape &shape, DType dtype, uint64_t key,
                     uint64_t counter, double mean, double std) {
   recording::Scope scope;
-  Tensor result = randomNormalKernel(shape, dtype, key, counter, mean, std);
-  if (recording::Observer *observer = scope.outermost()) {
-    KeyCounter operands(key, counter);
-    Tensor *results[] = {&result};
-    observer->op("random_normal",
-                 {{"shape", shape},
-                  {"dtype", static_cast<int64_t>(dtype)},
-                  {"mean", mean},
-                  {"std", std}},
-                 {&operands.key, &operands.counter},
-                 recording::Results(results, 1));
-  }
-  return result;
+  return announce(scope, "random_normal",
+                  randomNormalKernel(shape, dtype, key, counter, mean, std),
+                  nullptr, key, counter, [&] {
+                    return recording::Attributes{
+                        {"shape", shape},
+                        {"dtype", static_cast<int64_t>(dtype)},
+                        {"mean", mean},
+                        {"std", std}};
+                  });
 }
 
 Tensor randomBernoulli(const Tensor &probabilities, uint64_t key,
                        uint64_t counter) {
   recording::Scope scope;
-  Tensor result = randomBernoulliKernel(probabilities, key, counter);
-  if (recording::Observer *observer = scope.outermost()) {
-    KeyCounter operands(key, counter);
-    Tensor *results[] = {&result};
-    observer->op("random_bernoulli", {},
-                 {&probabilities, &operands.key, &operands.counter},
-                 recording::Results(results, 1));
-  }
-  return result;
+  return announce(scope, "random_bernoulli",
+                  randomBernoulliKernel(probabilities, key, counter),
+                  &probabilities, key, counter,
+                  [] { return recording::Attributes(); });
 }
 
 } // namespace ops

@@ -122,6 +122,10 @@ struct Conv2dParams {
   int64_t dilationH = 1, dilationW = 1;
   int64_t groups = 1;
 };
+/// From (height, width) pairs, as the Python API and recorded ops give them.
+Conv2dParams conv2dParams(const std::vector<int64_t> &stride,
+                          const std::vector<int64_t> &padding,
+                          const std::vector<int64_t> &dilation, int64_t groups);
 /// NCHW input, F x C/groups x KH x KW weight; bias optional (F).
 Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,
               const Conv2dParams &params);
@@ -138,6 +142,12 @@ struct Pool2dParams {
   bool ceilMode = false;
   bool countIncludePad = true; // avg pooling only
 };
+/// From (height, width) pairs, as the Python API and recorded ops give them.
+Pool2dParams pool2dParams(const std::vector<int64_t> &kernel,
+                          const std::vector<int64_t> &stride,
+                          const std::vector<int64_t> &padding,
+                          const std::vector<int64_t> &dilation, bool ceilMode,
+                          bool countIncludePad);
 /// Returns the pooled values and, for the gradient, the flat index (within
 /// each H x W plane) of each window's maximum.
 std::pair<Tensor, Tensor> maxPool2d(const Tensor &input,

@@ -108,6 +108,16 @@ TracedBlock hotBlock(Recorder &recorder) {
   return TracedBlock();
 }
 
+/// The block's op i is the pass's op i: each input is bound to the value
+/// the last pass passed where the block first uses it.
+std::vector<Tensor> lastPassInputs(const TracedBlock &traced,
+                                   const Capture &capture) {
+  std::vector<Tensor> inputs;
+  for (const BlockInput &input : traced.inputs)
+    inputs.push_back(capture.operand(input.firstOp, input.firstOperand));
+  return inputs;
+}
+
 } // namespace
 
 TEST(RecordedBlock, CompiledHotLoopGivesTheEagerValues) {
@@ -123,11 +133,7 @@ TEST(RecordedBlock, CompiledHotLoopGivesTheEagerValues) {
   auto compiled = compiler::CompiledBlock::compile(traced.spec);
   ASSERT_TRUE(static_cast<bool>(compiled)) << toString(compiled.takeError());
 
-  // The block's op i is the pass's op i: bind each input from the value the
-  // last pass passed where the block first uses it.
-  std::vector<Tensor> inputs;
-  for (const BlockInput &input : traced.inputs)
-    inputs.push_back(capture.operand(input.firstOp, input.firstOperand));
+  std::vector<Tensor> inputs = lastPassInputs(traced, capture);
   auto outputs = (*compiled)->run(inputs);
   ASSERT_TRUE(static_cast<bool>(outputs)) << toString(outputs.takeError());
   ASSERT_EQ(outputs->size(), traced.outputs.size());
@@ -149,9 +155,7 @@ TEST(RecordedBlock, EagerReplayGivesTheSameValuesBitForBit) {
   recordLoop(sites, recorder, capture);
   TracedBlock traced = hotBlock(recorder);
   ASSERT_EQ(traced.spec.ops.size(), 6u);
-  std::vector<Tensor> inputs;
-  for (const BlockInput &input : traced.inputs)
-    inputs.push_back(capture.operand(input.firstOp, input.firstOperand));
+  std::vector<Tensor> inputs = lastPassInputs(traced, capture);
   // A divergence after the third op replays just that prefix.
   for (size_t count : {size_t(3), traced.spec.ops.size()}) {
     auto results = runOpsEagerly(traced.spec, inputs, count);
