@@ -118,14 +118,23 @@ std::vector<Tensor> lastPassInputs(const TracedBlock &traced,
   return inputs;
 }
 
+/// Three passes of the loop recorded, and its hot block.
+class RecordedBlock : public ::testing::Test {
+protected:
+  void SetUp() override {
+    recordLoop(sites, recorder, capture);
+    traced = hotBlock(recorder);
+  }
+
+  LineSites sites;
+  Recorder recorder{sites};
+  Capture capture{recorder};
+  TracedBlock traced;
+};
+
 } // namespace
 
-TEST(RecordedBlock, CompiledHotLoopGivesTheEagerValues) {
-  LineSites sites;
-  Recorder recorder(sites);
-  Capture capture(recorder);
-  recordLoop(sites, recorder, capture);
-  TracedBlock traced = hotBlock(recorder);
+TEST_F(RecordedBlock, CompiledHotLoopGivesTheEagerValues) {
   // matmul, tanh, mul, transpose, softmax, sum.
   ASSERT_EQ(traced.spec.ops.size(), 6u);
   EXPECT_EQ(traced.spec.ops.front().name, "matmul");
@@ -148,12 +157,7 @@ TEST(RecordedBlock, CompiledHotLoopGivesTheEagerValues) {
   }
 }
 
-TEST(RecordedBlock, EagerReplayGivesTheSameValuesBitForBit) {
-  LineSites sites;
-  Recorder recorder(sites);
-  Capture capture(recorder);
-  recordLoop(sites, recorder, capture);
-  TracedBlock traced = hotBlock(recorder);
+TEST_F(RecordedBlock, EagerReplayGivesTheSameValuesBitForBit) {
   ASSERT_EQ(traced.spec.ops.size(), 6u);
   std::vector<Tensor> inputs = lastPassInputs(traced, capture);
   // A divergence after the third op replays just that prefix.
@@ -171,7 +175,7 @@ TEST(RecordedBlock, EagerReplayGivesTheSameValuesBitForBit) {
   }
 }
 
-TEST(RecordedBlock, ReplayRejectsAnUnknownOp) {
+TEST(EagerReplay, RejectsAnUnknownOp) {
   compiler::BlockSpec spec;
   spec.inputs.push_back({DType::Float32, {2}});
   spec.ops.push_back({"frobnicate",
