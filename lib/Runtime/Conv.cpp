@@ -395,31 +395,38 @@ Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,
   recording::Scope scope;
   Tensor result = conv2dKernel(input, weight, bias, params);
   if (!bias.defined())
-    return scope.op("conv2d", std::move(result), {&input, &weight},
-                    [&] { return convAttributes(params); });
-  return scope.op("conv2d", std::move(result), {&input, &weight, &bias},
-                  [&] { return convAttributes(params); });
+    return scope.op(
+        "conv2d", {&input, &weight}, [&] { return std::move(result); },
+        [&] { return convAttributes(params); });
+  return scope.op(
+      "conv2d", {&input, &weight, &bias}, [&] { return std::move(result); },
+      [&] { return convAttributes(params); });
 }
 
 Tensor conv2dGradInput(const Tensor &gradOutput, const Tensor &weight,
                        const Shape &inputShape, const Conv2dParams &params) {
   recording::Scope scope;
-  return scope.op("conv2d_grad_input",
-                  conv2dGradInputKernel(gradOutput, weight, inputShape, params),
-                  {&gradOutput, &weight}, [&] {
-                    recording::Attributes attributes = convAttributes(params);
-                    attributes.push_back({"input_shape", inputShape});
-                    return attributes;
-                  });
+  return scope.op(
+      "conv2d_grad_input", {&gradOutput, &weight},
+      [&] {
+        return conv2dGradInputKernel(gradOutput, weight, inputShape, params);
+      },
+      [&] {
+        recording::Attributes attributes = convAttributes(params);
+        attributes.push_back({"input_shape", inputShape});
+        return attributes;
+      });
 }
 
 Tensor conv2dGradWeight(const Tensor &input, const Tensor &gradOutput,
                         const Shape &weightShape, const Conv2dParams &params) {
   recording::Scope scope;
   return scope.op(
-      "conv2d_grad_weight",
-      conv2dGradWeightKernel(input, gradOutput, weightShape, params),
-      {&input, &gradOutput}, [&] {
+      "conv2d_grad_weight", {&input, &gradOutput},
+      [&] {
+        return conv2dGradWeightKernel(input, gradOutput, weightShape, params);
+      },
+      [&] {
         recording::Attributes attributes = convAttributes(params);
         attributes.push_back({"weight_shape", weightShape});
         return attributes;

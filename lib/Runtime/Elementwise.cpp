@@ -517,42 +517,47 @@ const char *specName(CompareOp op) {
 
 Tensor unary(UnaryOp op, const Tensor &input) {
   recording::Scope scope;
-  return scope.op(specName(op), unaryKernel(op, input), {&input});
+  return scope.op(specName(op), {&input},
+                  [&] { return unaryKernel(op, input); });
 }
 
 Tensor binary(BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
   recording::Scope scope;
-  return scope.op(binaryName(op), binaryKernel(op, lhs, rhs), {&lhs, &rhs});
+  return scope.op(binaryName(op), {&lhs, &rhs},
+                  [&] { return binaryKernel(op, lhs, rhs); });
 }
 
 Tensor compare(CompareOp op, const Tensor &lhs, const Tensor &rhs) {
   recording::Scope scope;
-  return scope.op(specName(op), compareKernel(op, lhs, rhs), {&lhs, &rhs});
+  return scope.op(specName(op), {&lhs, &rhs},
+                  [&] { return compareKernel(op, lhs, rhs); });
 }
 
 Tensor where(const Tensor &condition, const Tensor &x, const Tensor &y) {
   recording::Scope scope;
-  return scope.op("where", whereKernel(condition, x, y), {&condition, &x, &y});
+  return scope.op("where", {&condition, &x, &y},
+                  [&] { return whereKernel(condition, x, y); });
 }
 
 Tensor clamp(const Tensor &input, std::optional<double> min,
              std::optional<double> max) {
   recording::Scope scope;
-  return scope.op("clamp", clampKernel(input, min, max), {&input}, [&] {
-    recording::Attributes attributes;
-    if (min)
-      attributes.push_back({"min", *min});
-    if (max)
-      attributes.push_back({"max", *max});
-    return attributes;
-  });
+  return scope.op(
+      "clamp", {&input}, [&] { return clampKernel(input, min, max); },
+      [&] {
+        recording::Attributes attributes;
+        if (min)
+          attributes.push_back({"min", *min});
+        if (max)
+          attributes.push_back({"max", *max});
+        return attributes;
+      });
 }
 
 void binaryInPlace(BinaryOp op, Tensor &target, const Tensor &source) {
   recording::Scope scope;
-  binaryInPlaceKernel(op, target, source);
-  if (recording::Observer *observer = scope.outermost())
-    observer->inPlace(binaryName(op), {}, {&target, &source}, target);
+  scope.inPlace(binaryName(op), {&target, &source}, target,
+                [&] { binaryInPlaceKernel(op, target, source); });
 }
 
 } // namespace ops

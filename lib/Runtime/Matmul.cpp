@@ -344,7 +344,8 @@ static Tensor matmulKernel(const Tensor &lhs, const Tensor &rhs) {
 
 Tensor matmul(const Tensor &lhs, const Tensor &rhs) {
   recording::Scope scope;
-  return scope.op("matmul", matmulKernel(lhs, rhs), {&lhs, &rhs});
+  return scope.op("matmul", {&lhs, &rhs},
+                  [&] { return matmulKernel(lhs, rhs); });
 }
 
 } // namespace ops

@@ -355,12 +355,13 @@ recording::Attributes poolAttributes(const Pool2dParams &params) {
 std::pair<Tensor, Tensor> maxPool2d(const Tensor &input,
                                     const Pool2dParams &params) {
   recording::Scope scope;
-  std::pair<Tensor, Tensor> result = maxPool2dKernel(input, params);
-  if (recording::Observer *observer = scope.outermost()) {
-    Tensor *results[] = {&result.first, &result.second};
-    observer->op("max_pool2d", poolAttributes(params), {&input},
-                 recording::Results(results, 2));
-  }
+  if (!scope.outermost())
+    return maxPool2dKernel(input, params);
+  std::pair<Tensor, Tensor> result;
+  Tensor *results[] = {&result.first, &result.second};
+  scope.run("max_pool2d", poolAttributes(params), {&input},
+            recording::Results(results, 2),
+            [&] { result = maxPool2dKernel(input, params); });
   return result;
 }
 
@@ -368,27 +369,29 @@ Tensor maxPool2dGrad(const Tensor &gradOutput, const Tensor &indices,
                      const Shape &inputShape) {
   recording::Scope scope;
   return scope.op(
-      "max_pool2d_grad", maxPool2dGradKernel(gradOutput, indices, inputShape),
-      {&gradOutput, &indices},
+      "max_pool2d_grad", {&gradOutput, &indices},
+      [&] { return maxPool2dGradKernel(gradOutput, indices, inputShape); },
       [&] { return recording::Attributes{{"input_shape", inputShape}}; });
 }
 
 Tensor avgPool2d(const Tensor &input, const Pool2dParams &params) {
   recording::Scope scope;
-  return scope.op("avg_pool2d", avgPool2dKernel(input, params), {&input},
-                  [&] { return poolAttributes(params); });
+  return scope.op(
+      "avg_pool2d", {&input}, [&] { return avgPool2dKernel(input, params); },
+      [&] { return poolAttributes(params); });
 }
 
 Tensor avgPool2dGrad(const Tensor &gradOutput, const Shape &inputShape,
                      const Pool2dParams &params) {
   recording::Scope scope;
-  return scope.op("avg_pool2d_grad",
-                  avgPool2dGradKernel(gradOutput, inputShape, params),
-                  {&gradOutput}, [&] {
-                    recording::Attributes attributes = poolAttributes(params);
-                    attributes.push_back({"input_shape", inputShape});
-                    return attributes;
-                  });
+  return scope.op(
+      "avg_pool2d_grad", {&gradOutput},
+      [&] { return avgPool2dGradKernel(gradOutput, inputShape, params); },
+      [&] {
+        recording::Attributes attributes = poolAttributes(params);
+        attributes.push_back({"input_shape", inputShape});
+        return attributes;
+      });
 }
 
 } // namespace ops

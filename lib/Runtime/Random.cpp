@@ -135,21 +135,23 @@ struct KeyCounter {
   }
 };
 
-/// Announces `result = name(probabilities?, key, counter)`.
-template <typename AttributesFn>
-Tensor announce(recording::Scope &scope, const char *name, Tensor result,
+/// Runs `kernel` as `name(probabilities?, key, counter)`, announced.
+template <typename Kernel, typename AttributesFn>
+Tensor announce(recording::Scope &scope, const char *name, Kernel &&kernel,
                 const Tensor *probabilities, uint64_t key, uint64_t counter,
                 AttributesFn attributes) {
-  if (recording::Observer *observer = scope.outermost()) {
-    KeyCounter operands(key, counter);
-    std::vector<const Tensor *> list;
-    if (probabilities)
-      list.push_back(probabilities);
-    list.push_back(&operands.key);
-    list.push_back(&operands.counter);
-    Tensor *results[] = {&result};
-    observer->op(name, attributes(), list, recording::Results(results, 1));
-  }
+  if (!scope.outermost())
+    return kernel();
+  KeyCounter operands(key, counter);
+  std::vector<const Tensor *> list;
+  if (probabilities)
+    list.push_back(probabilities);
+  list.push_back(&operands.key);
+  list.push_back(&operands.counter);
+  Tensor result;
+  Tensor *results[] = {&result};
+  scope.run(name, attributes(), list, recording::Results(results, 1),
+            [&] { result = kernel(); });
   return result;
 }
 
@@ -158,38 +160,42 @@ Tensor announce(recording::Scope &scope, const char *name, Tensor result,
 Tensor randomUniform(const Shape &shape, DType dtype, uint64_t key,
                      uint64_t counter, double low, double high) {
   recording::Scope scope;
-  return announce(scope, "random_uniform",
-                  randomUniformKernel(shape, dtype, key, counter, low, high),
-                  nullptr, key, counter, [&] {
-                    return recording::Attributes{
-                        {"shape", shape},
-                        {"dtype", static_cast<int64_t>(dtype)},
-                        {"low", low},
-                        {"high", high}};
-                  });
+  return announce(
+      scope, "random_uniform",
+      [&] {
+        return randomUniformKernel(shape, dtype, key, counter, low, high);
+      },
+      nullptr, key, counter,
+      [&] {
+        return recording::Attributes{{"shape", shape},
+                                     {"dtype", static_cast<int64_t>(dtype)},
+                                     {"low", low},
+                                     {"high", high}};
+      });
 }
 
 Tensor randomNormal(const Shape &shape, DType dtype, uint64_t key,
                     uint64_t counter, double mean, double std) {
   recording::Scope scope;
-  return announce(scope, "random_normal",
-                  randomNormalKernel(shape, dtype, key, counter, mean, std),
-                  nullptr, key, counter, [&] {
-                    return recording::Attributes{
-                        {"shape", shape},
-                        {"dtype", static_cast<int64_t>(dtype)},
-                        {"mean", mean},
-                        {"std", std}};
-                  });
+  return announce(
+      scope, "random_normal",
+      [&] { return randomNormalKernel(shape, dtype, key, counter, mean, std); },
+      nullptr, key, counter,
+      [&] {
+        return recording::Attributes{{"shape", shape},
+                                     {"dtype", static_cast<int64_t>(dtype)},
+                                     {"mean", mean},
+                                     {"std", std}};
+      });
 }
 
 Tensor randomBernoulli(const Tensor &probabilities, uint64_t key,
                        uint64_t counter) {
   recording::Scope scope;
-  return announce(scope, "random_bernoulli",
-                  randomBernoulliKernel(probabilities, key, counter),
-                  &probabilities, key, counter,
-                  [] { return recording::Attributes(); });
+  return announce(
+      scope, "random_bernoulli",
+      [&] { return randomBernoulliKernel(probabilities, key, counter); },
+      &probabilities, key, counter, [] { return recording::Attributes(); });
 }
 
 } // namespace ops

@@ -11,6 +11,15 @@ thread_local int currentDepth = 0;
 
 Observer::~Observer() = default;
 
+bool Observer::deferOp(const char *, const Attributes &, Operands, Results) {
+  return false;
+}
+
+bool Observer::deferInPlace(const char *, const Attributes &, Operands,
+                            Tensor &) {
+  return false;
+}
+
 Observer *observer() { return currentObserver; }
 
 Observer *setObserver(Observer *observer) {
@@ -19,6 +28,10 @@ Observer *setObserver(Observer *observer) {
   currentDepth = 0;
   return previous;
 }
+
+Pause::Pause() : saved_(currentObserver) { currentObserver = nullptr; }
+
+Pause::~Pause() { currentObserver = saved_; }
 
 int &Scope::depth() { return currentDepth; }
 

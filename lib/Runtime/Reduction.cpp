@@ -552,48 +552,56 @@ recording::Attributes argAttributes(std::optional<int64_t> axis, bool keepdim) {
 Tensor sum(const Tensor &input, const std::vector<int64_t> &axes,
            bool keepdim) {
   recording::Scope scope;
-  return scope.op("sum", sumKernel(input, axes, keepdim), {&input},
-                  [&] { return reductionAttributes(axes, keepdim); });
+  return scope.op(
+      "sum", {&input}, [&] { return sumKernel(input, axes, keepdim); },
+      [&] { return reductionAttributes(axes, keepdim); });
 }
 
 Tensor mean(const Tensor &input, const std::vector<int64_t> &axes,
             bool keepdim) {
   recording::Scope scope;
-  return scope.op("mean", meanKernel(input, axes, keepdim), {&input},
-                  [&] { return reductionAttributes(axes, keepdim); });
+  return scope.op(
+      "mean", {&input}, [&] { return meanKernel(input, axes, keepdim); },
+      [&] { return reductionAttributes(axes, keepdim); });
 }
 
 Tensor amax(const Tensor &input, const std::vector<int64_t> &axes,
             bool keepdim) {
   recording::Scope scope;
-  return scope.op("amax", amaxKernel(input, axes, keepdim), {&input},
-                  [&] { return reductionAttributes(axes, keepdim); });
+  return scope.op(
+      "amax", {&input}, [&] { return amaxKernel(input, axes, keepdim); },
+      [&] { return reductionAttributes(axes, keepdim); });
 }
 
 Tensor amin(const Tensor &input, const std::vector<int64_t> &axes,
             bool keepdim) {
   recording::Scope scope;
-  return scope.op("amin", aminKernel(input, axes, keepdim), {&input},
-                  [&] { return reductionAttributes(axes, keepdim); });
+  return scope.op(
+      "amin", {&input}, [&] { return aminKernel(input, axes, keepdim); },
+      [&] { return reductionAttributes(axes, keepdim); });
 }
 
 Tensor argmax(const Tensor &input, std::optional<int64_t> axis, bool keepdim) {
   recording::Scope scope;
-  return scope.op("argmax", argmaxKernel(input, axis, keepdim), {&input},
-                  [&] { return argAttributes(axis, keepdim); });
+  return scope.op(
+      "argmax", {&input}, [&] { return argmaxKernel(input, axis, keepdim); },
+      [&] { return argAttributes(axis, keepdim); });
 }
 
 Tensor argmin(const Tensor &input, std::optional<int64_t> axis, bool keepdim) {
   recording::Scope scope;
-  return scope.op("argmin", argminKernel(input, axis, keepdim), {&input},
-                  [&] { return argAttributes(axis, keepdim); });
+  return scope.op(
+      "argmin", {&input}, [&] { return argminKernel(input, axis, keepdim); },
+      [&] { return argAttributes(axis, keepdim); });
 }
 
 Tensor var(const Tensor &input, const std::vector<int64_t> &axes,
            int64_t correction, bool keepdim) {
   recording::Scope scope;
   return scope.op(
-      "var", varKernel(input, axes, correction, keepdim), {&input}, [&] {
+      "var", {&input},
+      [&] { return varKernel(input, axes, correction, keepdim); },
+      [&] {
         recording::Attributes attributes = reductionAttributes(axes, keepdim);
         attributes.push_back({"correction", correction});
         return attributes;

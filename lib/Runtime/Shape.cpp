@@ -299,61 +299,69 @@ static Tensor maskedSelectKernel(const Tensor &input, const Tensor &mask) {
 
 namespace {
 
-/// Announces `result = name(tensors...)` with an axis.
-Tensor &&recordList(recording::Scope &scope, const char *name, Tensor &&result,
-                    const std::vector<Tensor> &tensors, int64_t axis) {
-  if (recording::Observer *observer = scope.outermost()) {
-    std::vector<const Tensor *> operands;
-    for (const Tensor &tensor : tensors)
-      operands.push_back(&tensor);
-    Tensor *results[] = {&result};
-    observer->op(name, {{"axis", axis}}, operands,
-                 recording::Results(results, 1));
-  }
-  return std::move(result);
+/// Runs `kernel` as `name(tensors...)` with an axis, announced.
+template <typename Kernel>
+Tensor recordList(recording::Scope &scope, const char *name, Kernel &&kernel,
+                  const std::vector<Tensor> &tensors, int64_t axis) {
+  if (!scope.outermost())
+    return kernel();
+  std::vector<const Tensor *> operands;
+  for (const Tensor &tensor : tensors)
+    operands.push_back(&tensor);
+  Tensor result;
+  Tensor *results[] = {&result};
+  scope.run(name, {{"axis", axis}}, operands, recording::Results(results, 1),
+            [&] { result = kernel(); });
+  return result;
 }
 
 } // namespace
 
 Tensor cat(const std::vector<Tensor> &tensors, int64_t axis) {
   recording::Scope scope;
-  return recordList(scope, "cat", catKernel(tensors, axis), tensors, axis);
+  return recordList(
+      scope, "cat", [&] { return catKernel(tensors, axis); }, tensors, axis);
 }
 
 Tensor stack(const std::vector<Tensor> &tensors, int64_t axis) {
   recording::Scope scope;
-  return recordList(scope, "stack", stackKernel(tensors, axis), tensors, axis);
+  return recordList(
+      scope, "stack", [&] { return stackKernel(tensors, axis); }, tensors,
+      axis);
 }
 
 Tensor pad(const Tensor &input, const std::vector<int64_t> &low,
            const std::vector<int64_t> &high, double value) {
   recording::Scope scope;
-  return scope.op("pad", padKernel(input, low, high, value), {&input}, [&] {
-    return recording::Attributes{
-        {"low", low}, {"high", high}, {"value", value}};
-  });
+  return scope.op(
+      "pad", {&input}, [&] { return padKernel(input, low, high, value); },
+      [&] {
+        return recording::Attributes{
+            {"low", low}, {"high", high}, {"value", value}};
+      });
 }
 
 Tensor indexSelect(const Tensor &input, int64_t axis, const Tensor &indices) {
   recording::Scope scope;
-  return scope.op("index_select", indexSelectKernel(input, axis, indices),
-                  {&input, &indices},
-                  [&] { return recording::Attributes{{"axis", axis}}; });
+  return scope.op(
+      "index_select", {&input, &indices},
+      [&] { return indexSelectKernel(input, axis, indices); },
+      [&] { return recording::Attributes{{"axis", axis}}; });
 }
 
 Tensor indexAdd(const Shape &shape, int64_t axis, const Tensor &indices,
                 const Tensor &source) {
   recording::Scope scope;
   return scope.op(
-      "index_add", indexAddKernel(shape, axis, indices, source),
-      {&indices, &source},
+      "index_add", {&indices, &source},
+      [&] { return indexAddKernel(shape, axis, indices, source); },
       [&] { return recording::Attributes{{"shape", shape}, {"axis", axis}}; });
 }
 
 Tensor maskedSelect(const Tensor &input, const Tensor &mask) {
   recording::Scope scope;
-  return scope.op("masked_select", maskedSelectKernel(input, mask),
-                  {&input, &mask});
+  return scope.op("masked_select", {&input, &mask},
+                  [&] { return maskedSelectKernel(input, mask); });
 }
 
 } // namespace ops

@@ -159,14 +159,16 @@ static Tensor logSoftmaxKernel(const Tensor &input, int64_t axis) {
 
 Tensor softmax(const Tensor &input, int64_t axis) {
   recording::Scope scope;
-  return scope.op("softmax", softmaxKernel(input, axis), {&input},
-                  [&] { return recording::Attributes{{"axis", axis}}; });
+  return scope.op(
+      "softmax", {&input}, [&] { return softmaxKernel(input, axis); },
+      [&] { return recording::Attributes{{"axis", axis}}; });
 }
 
 Tensor logSoftmax(const Tensor &input, int64_t axis) {
   recording::Scope scope;
-  return scope.op("log_softmax", logSoftmaxKernel(input, axis), {&input},
-                  [&] { return recording::Attributes{{"axis", axis}}; });
+  return scope.op(
+      "log_softmax", {&input}, [&] { return logSoftmaxKernel(input, axis); },
+      [&] { return recording::Attributes{{"axis", axis}}; });
 }
 
 } // namespace ops

@@ -78,12 +78,40 @@ std::shared_ptr<Storage> Storage::allocate(size_t bytes) {
 
 std::shared_ptr<Storage> Storage::borrow(void *data, size_t bytes,
                                          std::function<void()> release) {
-  return std::shared_ptr<Storage>(new Storage(data, bytes, std::move(release)));
+  std::shared_ptr<Storage> storage(new Storage(data, bytes, std::move(release)));
+  storage->borrowed_ = true;
+  return storage;
 }
 
 Storage::~Storage() {
   if (release_)
     release_();
+}
+
+namespace {
+std::atomic<Storage::PendingResolver> pendingResolver{nullptr};
+} // namespace
+
+std::shared_ptr<Storage> Storage::lazy(size_t bytes) {
+  std::shared_ptr<Storage> storage(new Storage(nullptr, bytes, nullptr));
+  storage->pending_.store(1, std::memory_order_relaxed);
+  return storage;
+}
+
+void Storage::fulfil(std::shared_ptr<Storage> owner, void *data) {
+  data_ = data;
+  owner_ = std::move(owner);
+  pending_.fetch_sub(1, std::memory_order_release);
+}
+
+Storage::PendingResolver
+Storage::setPendingResolver(PendingResolver resolver) {
+  return pendingResolver.exchange(resolver);
+}
+
+void Storage::resolvePending() const {
+  if (PendingResolver resolver = pendingResolver.load())
+    resolver(*this);
 }
 
 //===----------------------------------------------------------------------===//
@@ -229,11 +257,13 @@ Tensor Tensor::asStrided(Shape shape, Shape strides, int64_t offset) const {
     result.traceTag_ = traceTag_;
     return result;
   }
-  return scope.op("as_strided", std::move(result), {this}, [&] {
-    return recording::Attributes{{"shape", result.shape()},
-                                 {"strides", result.strides()},
-                                 {"offset", result.offset()}};
-  });
+  return scope.op(
+      "as_strided", {this}, [&] { return std::move(result); },
+      [&] {
+        return recording::Attributes{{"shape", result.shape()},
+                                     {"strides", result.strides()},
+                                     {"offset", result.offset()}};
+      });
 }
 
 Tensor Tensor::reshape(const Shape &requested) const {
@@ -264,10 +294,13 @@ Tensor Tensor::reshape(const Shape &requested) const {
                                          std::to_string(count));
   auto attributes = [&] { return recording::Attributes{{"shape", shape}}; };
   if (isContiguous())
-    return scope.op("reshape",
-                    asStrided(shape, contiguousStrides(shape), offset_), {this},
-                    attributes);
-  return scope.op("reshape", contiguous().reshape(shape), {this}, attributes);
+    return scope.op(
+        "reshape", {this},
+        [&] { return asStrided(shape, contiguousStrides(shape), offset_); },
+        attributes);
+  return scope.op(
+      "reshape", {this}, [&] { return contiguous().reshape(shape); },
+      attributes);
 }
 
 Tensor Tensor::permute(const std::vector<int64_t> &dims) const {
@@ -290,8 +323,9 @@ Tensor Tensor::permute(const std::vector<int64_t> &dims) const {
     shape[i] = shape_[axis];
     strides[i] = strides_[axis];
   }
-  return scope.op("permute", asStrided(shape, strides, offset_), {this},
-                  [&] { return recording::Attributes{{"dims", dims}}; });
+  return scope.op(
+      "permute", {this}, [&] { return asStrided(shape, strides, offset_); },
+      [&] { return recording::Attributes{{"dims", dims}}; });
 }
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
@@ -300,12 +334,14 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
     return recording::Attributes{{"dim0", dim0}, {"dim1", dim1}};
   };
   if (dim() == 0)
-    return scope.op("transpose", Tensor(*this), {this}, attributes);
+    return scope.op(
+        "transpose", {this}, [&] { return Tensor(*this); }, attributes);
   std::vector<int64_t> dims(dim());
   std::iota(dims.begin(), dims.end(), 0);
   std::swap(dims[normalizeAxis("transpose", dim0, dim())],
             dims[normalizeAxis("transpose", dim1, dim())]);
-  return scope.op("transpose", permute(dims), {this}, attributes);
+  return scope.op(
+      "transpose", {this}, [&] { return permute(dims); }, attributes);
 }
 
 Tensor Tensor::slice(int64_t axis, int64_t start, int64_t stop,
@@ -326,8 +362,11 @@ Tensor Tensor::slice(int64_t axis, int64_t start, int64_t stop,
   shape[axis] = (stop - start + step - 1) / step;
   strides[axis] = strides_[axis] * step;
   return scope.op(
-      "slice", asStrided(shape, strides, offset_ + start * strides_[axis]),
-      {this}, [&] {
+      "slice", {this},
+      [&] {
+        return asStrided(shape, strides, offset_ + start * strides_[axis]);
+      },
+      [&] {
         return recording::Attributes{
             {"axis", axis}, {"start", start}, {"stop", stop}, {"step", step}};
       });
@@ -348,8 +387,10 @@ Tensor Tensor::select(int64_t axis, int64_t index) const {
   shape.erase(shape.begin() + axis);
   strides.erase(strides.begin() + axis);
   return scope.op(
-      "select", asStrided(shape, strides, offset_ + index * strides_[axis]),
-      {this},
+      "select", {this},
+      [&] {
+        return asStrided(shape, strides, offset_ + index * strides_[axis]);
+      },
       [&] { return recording::Attributes{{"axis", axis}, {"index", index}}; });
 }
 
@@ -381,8 +422,9 @@ Tensor Tensor::expand(const Shape &target) const {
     shape[i] = wanted;
     strides[i] = size == wanted ? strides_[i - lead] : 0;
   }
-  return scope.op("expand", asStrided(shape, strides, offset_), {this},
-                  [&] { return recording::Attributes{{"shape", target}}; });
+  return scope.op(
+      "expand", {this}, [&] { return asStrided(shape, strides, offset_); },
+      [&] { return recording::Attributes{{"shape", target}}; });
 }
 
 Tensor Tensor::unsqueeze(int64_t axis) const {
@@ -392,36 +434,40 @@ Tensor Tensor::unsqueeze(int64_t axis) const {
   int64_t stride = axis < dim() ? strides_[axis] * shape_[axis] : 1;
   shape.insert(shape.begin() + axis, 1);
   strides.insert(strides.begin() + axis, stride);
-  return scope.op("unsqueeze", asStrided(shape, strides, offset_), {this},
-                  [&] { return recording::Attributes{{"axis", axis}}; });
+  return scope.op(
+      "unsqueeze", {this}, [&] { return asStrided(shape, strides, offset_); },
+      [&] { return recording::Attributes{{"axis", axis}}; });
 }
 
 Tensor Tensor::squeeze(int64_t axis) const {
   recording::Scope scope;
   auto attributes = [&] { return recording::Attributes{{"axis", axis}}; };
   if (dim() == 0)
-    return scope.op("squeeze", Tensor(*this), {this}, attributes);
+    return scope.op(
+        "squeeze", {this}, [&] { return Tensor(*this); }, attributes);
   axis = normalizeAxis("squeeze", axis, dim());
   if (shape_[axis] != 1)
-    return scope.op("squeeze", Tensor(*this), {this}, attributes);
+    return scope.op(
+        "squeeze", {this}, [&] { return Tensor(*this); }, attributes);
   Shape shape = shape_, strides = strides_;
   shape.erase(shape.begin() + axis);
   strides.erase(strides.begin() + axis);
-  return scope.op("squeeze", asStrided(shape, strides, offset_), {this},
-                  attributes);
+  return scope.op(
+      "squeeze", {this}, [&] { return asStrided(shape, strides, offset_); },
+      attributes);
 }
 
 Tensor Tensor::contiguous() const {
   recording::Scope scope;
-  return scope.op("contiguous", isContiguous() ? Tensor(*this) : clone(),
-                  {this});
+  return scope.op("contiguous", {this},
+                  [&] { return isContiguous() ? Tensor(*this) : clone(); });
 }
 
 Tensor Tensor::clone() const {
   recording::Scope scope;
   Tensor result = empty(shape_, dtype_);
   result.copyFrom(*this);
-  return scope.op("clone", std::move(result), {this});
+  return scope.op("clone", {this}, [&] { return std::move(result); });
 }
 
 Tensor Tensor::to(DType dtype) const {
@@ -430,10 +476,10 @@ Tensor Tensor::to(DType dtype) const {
     return recording::Attributes{{"dtype", static_cast<int64_t>(dtype)}};
   };
   if (dtype == dtype_)
-    return scope.op("to", Tensor(*this), {this}, attributes);
+    return scope.op("to", {this}, [&] { return Tensor(*this); }, attributes);
   Tensor result = empty(shape_, dtype);
   result.copyFrom(*this);
-  return scope.op("to", std::move(result), {this}, attributes);
+  return scope.op("to", {this}, [&] { return std::move(result); }, attributes);
 }
 
 void Tensor::copyFrom(const Tensor &source) {

@@ -20,6 +20,7 @@
 
 #include <initializer_list>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace terra {
@@ -56,12 +57,34 @@ public:
   /// (the first is the target's old value).
   virtual void inPlace(const char *name, Attributes attributes,
                        Operands operands, Tensor &target) = 0;
+
+  /// Co-execution: asked before the op's kernel runs. Returning true means
+  /// the observer made `results` itself (lazy tensors that a compiled block
+  /// will fill) and the kernel must not run; op() is not called then.
+  virtual bool deferOp(const char *name, const Attributes &attributes,
+                       Operands operands, Results results);
+  /// The same for an in-place op on `target`.
+  virtual bool deferInPlace(const char *name, const Attributes &attributes,
+                            Operands operands, Tensor &target);
 };
 
 /// The calling thread's observer (null: not recording).
 Observer *observer();
 /// Installs `observer` for the calling thread; returns the previous one.
 Observer *setObserver(Observer *observer);
+
+/// Turns the calling thread's observer off for its lifetime (co-execution
+/// replaying a block's ops with the eager kernels), keeping the op depth.
+class Pause {
+public:
+  Pause();
+  ~Pause();
+  Pause(const Pause &) = delete;
+  Pause &operator=(const Pause &) = delete;
+
+private:
+  Observer *saved_;
+};
 
 /// Marks the extent of one op. Ops started while another op's scope is open
 /// are internal to it and not announced.
@@ -78,23 +101,61 @@ public:
   Scope(const Scope &) = delete;
   Scope &operator=(const Scope &) = delete;
 
-  /// Announces `result = name(operands)` if this is the outermost op;
-  /// `attributes` is a callable returning the Attributes, called only then.
-  template <typename AttributesFn>
-  Tensor &&op(const char *name, Tensor &&result, Operands operands,
-              AttributesFn &&attributes) {
-    if (observer_ && outermost_) {
-      Tensor *results[] = {&result};
-      observer_->op(name, attributes(), operands, Results(results, 1));
-    }
-    return std::move(result);
+  /// Runs `kernel` (a callable returning the result) and announces
+  /// `result = name(operands)` if this is the outermost op; `attributes` is
+  /// a callable returning the Attributes, called only then. In co-execution
+  /// the observer may make the result instead, and the kernel does not run.
+  template <typename Kernel, typename AttributesFn>
+  Tensor op(const char *name, Operands operands, Kernel &&kernel,
+            AttributesFn &&attributes) {
+    if (!observer_ || !outermost_)
+      return kernel();
+    Tensor result;
+    Tensor *results[] = {&result};
+    run(name, attributes(), operands, Results(results, 1),
+        [&] { result = kernel(); });
+    return result;
   }
-  Tensor &&op(const char *name, Tensor &&result, Operands operands) {
-    return op(name, std::move(result), operands, [] { return Attributes(); });
+  template <typename Kernel>
+  Tensor op(const char *name, Operands operands, Kernel &&kernel) {
+    return op(name, operands, std::forward<Kernel>(kernel),
+              [] { return Attributes(); });
   }
 
-  /// The observer, if this is the outermost op (for ops with several
-  /// results or in-place ops).
+  /// For ops with several results: `kernel` fills `results`. Call only when
+  /// outermost() is set.
+  template <typename Kernel>
+  void run(const char *name, Attributes attributes, Operands operands,
+           Results results, Kernel &&kernel) {
+    if (observer_->deferOp(name, attributes, operands, results))
+      return;
+    kernel();
+    observer_->op(name, std::move(attributes), operands, results);
+  }
+
+  /// Runs `kernel`, which writes `target` in place, and announces it if
+  /// this is the outermost op (operands[0] is the target's old value).
+  template <typename Kernel, typename AttributesFn>
+  void inPlace(const char *name, Operands operands, Tensor &target,
+               Kernel &&kernel, AttributesFn &&attributes) {
+    if (!observer_ || !outermost_) {
+      kernel();
+      return;
+    }
+    Attributes announced = attributes();
+    if (observer_->deferInPlace(name, announced, operands, target))
+      return;
+    kernel();
+    observer_->inPlace(name, std::move(announced), operands, target);
+  }
+  template <typename Kernel>
+  void inPlace(const char *name, Operands operands, Tensor &target,
+               Kernel &&kernel) {
+    inPlace(name, operands, target, std::forward<Kernel>(kernel),
+            [] { return Attributes(); });
+  }
+
+  /// The observer, if this is the outermost op.
   Observer *outermost() const { return outermost_ ? observer_ : nullptr; }
 
 private:

@@ -11,6 +11,7 @@
 #ifndef TERRA_RUNTIME_TENSOR_H
 #define TERRA_RUNTIME_TENSOR_H
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -94,8 +95,36 @@ public:
   Storage &operator=(const Storage &) = delete;
   ~Storage();
 
-  void *data() const { return data_; }
+  void *data() const {
+    if (pending_.load(std::memory_order_acquire) != 0)
+      resolvePending();
+    return data_;
+  }
   size_t bytes() const { return bytes_; }
+
+  /// Co-execution. A pending storage's contents are still being computed:
+  /// a lazy tensor's (memory comes with fulfil()) or a variable a queued
+  /// compiled block will write. Reading data() on the thread that owns the
+  /// co-execution first asks the pending resolver to wait for the value
+  /// (other threads, such as the runner, read the memory as it is).
+  static std::shared_ptr<Storage> lazy(size_t bytes);
+  bool isPending() const {
+    return pending_.load(std::memory_order_acquire) != 0;
+  }
+  /// A lazy storage gets its memory: `data`, kept alive by `owner`.
+  void fulfil(std::shared_ptr<Storage> owner, void *data);
+  /// A queued block will write this memory / has written it.
+  void addPendingWrite() { pending_.fetch_add(1, std::memory_order_relaxed); }
+  void releasePendingWrite() {
+    pending_.fetch_sub(1, std::memory_order_release);
+  }
+  /// Memory lent by someone else (it may change under a queued block).
+  bool isBorrowed() const { return borrowed_; }
+
+  using PendingResolver = void (*)(const Storage &storage);
+  /// Installs the function data() calls on a pending storage; returns the
+  /// previous one.
+  static PendingResolver setPendingResolver(PendingResolver resolver);
 
   /// What the tracer knows of this memory (lib/Trace; unused while not
   /// recording): `version` counts the recorded in-place writes, `variable`
@@ -110,10 +139,16 @@ private:
   Storage(void *data, size_t bytes, std::function<void()> release)
       : data_(data), bytes_(bytes), release_(std::move(release)) {}
 
+  void resolvePending() const;
+
   void *data_;
   size_t bytes_;
   std::function<void()> release_;
   TraceState traceState_;
+  /// Lazy: 1 until fulfilled; plus one per queued write.
+  std::atomic<uint32_t> pending_{0};
+  std::shared_ptr<Storage> owner_;
+  bool borrowed_ = false;
 };
 
 //===----------------------------------------------------------------------===//
@@ -140,12 +175,17 @@ struct AutogradMeta;
 /// Valid while its storage's TraceState::version is `version`: an in-place
 /// write through another view makes it stale.
 struct TraceTag {
-  enum class Kind : uint8_t { None, Record, Constant, Feed };
+  /// Executed: a result of a TraceGraph node that co-execution validated
+  /// (run eagerly or lazily), named by node and visit.
+  enum class Kind : uint8_t { None, Record, Constant, Feed, Executed };
   Kind kind = Kind::None;
   uint32_t output = 0;
   /// Record: the global record index. Feed: the feed's serial number.
+  /// Executed: the node's visit.
   uint64_t id = 0;
   uint64_t version = 0;
+  /// Executed: the node.
+  uint32_t node = 0;
 };
 
 class Tensor {
