@@ -176,10 +176,9 @@ std::string explainReport(const trace::TraceGraph &graph,
   os << "terra explain: " << counts.ops << " op runs at " << opNodes
      << " sites, " << counts.syncs << " fetches at " << syncNodes << " sites, "
      << partition.blocks.size() << " blocks\n";
-  os << "  mode: imperative with tracing (co-execution is not built yet: "
-        "blocks are compiled here to show what it would run)\n";
-  os << "  op runs in compiled blocks: " << compiledRuns << " of " << opRuns
-     << " (" << percent(compiledRuns, opRuns) << "), compile time "
+  os << "  hot blocks (compiled again here to describe them) cover op runs: "
+     << compiledRuns << " of " << opRuns << " ("
+     << percent(compiledRuns, opRuns) << "), compile time "
      << milliseconds(compileSeconds) << "\n";
 
   os << "blocks that ran more than once, by op runs:\n";
@@ -227,6 +226,41 @@ std::string explainReport(const trace::TraceGraph &graph,
     os << "  ... " << syncs.size() - shown << " more sync points\n";
   if (!options.dumpDir.empty())
     os << "IR written to " << options.dumpDir << "\n";
+  return os.str();
+}
+
+std::string coExecutionReport(const coexec::CoExecutor &executor) {
+  coexec::Stats stats = executor.stats();
+  uint64_t calls =
+      stats.opsRecorded + stats.opsValidatedEager + stats.opsDeferred;
+  std::ostringstream os;
+  if (executor.coexecutes()) {
+    os << "co-execution: " << stats.opsDeferred << " of " << calls
+       << " op calls ran in compiled blocks on the runner ("
+       << percent(stats.opsDeferred, calls) << "); " << stats.opsRecorded
+       << " ran eagerly while recording, " << stats.opsValidatedEager
+       << " validated and run eagerly\n";
+  } else {
+    os << "co-execution: off (--imperative): all " << calls
+       << " op calls ran eagerly\n";
+  }
+  os << "  passes: " << stats.passesCompiled << " compiled, "
+     << stats.passesEager << " run eagerly (results held by Python), "
+     << stats.prefixesReplayed << " prefixes replayed; " << stats.compilations
+     << " blocks compiled in the background in "
+     << milliseconds(stats.compileSeconds);
+  if (stats.compileFailures)
+    os << ", " << stats.compileFailures << " stay imperative";
+  os << "; waits for the runner: " << stats.waits << "\n";
+  const auto &divergences = executor.divergences();
+  os << "  divergences: " << stats.divergences << "\n";
+  std::vector<const coexec::DivergenceReport *> sorted;
+  for (const auto &entry : divergences)
+    sorted.push_back(&entry.second);
+  std::sort(sorted.begin(), sorted.end(),
+            [](auto *a, auto *b) { return a->count > b->count; });
+  for (size_t i = 0; i < sorted.size() && i < 10; ++i)
+    os << "    " << sorted[i]->count << "x " << sorted[i]->reason << "\n";
   return os.str();
 }
 

@@ -11,6 +11,7 @@
 #ifndef TERRA_LIB_PYTHON_EXPLAIN_H
 #define TERRA_LIB_PYTHON_EXPLAIN_H
 
+#include "terra/CoExecution/CoExecutor.h"
 #include "terra/Trace/CallStackIds.h"
 #include "terra/Trace/SourceLocations.h"
 #include "terra/Trace/TraceGraph.h"
@@ -44,6 +45,10 @@ std::string explainReport(const trace::TraceGraph &graph,
                           const trace::CallStackIds &stacks,
                           const RunCounts &counts,
                           const ExplainOptions &options);
+
+/// What co-execution did: op calls deferred, passes, compilations and
+/// divergences with their reasons.
+std::string coExecutionReport(const coexec::CoExecutor &executor);
 
 } // namespace python
 } // namespace terra

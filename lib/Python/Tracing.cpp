@@ -9,6 +9,8 @@
 
 #include <frameobject.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <unordered_set>
@@ -16,7 +18,7 @@
 namespace terra {
 namespace python {
 
-trace::Recorder *activeRecorder = nullptr;
+coexec::CoExecutor *activeExecutor = nullptr;
 
 namespace {
 
@@ -77,46 +79,68 @@ private:
 
 /// Everything one tracing session holds.
 struct Session {
+  explicit Session(bool coexecute) : executor(sites, options(coexecute)) {}
+
+  coexec::Options options(bool coexecute) {
+    coexec::Options options;
+    options.coexecute = coexecute;
+    const char *wait = std::getenv("TERRA_COMPILE_WAIT");
+    options.waitForCompile = wait && *wait && std::strcmp(wait, "0") != 0;
+    options.locations = &locations;
+    options.stacks = &stacks;
+    // The runner touches no Python object: waits release the GIL.
+    options.beforeWait = [this] { waiting = PyEval_SaveThread(); };
+    options.afterWait = [this] { PyEval_RestoreThread(waiting); };
+    return options;
+  }
+
   trace::CallStackIds stacks;
   trace::SourceLocations locations;
   PythonSites sites{stacks, locations};
-  trace::Recorder recorder{sites};
+  PyThreadState *waiting = nullptr;
+  coexec::CoExecutor executor;
   std::string libraryDir;
 };
 
 std::unique_ptr<Session> session;
 
+/// Finishes what the runner has queued; the values stay readable.
 void stopTracing() {
-  if (activeRecorder)
-    recording::setObserver(nullptr);
-  activeRecorder = nullptr;
+  if (activeExecutor)
+    activeExecutor->finish();
+  activeExecutor = nullptr;
 }
 
-// _trace_start(library_dir): starts a session on this thread.
+// _trace_start(library_dir, coexecute): starts a session on this thread.
 PyObject *fn_trace_start(PyObject *, PyObject *const *argv, Py_ssize_t argc) {
   return guarded([&]() -> PyObject * {
-    if (argc != 1 || !PyUnicode_Check(argv[0]))
-      throwError(Error::Kind::Type, "_trace_start(library_dir: str)");
+    if (argc != 2 || !PyUnicode_Check(argv[0]))
+      throwError(Error::Kind::Type,
+                 "_trace_start(library_dir: str, coexecute: bool)");
     stopTracing();
-    session = std::make_unique<Session>();
+    session = std::make_unique<Session>(PyObject_IsTrue(argv[1]) == 1);
     session->libraryDir = PyUnicode_AsUTF8(argv[0]);
-    recording::setObserver(&session->recorder);
-    activeRecorder = &session->recorder;
+    session->executor.install();
+    activeExecutor = &session->executor;
     Py_RETURN_NONE;
   });
 }
 
 PyObject *fn_trace_stop(PyObject *, PyObject *const *, Py_ssize_t) {
-  stopTracing();
-  Py_RETURN_NONE;
+  return guarded([&]() -> PyObject * {
+    stopTracing();
+    Py_RETURN_NONE;
+  });
 }
 
 // _trace_close(): stops and frees the session (while Python still runs:
 // the session holds code objects).
 PyObject *fn_trace_close(PyObject *, PyObject *const *, Py_ssize_t) {
-  stopTracing();
-  session.reset();
-  Py_RETURN_NONE;
+  return guarded([&]() -> PyObject * {
+    stopTracing();
+    session.reset();
+    Py_RETURN_NONE;
+  });
 }
 
 // _trace_report(compile: bool, dump_dir: str or None, base_dir: str) -> str
@@ -133,15 +157,19 @@ PyObject *fn_trace_report(PyObject *, PyObject *const *argv, Py_ssize_t argc) {
       options.dumpDir = PyUnicode_AsUTF8(argv[1]);
     options.libraryDir = session->libraryDir;
     options.baseDir = PyUnicode_AsUTF8(argv[2]);
-    RunCounts counts{session->recorder.opsRecorded(),
-                     session->recorder.syncsRecorded()};
-    const trace::TraceGraph &graph = session->recorder.graph();
+    coexec::Stats stats = session->executor.stats();
+    trace::Recorder &recorder = session->executor.recorder();
+    RunCounts counts{stats.opsRecorded + stats.opsValidatedEager +
+                         stats.opsDeferred,
+                     stats.syncs};
+    const trace::TraceGraph &graph = recorder.graph();
     std::string report;
     {
       // Compilation takes long and touches no Python object.
       PyThreadState *state = PyEval_SaveThread();
       report = explainReport(graph, session->locations, session->stacks, counts,
                              options);
+      report += coExecutionReport(session->executor);
       PyEval_RestoreThread(state);
     }
     return PyUnicode_FromStringAndSize(report.data(), report.size());
@@ -150,9 +178,11 @@ PyObject *fn_trace_report(PyObject *, PyObject *const *argv, Py_ssize_t argc) {
 
 PyMethodDef tracingFunctions[] = {
     {"_trace_start", reinterpret_cast<PyCFunction>(fn_trace_start),
-     METH_FASTCALL, "_trace_start(library_dir): record every op from now."},
+     METH_FASTCALL,
+     "_trace_start(library_dir, coexecute): record (and co-execute) every op "
+     "from now."},
     {"_trace_stop", reinterpret_cast<PyCFunction>(fn_trace_stop), METH_FASTCALL,
-     "_trace_stop(): stop recording."},
+     "_trace_stop(): finish queued work and stop recording."},
     {"_trace_close", reinterpret_cast<PyCFunction>(fn_trace_close),
      METH_FASTCALL, "_trace_close(): stop recording and free the trace."},
     {"_trace_report", reinterpret_cast<PyCFunction>(fn_trace_report),

@@ -3,6 +3,7 @@
 #include "terra/Runtime/Autograd.h"
 
 #include "terra/Runtime/Ops.h"
+#include "terra/Runtime/Recording.h"
 
 #include <algorithm>
 #include <atomic>
@@ -36,13 +37,17 @@ public:
     if (!incoming.defined())
       return {};
     // The gradient is the leaf's own, contiguous tensor: optimisers update
-    // it in place.
-    if (!leaf_->grad.defined())
-      leaf_->grad =
-          incoming.storage().use_count() > 1 || !incoming.isContiguous()
-              ? incoming.clone()
-              : incoming;
-    else
+    // it in place. It is a clone to the tracer whether or not memory had to
+    // be copied (a lazy tensor never shares memory), so that the traced ops
+    // do not depend on how the eager kernels laid out their results.
+    if (!leaf_->grad.defined()) {
+      recording::Scope scope;
+      leaf_->grad = scope.op("clone", {&incoming}, [&] {
+        return incoming.storage().use_count() > 1 || !incoming.isContiguous()
+                   ? incoming.clone()
+                   : incoming;
+      });
+    } else
       leaf_->grad = ops::binary(ops::BinaryOp::Add, leaf_->grad, incoming);
     return {};
   }

@@ -393,14 +393,11 @@ recording::Attributes convAttributes(const Conv2dParams &params) {
 Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,
               const Conv2dParams &params) {
   recording::Scope scope;
-  Tensor result = conv2dKernel(input, weight, bias, params);
+  auto kernel = [&] { return conv2dKernel(input, weight, bias, params); };
+  auto attributes = [&] { return convAttributes(params); };
   if (!bias.defined())
-    return scope.op(
-        "conv2d", {&input, &weight}, [&] { return std::move(result); },
-        [&] { return convAttributes(params); });
-  return scope.op(
-      "conv2d", {&input, &weight, &bias}, [&] { return std::move(result); },
-      [&] { return convAttributes(params); });
+    return scope.op("conv2d", {&input, &weight}, kernel, attributes);
+  return scope.op("conv2d", {&input, &weight, &bias}, kernel, attributes);
 }
 
 Tensor conv2dGradInput(const Tensor &gradOutput, const Tensor &weight,

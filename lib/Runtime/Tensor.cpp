@@ -78,7 +78,8 @@ std::shared_ptr<Storage> Storage::allocate(size_t bytes) {
 
 std::shared_ptr<Storage> Storage::borrow(void *data, size_t bytes,
                                          std::function<void()> release) {
-  std::shared_ptr<Storage> storage(new Storage(data, bytes, std::move(release)));
+  std::shared_ptr<Storage> storage(
+      new Storage(data, bytes, std::move(release)));
   storage->borrowed_ = true;
   return storage;
 }
@@ -95,23 +96,31 @@ std::atomic<Storage::PendingResolver> pendingResolver{nullptr};
 std::shared_ptr<Storage> Storage::lazy(size_t bytes) {
   std::shared_ptr<Storage> storage(new Storage(nullptr, bytes, nullptr));
   storage->pending_.store(1, std::memory_order_relaxed);
+  storage->lazy_ = true;
   return storage;
 }
 
 void Storage::fulfil(std::shared_ptr<Storage> owner, void *data) {
+  if (!lazy_ || data_)
+    throwError(
+        Error::Kind::Runtime,
+        "internal error: only an unfilled lazy storage can be fulfilled");
   data_ = data;
   owner_ = std::move(owner);
   pending_.fetch_sub(1, std::memory_order_release);
 }
 
-Storage::PendingResolver
-Storage::setPendingResolver(PendingResolver resolver) {
+Storage::PendingResolver Storage::setPendingResolver(PendingResolver resolver) {
   return pendingResolver.exchange(resolver);
 }
 
 void Storage::resolvePending() const {
   if (PendingResolver resolver = pendingResolver.load())
     resolver(*this);
+  if (!data_ && bytes_ != 0)
+    throwError(Error::Kind::Runtime,
+               "a lazy tensor was read before its value was computed (only "
+               "the thread that runs the program may read lazy tensors)");
 }
 
 //===----------------------------------------------------------------------===//
@@ -465,9 +474,11 @@ Tensor Tensor::contiguous() const {
 
 Tensor Tensor::clone() const {
   recording::Scope scope;
-  Tensor result = empty(shape_, dtype_);
-  result.copyFrom(*this);
-  return scope.op("clone", {this}, [&] { return std::move(result); });
+  return scope.op("clone", {this}, [&] {
+    Tensor result = empty(shape_, dtype_);
+    result.copyFrom(*this);
+    return result;
+  });
 }
 
 Tensor Tensor::to(DType dtype) const {
@@ -477,9 +488,14 @@ Tensor Tensor::to(DType dtype) const {
   };
   if (dtype == dtype_)
     return scope.op("to", {this}, [&] { return Tensor(*this); }, attributes);
-  Tensor result = empty(shape_, dtype);
-  result.copyFrom(*this);
-  return scope.op("to", {this}, [&] { return std::move(result); }, attributes);
+  return scope.op(
+      "to", {this},
+      [&] {
+        Tensor result = empty(shape_, dtype);
+        result.copyFrom(*this);
+        return result;
+      },
+      attributes);
 }
 
 void Tensor::copyFrom(const Tensor &source) {

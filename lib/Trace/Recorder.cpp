@@ -13,6 +13,10 @@ Recorder::Recorder(SiteSource &sites, size_t chunkSize)
     : sites_(sites), chunkSize_(chunkSize ? chunkSize : 1) {}
 
 Site Recorder::nextSite() {
+  if (sitePreset_) {
+    sitePreset_ = false;
+    return presetSite_;
+  }
   Site site = sites_.currentSite();
   bool sameCall = !newCall_ && site.code == lastSite_.code &&
                   site.offset == lastSite_.offset &&
@@ -40,6 +44,8 @@ Producer Recorder::producerOf(const Tensor &tensor) {
   bool current = tag.version == state.version;
   if (tag.kind == TraceTag::Kind::Record && current)
     return Producer::record(tag.id, tag.output);
+  if (tag.kind == TraceTag::Kind::Executed && current)
+    return Producer::executed(tag.node, tag.output, tag.id);
   if (state.variable)
     return Producer::variable(state.variable);
   if (tag.kind == TraceTag::Kind::Constant && current && tensor.numel() == 1)
@@ -149,6 +155,11 @@ void Recorder::flush() {
     trace_.firstRecord = nextRecord_;
   graph_.merge(trace_);
   trace_ = Trace();
+}
+
+void Recorder::resumeAt(NodeId node, const std::vector<uint64_t> &visits) {
+  flush();
+  graph_.continueFrom(node, visits);
 }
 
 const TraceGraph &Recorder::graph() {

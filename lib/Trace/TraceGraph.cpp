@@ -103,6 +103,23 @@ const TraceGraph::Execution *TraceGraph::executionOf(uint64_t record) const {
 // `age` counts executions of the producing node started after the one that
 // made the value, the consumer's own execution included (visits are counted
 // when an execution starts).
+void TraceGraph::continueFrom(NodeId node,
+                              const std::vector<uint64_t> &visits) {
+  cursor_ = node;
+  for (size_t i = 0; i < nodes_.size() && i < visits.size(); ++i)
+    nodes_[i].visits = std::max(nodes_[i].visits, visits[i]);
+}
+
+bool TraceGraph::executionOfRecord(uint64_t record, NodeId &node,
+                                   uint64_t &visit) const {
+  const Execution *execution = executionOf(record);
+  if (!execution)
+    return false;
+  node = execution->node;
+  visit = execution->visit;
+  return true;
+}
+
 OperandPattern TraceGraph::patternOf(const Producer &producer,
                                      const TensorType &type) {
   OperandPattern pattern;
@@ -110,7 +127,15 @@ OperandPattern TraceGraph::patternOf(const Producer &producer,
   pattern.type = type;
   switch (producer.kind) {
   case ProducerKind::Record:
-    if (const Execution *execution = executionOf(producer.id)) {
+    if (producer.isExecuted()) {
+      if (producer.node < nodes_.size() &&
+          producer.output < nodes_[producer.node].results.size() &&
+          producer.id < nodes_[producer.node].visits) {
+        pattern.node = producer.node;
+        pattern.slot = producer.output;
+        pattern.age = uint32_t(nodes_[producer.node].visits - 1 - producer.id);
+      }
+    } else if (const Execution *execution = executionOf(producer.id)) {
       const Node &node = nodes_[execution->node];
       if (producer.output < node.results.size()) {
         pattern.node = execution->node;
@@ -160,8 +185,17 @@ void TraceGraph::mergePatterns(Node &node,
                                const std::vector<OperandPattern> &seen) {
   for (size_t i = 0; i < seen.size(); ++i) {
     OperandPattern &known = node.operands[i];
-    if (!known.varies && !known.sameSource(seen[i]))
+    if (known.varies)
+      continue;
+    if (known.sameSource(seen[i])) {
+      ++known.agreed;
+    } else if (known.agreed < 2 && !known.replaced &&
+               known.kind == ProducerKind::Record) {
+      known = seen[i];
+      known.replaced = true;
+    } else {
       known.varies = true;
+    }
   }
 }
 

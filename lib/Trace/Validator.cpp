@@ -8,9 +8,13 @@
 namespace terra {
 namespace trace {
 
-Validator::Validator(const TraceGraph &graph, const BlockPartition &blocks)
+Validator::Validator(const TraceGraph &graph, const BlockPartition &blocks,
+                     bool continueVisits)
     : graph_(graph), blocks_(blocks),
       positionInBlock_(graph.size(), UINT32_MAX), visits_(graph.size(), 0) {
+  if (continueVisits)
+    for (NodeId id = 0; id < graph.size(); ++id)
+      visits_[id] = graph.node(id).visits;
   for (const Block &block : blocks.blocks)
     for (uint32_t i = 0; i < block.nodes.size(); ++i)
       positionInBlock_[block.nodes[i]] = i;

@@ -254,6 +254,10 @@ int main(int argc, char **argv) {
     return status;
 
   // The terra package reads these when it is imported (terra/_explain.py).
+  // Co-execution is the default; --imperative (or TERRA_COEXECUTE=0) turns
+  // it off.
+  setenv("TERRA_COEXECUTE", options.imperative ? "0" : "1",
+         options.imperative);
   if (options.explain)
     setenv("TERRA_EXPLAIN", "1", 1);
   if (options.dumpDir)

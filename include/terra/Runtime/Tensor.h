@@ -149,6 +149,7 @@ private:
   std::atomic<uint32_t> pending_{0};
   std::shared_ptr<Storage> owner_;
   bool borrowed_ = false;
+  bool lazy_ = false; // Made by lazy().
 };
 
 //===----------------------------------------------------------------------===//

@@ -49,10 +49,18 @@ struct Producer {
   uint64_t id = 0;
   /// Constant: the value.
   double value = 0;
+  /// Record made by co-execution: the TraceGraph node that made it (`id` is
+  /// then the node's visit, not a record index); UINT32_MAX otherwise.
+  uint32_t node = UINT32_MAX;
 
   static Producer record(uint64_t index, uint32_t output = 0) {
     return {ProducerKind::Record, output, index, 0};
   }
+  /// Result `output` of visit `visit` of node `node`.
+  static Producer executed(uint32_t node, uint32_t output, uint64_t visit) {
+    return {ProducerKind::Record, output, visit, 0, node};
+  }
+  bool isExecuted() const { return node != UINT32_MAX; }
   static Producer feed(uint64_t serial) {
     return {ProducerKind::Feed, 0, serial, 0};
   }

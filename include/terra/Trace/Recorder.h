@@ -66,9 +66,22 @@ public:
   uint64_t opsRecorded() const { return nextRecord_; }
   uint64_t syncsRecorded() const { return syncs_; }
 
-private:
+  /// The site of the op or fetch being called (Site::sub counted as for a
+  /// record). Co-execution asks before deciding whether to record; the
+  /// next record then takes this site instead of asking again.
   Site nextSite();
+  void presetNextSite(const Site &site) {
+    presetSite_ = site;
+    sitePreset_ = true;
+  }
+  /// Where `tensor`'s value comes from (tags it as a feed or a variable on
+  /// first sight, as recording does).
   Producer producerOf(const Tensor &tensor);
+  /// Records again after co-execution walked the graph up to `node`
+  /// (`visits`: see TraceGraph::continueFrom).
+  void resumeAt(NodeId node, const std::vector<uint64_t> &visits);
+
+private:
   Operand operandOf(const Tensor &tensor);
   void tagResult(Tensor &result, uint64_t record, uint32_t output);
   /// A record of the op with its site and operands, results still to add.
@@ -85,6 +98,8 @@ private:
   uint64_t nextVariable_ = 1;
   uint64_t syncs_ = 0;
   Site lastSite_;
+  Site presetSite_;
+  bool sitePreset_ = false;
   bool newCall_ = true;
 };
 

@@ -52,6 +52,12 @@ struct OperandPattern {
   double constant = 0;
   /// Traces disagreed on node/slot/age/variable/constant.
   bool varies = false;
+  /// Executions that agreed with this source in a row, and whether it
+  /// already replaced another: a producing node seen once (the first
+  /// iteration's, before optimiser state existed) gives way to the next one,
+  /// once. Constants and variables that change vary at once.
+  uint64_t agreed = 1;
+  bool replaced = false;
 
   /// Same source (ignoring kind, type and `varies`).
   bool sameSource(const OperandPattern &other) const;
@@ -136,6 +142,13 @@ public:
   size_t size() const { return nodes_.size(); }
   /// The node the last merged trace ended at.
   NodeId lastNode() const { return cursor_; }
+
+  /// Co-execution walked the graph without merging: the next trace follows
+  /// `node`, and each node has been visited `visits[node]` times (a vector
+  /// as long as the graph).
+  void continueFrom(NodeId node, const std::vector<uint64_t> &visits);
+  /// The node and visit that made record `record`, if still remembered.
+  bool executionOfRecord(uint64_t record, NodeId &node, uint64_t &visit) const;
 
   /// Blocks: maximal chains of op nodes a -> b where a has exactly one
   /// successor and b exactly one predecessor. Precisely, an op node n starts

@@ -108,7 +108,15 @@ struct MatchResult {
 
 class Validator {
 public:
-  Validator(const TraceGraph &graph, const BlockPartition &blocks);
+  /// With `continueVisits`, visits are numbered on from the graph's counts
+  /// (co-execution hands them back to the graph when it records again).
+  Validator(const TraceGraph &graph, const BlockPartition &blocks,
+            bool continueVisits = false);
+
+  /// Visits of each node so far.
+  const std::vector<uint64_t> &visits() const { return visits_; }
+  /// `node`'s index in its block (UINT32_MAX for nodes in no block).
+  uint32_t positionInBlock(NodeId node) const { return positionInBlock_[node]; }
 
   NodeId position() const { return position_; }
   /// Continues from `node` (after a divergence was merged, or a new run).

@@ -123,11 +123,14 @@ TEST(BlockConversion, LoopCarriedValuesComeFromThePreviousPass) {
   ASSERT_EQ(spec.ops.size(), 3u);
   EXPECT_EQ(spec.ops[1].operands[0], ValueId::result(0));
   EXPECT_EQ(spec.ops[2].operands[0], ValueId::result(1));
-  // add.h saw exp (pass 1) then tanh (passes 2, 3): varies, its own input.
-  EXPECT_TRUE(graph.node(partition.blocks[1].nodes[0]).operands[0].varies);
-  // mul's old h likewise (exp, then tanh one execution back); each varying
-  // operand is an input of its own, next to the fed x.
-  EXPECT_EQ(spec.inputs.size(), 3u);
+  // add.h saw exp once (pass 1), then tanh of the previous pass: the source
+  // seen once gives way, and h is a loop-carried input. mul's old h is the
+  // same value: one input for both, next to the fed x.
+  EXPECT_FALSE(graph.node(partition.blocks[1].nodes[0]).operands[0].varies);
+  ASSERT_EQ(spec.inputs.size(), 2u);
+  EXPECT_EQ(block.inputs[0].passesBack, 1u);
+  EXPECT_EQ(spec.ops[0].operands[0], ValueId::input(0));
+  EXPECT_EQ(spec.ops[2].operands[1], ValueId::input(0));
   // tanh's result is used by the next pass: an output.
   ASSERT_EQ(spec.outputs.size(), 1u);
   EXPECT_EQ(spec.outputs[0], ValueId::result(1));
@@ -156,10 +159,12 @@ TEST(BlockConversion, LoopBlockStartsWhereTheFirstPassJoins) {
   EXPECT_EQ(partition.blocks[1].nodes, (std::vector<NodeId>{3, 4, 5}));
   TracedBlock block = toBlockSpec(graph, partition.blocks[1]);
   const compiler::BlockSpec &spec = block.spec;
-  // neg's operand came from add(_, fed) once, then from the loop's add: it
-  // varies, so it is an input bound from what Python passes.
+  // neg's operand came from add(_, fed) once, then from the loop's add: the
+  // source seen once gives way, and it is the previous pass's add.
   ASSERT_EQ(spec.inputs.size(), 1u);
-  EXPECT_TRUE(block.inputs[0].source.varies);
+  EXPECT_FALSE(block.inputs[0].source.varies);
+  EXPECT_EQ(block.inputs[0].source.node, 5u);
+  EXPECT_EQ(block.inputs[0].passesBack, 1u);
   EXPECT_EQ(spec.ops[0].operands, (std::vector<ValueId>{ValueId::input(0)}));
   EXPECT_EQ(spec.ops[1].operands, (std::vector<ValueId>{ValueId::result(0)}));
   EXPECT_EQ(spec.ops[2].operands,

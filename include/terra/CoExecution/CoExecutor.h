@@ -1,0 +1,221 @@
+//===- CoExecutor.h - Imperative-symbolic co-execution ----------*- C++ -*-===//
+//
+// The Python thread's op observer when terra-run co-executes a program.
+//
+// It starts by recording (trace::Recorder): every op runs eagerly and goes
+// into the TraceGraph. Once some block of the graph has run twice, it is
+// compiled on a background thread and the executor switches to validating:
+// each op call is checked against the graph (trace::Validator). While the
+// current block has no compiled form yet, validated ops still run eagerly;
+// from a compiled block's first op on, they no longer run: the observer
+// makes lazy tensors (pending storage with the recorded shape), and when
+// Python passes the block's last op, the block is queued on the GraphRunner
+// with the values Python bound to its inputs. The runner fills the lazy
+// tensors that are the block's outputs and writes variables in place.
+//
+// Values are waited for only when read: a lazy or queued-for-writing
+// storage asks the resolver (installed for this thread) to wait for the
+// runner. A mismatch is a divergence: the runner finishes what was queued,
+// the validated prefix of the current block is replayed with the eager
+// kernels so every lazy tensor alive gets its value, and the executor
+// records again from there; it validates again at the next fetch or after
+// a while. A block whose results Python still holds at its end (a loss kept
+// for printing, gradients on parameters) runs eagerly on the runner that
+// time and is recompiled with those results as outputs.
+//
+// Nothing here changes what a program computes: every value is the one the
+// eager kernels or the compiled block (the same ops, fused) produce.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERRA_COEXECUTION_COEXECUTOR_H
+#define TERRA_COEXECUTION_COEXECUTOR_H
+
+#include "terra/Compiler/BlockCompiler.h"
+#include "terra/Runtime/GraphRunner.h"
+#include "terra/Trace/BlockConversion.h"
+#include "terra/Trace/Recorder.h"
+#include "terra/Trace/Validator.h"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace terra {
+namespace coexec {
+
+struct Options {
+  /// false: record only (terra-run --imperative with --explain).
+  bool coexecute = true;
+  /// Recorded ops between two tries to start validating.
+  uint64_t checkInterval = 256;
+  /// Passes through a block before it is compiled (three: the loop's edges
+  /// have then been taken twice, more than the first iteration's).
+  uint64_t minPasses = 3;
+  compiler::CompileOptions compile;
+  /// Python waits for a block's compilation when it enters the block
+  /// (TERRA_COMPILE_WAIT=1: deterministic runs for tests and benchmarks).
+  bool waitForCompile = false;
+  /// Around waits for the runner (the Python binding releases the GIL).
+  std::function<void()> beforeWait, afterWait;
+  /// For divergence messages.
+  const trace::SourceLocations *locations = nullptr;
+  const trace::CallStackIds *stacks = nullptr;
+};
+
+struct Stats {
+  uint64_t opsRecorded = 0;
+  /// Validated and run eagerly (the block had no compiled form yet).
+  uint64_t opsValidatedEager = 0;
+  /// Validated and left to the runner: the ops Python skipped.
+  uint64_t opsDeferred = 0;
+  /// Fetches Python made.
+  uint64_t syncs = 0;
+  uint64_t passesCompiled = 0;
+  /// Passes the runner ran with the eager kernels (held results).
+  uint64_t passesEager = 0;
+  /// Validated prefixes replayed eagerly at a divergence.
+  uint64_t prefixesReplayed = 0;
+  uint64_t divergences = 0;
+  uint64_t compilations = 0;
+  uint64_t compileFailures = 0;
+  double compileSeconds = 0;
+  uint64_t waits = 0;
+};
+
+/// A divergence site and why, with how often it happened.
+struct DivergenceReport {
+  std::string reason;
+  uint64_t count = 0;
+};
+
+/// A compiled form of one block spec, shared by every partition that has
+/// the same block.
+struct CompileSlot;
+struct BlockState;
+struct Pass;
+
+class CoExecutor : public recording::Observer {
+public:
+  CoExecutor(trace::SiteSource &sites, Options options = {});
+  ~CoExecutor() override;
+
+  // recording::Observer.
+  void op(const char *name, recording::Attributes attributes,
+          recording::Operands operands, recording::Results results) override;
+  void inPlace(const char *name, recording::Attributes attributes,
+               recording::Operands operands, Tensor &target) override;
+  bool deferOp(const char *name, const recording::Attributes &attributes,
+               recording::Operands operands,
+               recording::Results results) override;
+  bool deferInPlace(const char *name, const recording::Attributes &attributes,
+                    recording::Operands operands, Tensor &target) override;
+
+  /// Python is about to read `value` (item(), print, a branch on it).
+  void sync(trace::SyncKind kind, const Tensor &value);
+  /// A call from Python into _terra starts.
+  void beginCall() { recorder_.beginCall(); }
+
+  /// Installs this executor as the calling thread's observer and pending
+  /// resolver (one executor per process).
+  void install();
+  /// Finishes queued work and compilations and uninstalls; values stay
+  /// readable. Called at the program's end.
+  void finish();
+
+  trace::Recorder &recorder() { return recorder_; }
+  bool coexecutes() const { return options_.coexecute; }
+  Stats stats() const;
+  const std::map<std::string, DivergenceReport> &divergences() const {
+    return divergences_;
+  }
+
+  /// A pending storage is being read on the Python thread: waits for the
+  /// runner, or replays the current block if the value is in it.
+  void resolve(const Storage &storage);
+
+private:
+  enum class Mode { Recording, Validating };
+
+  void maybeValidate();
+  void startValidating();
+  std::shared_ptr<BlockState> prepareBlock(const trace::TraceGraph &graph,
+                                           int32_t index);
+  void compileLoop();
+  void waitForCompile(const BlockState &block);
+
+  trace::IncomingOperand incoming(const Tensor &tensor, uint32_t operand,
+                                  recording::Operands operands);
+  /// Validation matched an op: defers it (true) or leaves it to the kernel.
+  bool afterMatch(const trace::MatchResult &match, recording::Operands operands,
+                  recording::Results results, Tensor *inPlaceTarget);
+  void noteFeedUses(const trace::MatchResult &match,
+                    recording::Operands operands);
+  void bindInputs(uint32_t index, recording::Operands operands);
+  void submitPass();
+  /// Ends validating: the current pass (if any) is replayed up to where
+  /// Python got, and recording resumes at the validator's position.
+  void diverge(std::string reason);
+  void stopValidating();
+  void abandonPass();
+  void waitForRunner();
+  void tagExecuted(Tensor &tensor, trace::NodeId node, uint32_t output,
+                   uint64_t visit);
+
+  Options options_;
+  trace::Recorder recorder_;
+  Mode mode_ = Mode::Recording;
+  uint64_t recordedSinceCheck_ = 0;
+  size_t nodesAtLastCheck_ = 0;
+  Stats stats_; // Compile counts: guarded by compileMutex_.
+  std::map<std::string, DivergenceReport> divergences_;
+
+  // Validating.
+  const trace::TraceGraph *graph_ = nullptr;
+  trace::BlockPartition partition_;
+  std::unique_ptr<trace::Validator> validator_;
+  std::vector<std::shared_ptr<BlockState>> blocks_;
+  std::unique_ptr<Pass> pass_;
+  /// The node and visit the last validated-eager op matched (op() tags its
+  /// results with them).
+  trace::NodeId eagerNode_ = trace::kNoNode;
+  uint64_t eagerVisit_ = 0;
+  /// First uses of fed values while validating: feed serial -> use.
+  struct FeedUse {
+    trace::NodeId node;
+    uint32_t operand;
+    uint64_t visit;
+  };
+  std::unordered_map<uint64_t, FeedUse> feedUses_;
+  std::vector<trace::IncomingOperand> scratch_;
+  std::vector<uint64_t> scratchFeeds_;
+  /// Results Python held at a block's end: compiled as outputs from then on.
+  std::set<std::pair<trace::NodeId, uint32_t>> heldResults_;
+
+  // Compilation (background thread).
+  compiler::BlockCache cache_;
+  mutable std::mutex compileMutex_;
+  std::condition_variable compileWake_;
+  std::condition_variable compileDone_;
+  std::deque<std::shared_ptr<CompileSlot>> compileQueue_;
+  std::unordered_multimap<size_t, std::weak_ptr<CompileSlot>> slots_;
+  bool stopCompiling_ = false;
+  std::thread compiler_;
+
+  GraphRunner runner_;
+  bool installed_ = false;
+  bool resolving_ = false;
+  std::thread::id owner_;
+};
+
+} // namespace coexec
+} // namespace terra
+
+#endif // TERRA_COEXECUTION_COEXECUTOR_H

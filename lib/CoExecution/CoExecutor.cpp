@@ -1,0 +1,830 @@
+//===- CoExecutor.cpp - Imperative-symbolic co-execution ------------------===//
+
+#include "terra/CoExecution/CoExecutor.h"
+
+#include "terra/Runtime/EagerBlock.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+
+namespace terra {
+namespace coexec {
+
+using trace::BlockOutput;
+using trace::IncomingOp;
+using trace::IncomingOperand;
+using trace::MatchResult;
+using trace::NodeId;
+using trace::ProducerKind;
+
+struct CompileSlot {
+  enum State : int { Queued, Ready, Failed };
+  compiler::BlockSpec spec;
+  std::atomic<int> state{Queued};
+  std::shared_ptr<compiler::CompiledBlock> compiled; // Set before Ready.
+  std::string failure;
+};
+
+struct BlockState {
+  int32_t index = -1;
+  trace::TracedBlock traced;
+  /// Null: the block always runs eagerly, because of `eagerReason`.
+  std::shared_ptr<CompileSlot> slot;
+  std::string eagerReason;
+  /// Per op: the (operand, input) pairs Python binds at that op.
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> bindings;
+  /// Per op and result: the output index, or -1.
+  std::vector<std::vector<int32_t>> outputOf;
+
+  bool ready() const {
+    return slot &&
+           slot->state.load(std::memory_order_acquire) == CompileSlot::Ready;
+  }
+};
+
+struct LazyResult {
+  std::weak_ptr<Storage> storage;
+  /// A view op made it, or a view was taken of it: eagerly it would share
+  /// memory with another tensor, so it cannot be written in place lazily.
+  bool aliased = false;
+};
+
+/// One pass of Python through a compiled block.
+struct Pass {
+  std::shared_ptr<BlockState> block;
+  std::shared_ptr<compiler::CompiledBlock> compiled;
+  std::vector<Tensor> inputs;
+  /// Per op: its results and the visit of its node in this pass.
+  std::vector<std::vector<LazyResult>> lazy;
+  std::vector<uint64_t> visits;
+  /// Per op: the tensor an in-place op writes when the runner has its new
+  /// value (a variable, or memory from before the pass), else undefined.
+  std::vector<Tensor> writeBacks;
+  /// Storages this pass reads or writes, marked pending until it ran.
+  std::vector<std::shared_ptr<Storage>> inUse;
+  uint32_t next = 0;
+};
+
+namespace {
+
+CoExecutor *installedExecutor = nullptr;
+
+void resolveWithInstalled(const Storage &storage) {
+  if (installedExecutor)
+    installedExecutor->resolve(storage);
+}
+
+bool isViewOp(const char *name) {
+  static const char *const views[] = {
+      "reshape", "permute",   "transpose", "expand",     "slice",
+      "select",  "unsqueeze", "squeeze",   "contiguous", "as_strided"};
+  for (const char *view : views)
+    if (std::strcmp(name, view) == 0)
+      return true;
+  return false;
+}
+
+/// Gives `storage` the value `value` (a contiguous copy if it is not).
+void fulfilWith(Storage &storage, const Tensor &value) {
+  Tensor contiguous = value.isContiguous() ? value : value.contiguous();
+  storage.fulfil(contiguous.storage(), contiguous.data());
+}
+
+/// Eager results of ops [0, results.size()): fills the lazy tensors still
+/// alive and writes the variables, in program order.
+void publishEagerResults(Pass &pass,
+                         const std::vector<std::vector<Tensor>> &results) {
+  for (size_t op = 0; op < results.size(); ++op) {
+    for (size_t r = 0; r < results[op].size(); ++r)
+      if (std::shared_ptr<Storage> storage = pass.lazy[op][r].storage.lock())
+        if (storage->isPending())
+          fulfilWith(*storage, results[op][r]);
+    if (pass.writeBacks[op].defined())
+      pass.writeBacks[op].copyFrom(results[op][0]);
+  }
+}
+
+void releaseInUse(Pass &pass) {
+  for (const std::shared_ptr<Storage> &storage : pass.inUse)
+    storage->releasePendingWrite();
+  pass.inUse.clear();
+}
+
+/// The runner's side of a pass.
+void runPass(Pass &pass, bool eagerly) {
+  struct Release {
+    Pass &pass;
+    ~Release() { releaseInUse(pass); }
+  } release{pass};
+  const trace::TracedBlock &traced = pass.block->traced;
+  if (eagerly) {
+    publishEagerResults(pass, runOpsEagerly(traced.spec, pass.inputs));
+    return;
+  }
+  llvm::Expected<std::vector<Tensor>> outputs = pass.compiled->run(pass.inputs);
+  if (!outputs)
+    throwError(Error::Kind::Runtime, "a compiled block failed: " +
+                                         llvm::toString(outputs.takeError()));
+  for (size_t i = 0; i < outputs->size(); ++i) {
+    const BlockOutput &output = traced.outputs[i];
+    const Tensor &value = (*outputs)[i];
+    if (std::shared_ptr<Storage> storage =
+            pass.lazy[output.op][output.result].storage.lock())
+      if (storage->isPending())
+        fulfilWith(*storage, value);
+    if (pass.writeBacks[output.op].defined())
+      pass.writeBacks[output.op].copyFrom(value);
+  }
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Set-up and the background compiler
+//===----------------------------------------------------------------------===//
+
+CoExecutor::CoExecutor(trace::SiteSource &sites, Options options)
+    : options_(std::move(options)), recorder_(sites), cache_(options_.compile) {
+}
+
+CoExecutor::~CoExecutor() {
+  {
+    std::lock_guard<std::mutex> lock(compileMutex_);
+    stopCompiling_ = true;
+  }
+  compileWake_.notify_all();
+  if (compiler_.joinable())
+    compiler_.join();
+  if (installedExecutor == this) {
+    installedExecutor = nullptr;
+    Storage::setPendingResolver(nullptr);
+  }
+  if (installed_ && recording::observer() == this)
+    recording::setObserver(nullptr);
+}
+
+void CoExecutor::install() {
+  owner_ = std::this_thread::get_id();
+  installedExecutor = this;
+  Storage::setPendingResolver(&resolveWithInstalled);
+  recording::setObserver(this);
+  installed_ = true;
+}
+
+void CoExecutor::finish() {
+  if (!installed_)
+    return;
+  if (mode_ == Mode::Validating)
+    stopValidating();
+  {
+    std::lock_guard<std::mutex> lock(compileMutex_);
+    stopCompiling_ = true;
+    compileQueue_.clear();
+  }
+  compileWake_.notify_all();
+  if (compiler_.joinable())
+    compiler_.join();
+  if (recording::observer() == this)
+    recording::setObserver(nullptr);
+  installed_ = false;
+  waitForRunner();
+}
+
+Stats CoExecutor::stats() const {
+  std::lock_guard<std::mutex> lock(compileMutex_);
+  return stats_;
+}
+
+void CoExecutor::compileLoop() {
+  for (;;) {
+    std::shared_ptr<CompileSlot> slot;
+    {
+      std::unique_lock<std::mutex> lock(compileMutex_);
+      compileWake_.wait(
+          lock, [&] { return stopCompiling_ || !compileQueue_.empty(); });
+      if (stopCompiling_)
+        return;
+      // Newest first: the latest partition is the steady state's.
+      slot = std::move(compileQueue_.back());
+      compileQueue_.pop_back();
+    }
+    // A block no partition uses any more (the first iterations' shape of
+    // the loop) is not worth compiling.
+    if (slot.use_count() == 1) {
+      std::lock_guard<std::mutex> lock(compileMutex_);
+      slot->state.store(CompileSlot::Failed, std::memory_order_release);
+      slot->failure = "no longer needed";
+      continue;
+    }
+    auto start = std::chrono::steady_clock::now();
+    llvm::Expected<std::shared_ptr<compiler::CompiledBlock>> compiled =
+        cache_.get(slot->spec);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    std::lock_guard<std::mutex> lock(compileMutex_);
+    stats_.compileSeconds += seconds;
+    if (compiled) {
+      ++stats_.compilations;
+      slot->compiled = std::move(*compiled);
+      slot->state.store(CompileSlot::Ready, std::memory_order_release);
+    } else {
+      ++stats_.compileFailures;
+      slot->failure = llvm::toString(compiled.takeError());
+      slot->state.store(CompileSlot::Failed, std::memory_order_release);
+    }
+    compileDone_.notify_all();
+  }
+}
+
+void CoExecutor::waitForCompile(const BlockState &block) {
+  if (!block.slot)
+    return;
+  std::unique_lock<std::mutex> lock(compileMutex_);
+  if (block.slot->state.load() != CompileSlot::Queued)
+    return;
+  if (options_.beforeWait)
+    options_.beforeWait();
+  compileDone_.wait(lock, [&] {
+    return block.slot->state.load() != CompileSlot::Queued || stopCompiling_;
+  });
+  lock.unlock();
+  if (options_.afterWait)
+    options_.afterWait();
+}
+
+std::shared_ptr<BlockState>
+CoExecutor::prepareBlock(const trace::TraceGraph &graph, int32_t index) {
+  auto state = std::make_shared<BlockState>();
+  state->index = index;
+  trace::TracedBlock &traced = state->traced;
+  traced =
+      trace::toBlockSpec(graph, partition_.blocks[index],
+                         trace::OutputPolicy::ObservedUses, options_.minPasses);
+  size_t numOps = traced.spec.ops.size();
+  state->outputOf.resize(numOps);
+  for (size_t op = 0; op < numOps; ++op)
+    state->outputOf[op].assign(traced.spec.ops[op].results.size(), -1);
+  for (size_t i = 0; i < traced.outputs.size(); ++i)
+    state->outputOf[traced.outputs[i].op][traced.outputs[i].result] =
+        static_cast<int32_t>(i);
+  // Results Python held at the end of an earlier pass are outputs too.
+  for (size_t op = 0; op < numOps; ++op)
+    for (size_t r = 0; r < state->outputOf[op].size(); ++r)
+      if (state->outputOf[op][r] < 0 &&
+          heldResults_.count({traced.nodes[op], uint32_t(r)})) {
+        state->outputOf[op][r] = static_cast<int32_t>(traced.outputs.size());
+        BlockOutput output;
+        output.op = uint32_t(op);
+        output.result = uint32_t(r);
+        output.heldByPython = true;
+        traced.outputs.push_back(output);
+        traced.spec.outputs.push_back(
+            compiler::ValueId::result(int32_t(op), int32_t(r)));
+      }
+  state->bindings.resize(numOps);
+  for (size_t i = 0; i < traced.inputs.size(); ++i)
+    state->bindings[traced.inputs[i].firstOp].push_back(
+        {traced.inputs[i].firstOperand, uint32_t(i)});
+
+  for (const compiler::OpSpec &op : traced.spec.ops)
+    if (op.name == "masked_select") {
+      state->eagerReason =
+          "masked_select: the shape of its result depends on the data";
+      return state;
+    }
+
+  size_t hash = compiler::hashBlockSpec(traced.spec);
+  auto range = slots_.equal_range(hash);
+  for (auto it = range.first; it != range.second;) {
+    std::shared_ptr<CompileSlot> slot = it->second.lock();
+    if (!slot) {
+      it = slots_.erase(it);
+      continue;
+    }
+    if (slot->state.load(std::memory_order_acquire) != CompileSlot::Failed &&
+        compiler::equalBlockSpecs(slot->spec, traced.spec)) {
+      state->slot = std::move(slot);
+      return state;
+    }
+    ++it;
+  }
+  auto slot = std::make_shared<CompileSlot>();
+  slot->spec = traced.spec;
+  slots_.emplace(hash, slot);
+  state->slot = slot;
+  {
+    std::lock_guard<std::mutex> lock(compileMutex_);
+    compileQueue_.push_back(slot);
+  }
+  if (!compiler_.joinable())
+    compiler_ = std::thread([this] { compileLoop(); });
+  compileWake_.notify_one();
+  return state;
+}
+
+//===----------------------------------------------------------------------===//
+// Recording and the switch to validating
+//===----------------------------------------------------------------------===//
+
+void CoExecutor::maybeValidate() {
+  recordedSinceCheck_ = 0;
+  if (options_.coexecute && mode_ == Mode::Recording)
+    startValidating();
+}
+
+void CoExecutor::startValidating() {
+  const trace::TraceGraph &graph = recorder_.graph();
+  // Blocks are cut where the recorded paths fork; while the recording still
+  // meets new ops, the paths are not all known yet.
+  size_t nodes = graph.size();
+  bool grew = nodes != nodesAtLastCheck_;
+  nodesAtLastCheck_ = nodes;
+  if (grew)
+    return;
+  trace::BlockPartition partition = graph.blocks(2);
+  std::vector<std::shared_ptr<BlockState>> states(partition.blocks.size());
+  partition_ = std::move(partition);
+  bool anyHot = false;
+  for (size_t b = 0; b < partition_.blocks.size(); ++b) {
+    const trace::Block &block = partition_.blocks[b];
+    if (block.nodes.size() < 2 ||
+        graph.node(block.nodes.front()).visits < options_.minPasses)
+      continue;
+    states[b] = prepareBlock(graph, int32_t(b));
+    anyHot = true;
+  }
+  if (!anyHot)
+    return;
+  blocks_ = std::move(states);
+  graph_ = &graph;
+  validator_ = std::make_unique<trace::Validator>(graph, partition_,
+                                                  /*continueVisits=*/true);
+  validator_->reset(graph.lastNode());
+  feedUses_.clear();
+  mode_ = Mode::Validating;
+}
+
+void CoExecutor::op(const char *name, recording::Attributes attributes,
+                    recording::Operands operands, recording::Results results) {
+  if (mode_ == Mode::Validating) {
+    for (size_t r = 0; r < results.size; ++r)
+      tagExecuted(*results[r], eagerNode_, uint32_t(r), eagerVisit_);
+    return;
+  }
+  recorder_.op(name, std::move(attributes), operands, results);
+  ++stats_.opsRecorded;
+  if (++recordedSinceCheck_ >= options_.checkInterval)
+    maybeValidate();
+}
+
+void CoExecutor::inPlace(const char *name, recording::Attributes attributes,
+                         recording::Operands operands, Tensor &target) {
+  if (mode_ == Mode::Validating) {
+    Storage::TraceState &state = target.storage()->traceState();
+    ++state.version;
+    if (state.variable)
+      target.traceTag() = TraceTag{};
+    else
+      tagExecuted(target, eagerNode_, 0, eagerVisit_);
+    return;
+  }
+  recorder_.inPlace(name, std::move(attributes), operands, target);
+  ++stats_.opsRecorded;
+  if (++recordedSinceCheck_ >= options_.checkInterval)
+    maybeValidate();
+}
+
+void CoExecutor::sync(trace::SyncKind kind, const Tensor &value) {
+  ++stats_.syncs;
+  if (mode_ == Mode::Recording) {
+    recorder_.sync(kind, value);
+    maybeValidate();
+    return;
+  }
+  trace::Site site = recorder_.nextSite();
+  const Tensor *operands[] = {&value};
+  IncomingOperand operand =
+      incoming(value, 0, recording::Operands(operands, 1));
+  MatchResult match = validator_->matchSync(site, kind, operand);
+  if (!match.matched()) {
+    std::string reason = validator_->explainSync(
+        match, site, kind, operand, options_.locations, options_.stacks);
+    diverge(std::move(reason));
+    recorder_.presetNextSite(site);
+    recorder_.sync(kind, value);
+    return;
+  }
+  // A fetch inside a block: a rarely taken edge out of its middle.
+  if (pass_)
+    abandonPass();
+}
+
+void CoExecutor::tagExecuted(Tensor &tensor, NodeId node, uint32_t output,
+                             uint64_t visit) {
+  if (!tensor.defined())
+    return;
+  TraceTag &tag = tensor.traceTag();
+  tag.kind = TraceTag::Kind::Executed;
+  tag.node = node;
+  tag.output = output;
+  tag.id = visit;
+  tag.version = tensor.storage()->traceState().version;
+}
+
+//===----------------------------------------------------------------------===//
+// Validating
+//===----------------------------------------------------------------------===//
+
+IncomingOperand CoExecutor::incoming(const Tensor &tensor, uint32_t operand,
+                                     recording::Operands operands) {
+  IncomingOperand in;
+  trace::Producer producer = recorder_.producerOf(tensor);
+  in.kind = producer.kind;
+  if (tensor.defined()) {
+    in.dtype = tensor.dtype();
+    in.shape = tensor.shape().data();
+    in.rank = uint32_t(tensor.dim());
+  }
+  if (scratchFeeds_.size() < operands.size)
+    scratchFeeds_.resize(operands.size);
+  scratchFeeds_[operand] = 0;
+  switch (producer.kind) {
+  case ProducerKind::Variable:
+    in.variable = producer.id;
+    break;
+  case ProducerKind::Constant:
+    in.constant = producer.value;
+    break;
+  case ProducerKind::Record:
+    if (producer.isExecuted()) {
+      in.node = producer.node;
+      in.slot = producer.output;
+      in.visit = producer.id;
+    } else if (graph_->executionOfRecord(producer.id, in.node, in.visit)) {
+      in.slot = producer.output;
+    } else {
+      in.node = trace::kNoNode;
+    }
+    break;
+  case ProducerKind::Feed: {
+    scratchFeeds_[operand] = producer.id;
+    for (uint32_t j = 0; j < operand; ++j)
+      if (scratchFeeds_[j] == producer.id) {
+        in.node = trace::kThisOp;
+        in.slot = j;
+        return in;
+      }
+    auto use = feedUses_.find(producer.id);
+    if (use != feedUses_.end()) {
+      in.node = use->second.node;
+      in.slot = use->second.operand;
+      in.visit = use->second.visit;
+    }
+    break;
+  }
+  }
+  return in;
+}
+
+void CoExecutor::noteFeedUses(const MatchResult &match,
+                              recording::Operands operands) {
+  for (uint32_t i = 0; i < operands.size; ++i)
+    if (scratch_[i].kind == ProducerKind::Feed &&
+        scratch_[i].node == trace::kNoNode) {
+      if (feedUses_.size() > 4096)
+        feedUses_.clear();
+      feedUses_[scratchFeeds_[i]] = FeedUse{match.node, i, match.visit};
+    }
+}
+
+bool CoExecutor::deferOp(const char *name,
+                         const recording::Attributes &attributes,
+                         recording::Operands operands,
+                         recording::Results results) {
+  if (mode_ != Mode::Validating)
+    return false;
+  trace::Site site = recorder_.nextSite();
+  scratch_.resize(operands.size);
+  for (uint32_t i = 0; i < operands.size; ++i)
+    scratch_[i] = incoming(*operands[i], i, operands);
+  IncomingOp op;
+  op.site = site;
+  op.name = name;
+  op.attributes = attributes.data();
+  op.numAttributes = attributes.size();
+  op.operands = scratch_.data();
+  op.numOperands = operands.size;
+  MatchResult match = validator_->matchOp(op);
+  if (!match.matched()) {
+    std::string reason =
+        validator_->explain(match, op, options_.locations, options_.stacks);
+    diverge(std::move(reason));
+    recorder_.presetNextSite(site);
+    return false;
+  }
+  noteFeedUses(match, operands);
+  return afterMatch(match, operands, results, nullptr);
+}
+
+bool CoExecutor::deferInPlace(const char *name,
+                              const recording::Attributes &attributes,
+                              recording::Operands operands, Tensor &target) {
+  if (mode_ != Mode::Validating)
+    return false;
+  trace::Site site = recorder_.nextSite();
+  scratch_.resize(operands.size);
+  for (uint32_t i = 0; i < operands.size; ++i)
+    scratch_[i] = incoming(*operands[i], i, operands);
+  Storage::TraceState &state = target.storage()->traceState();
+  trace::VariableWrite write{state.variable, 0};
+  IncomingOp op;
+  op.site = site;
+  op.name = name;
+  op.attributes = attributes.data();
+  op.numAttributes = attributes.size();
+  op.operands = scratch_.data();
+  op.numOperands = operands.size;
+  op.writes = &write;
+  op.numWrites = state.variable ? 1 : 0;
+  MatchResult match = validator_->matchOp(op);
+  if (!match.matched()) {
+    std::string reason =
+        validator_->explain(match, op, options_.locations, options_.stacks);
+    diverge(std::move(reason));
+    recorder_.presetNextSite(site);
+    return false;
+  }
+  noteFeedUses(match, operands);
+  return afterMatch(match, operands, {}, &target);
+}
+
+namespace {
+
+/// The index of the op of `pass` that made `tensor`, if it did.
+int64_t opOfPass(const Pass &pass, const trace::Validator &validator,
+                 const trace::BlockPartition &partition, const Tensor &tensor) {
+  if (!tensor.defined())
+    return -1;
+  const TraceTag &tag = tensor.traceTag();
+  if (tag.kind != TraceTag::Kind::Executed ||
+      tag.version != tensor.storage()->traceState().version ||
+      partition.blockOf[tag.node] != pass.block->index)
+    return -1;
+  uint32_t position = validator.positionInBlock(tag.node);
+  return position < pass.next && pass.visits[position] == tag.id
+             ? int64_t(position)
+             : -1;
+}
+
+} // namespace
+
+bool CoExecutor::afterMatch(const MatchResult &match,
+                            recording::Operands operands,
+                            recording::Results results, Tensor *inPlaceTarget) {
+  uint32_t position = validator_->positionInBlock(match.node);
+  // Python left the block by a rarely taken edge.
+  if (pass_ && (match.block != pass_->block->index || position != pass_->next))
+    abandonPass();
+  if (!pass_ && match.block >= 0 && position == 0 && blocks_[match.block] &&
+      options_.waitForCompile)
+    waitForCompile(*blocks_[match.block]);
+  if (!pass_ && match.block >= 0 && position == 0 && blocks_[match.block] &&
+      blocks_[match.block]->ready()) {
+    pass_ = std::make_unique<Pass>();
+    Pass &pass = *pass_;
+    pass.block = blocks_[match.block];
+    pass.compiled = pass.block->slot->compiled;
+    size_t numOps = pass.block->traced.spec.ops.size();
+    pass.inputs.resize(pass.block->traced.spec.inputs.size());
+    pass.lazy.resize(numOps);
+    pass.visits.resize(numOps);
+    pass.writeBacks.resize(numOps);
+  }
+  int64_t ownedBy = -1;
+  if (pass_) {
+    Pass &pass = *pass_;
+    // Values the block cannot take: one of its own results where it
+    // expects an input (an operand whose producer varies), or an in-place
+    // write to memory it does not own. This pass ends here; Python goes on
+    // validating with eager ops.
+    bool deferrable = true;
+    for (const auto &[operand, input] : pass.block->bindings[position])
+      if (opOfPass(pass, *validator_, partition_, *operands[operand]) >= 0)
+        deferrable = false;
+    if (inPlaceTarget && !inPlaceTarget->storage()->traceState().variable) {
+      ownedBy = opOfPass(pass, *validator_, partition_, *inPlaceTarget);
+      const Tensor &target = *inPlaceTarget;
+      // A value of this pass in memory from before it (written back by an
+      // earlier in-place op of the pass) is written back again.
+      if (ownedBy >= 0 &&
+          pass.lazy[ownedBy][target.traceTag().output].storage.lock() !=
+              target.storage())
+        ownedBy = -1;
+      if (ownedBy >= 0) {
+        // Made in this pass: the new value takes over its memory, unless
+        // other tensors share that memory eagerly.
+        bool owned = !pass.lazy[ownedBy][target.traceTag().output].aliased &&
+                     target.offset() == 0 && target.isContiguous() &&
+                     size_t(target.numel()) * itemSize(target.dtype()) ==
+                         target.storage()->bytes();
+        deferrable = deferrable && owned;
+      }
+      // Else memory from before the pass (a momentum buffer kept as a plain
+      // tensor): the runner writes the new value back (see submitPass).
+    }
+    if (!deferrable)
+      abandonPass();
+  }
+  if (!pass_) {
+    ++stats_.opsValidatedEager;
+    eagerNode_ = match.node;
+    eagerVisit_ = match.visit;
+    return false;
+  }
+
+  Pass &pass = *pass_;
+  const trace::Node &node = graph_->node(match.node);
+  bindInputs(position, operands);
+  pass.visits[position] = match.visit;
+  std::vector<LazyResult> &lazy = pass.lazy[position];
+  if (inPlaceTarget) {
+    Tensor &target = *inPlaceTarget;
+    const std::shared_ptr<Storage> &storage = target.storage();
+    Storage::TraceState &state = storage->traceState();
+    ++state.version;
+    lazy.resize(1);
+    if (state.variable || ownedBy < 0) {
+      pass.writeBacks[position] = target;
+      if (std::find(pass.inUse.begin(), pass.inUse.end(), storage) ==
+          pass.inUse.end()) {
+        storage->addPendingWrite();
+        pass.inUse.push_back(storage);
+      }
+      if (state.variable)
+        target.traceTag() = TraceTag{};
+      else
+        tagExecuted(target, match.node, 0, match.visit);
+    } else {
+      // The new value takes over the memory of the old one.
+      pass.lazy[ownedBy][target.traceTag().output].storage.reset();
+      lazy[0].storage = storage;
+      tagExecuted(target, match.node, 0, match.visit);
+    }
+  } else {
+    bool view = isViewOp(node.name.c_str());
+    if (view)
+      for (uint32_t i = 0; i < operands.size; ++i) {
+        int64_t op = opOfPass(pass, *validator_, partition_, *operands[i]);
+        if (op >= 0)
+          pass.lazy[op][operands[i]->traceTag().output].aliased = true;
+      }
+    lazy.resize(results.size);
+    for (size_t r = 0; r < results.size; ++r) {
+      const compiler::TensorType &type = node.results[r].type;
+      std::shared_ptr<Storage> storage =
+          Storage::lazy(size_t(numElements(type.shape)) * itemSize(type.dtype));
+      *results[r] = Tensor::view(storage, type.dtype, type.shape,
+                                 contiguousStrides(type.shape), 0);
+      tagExecuted(*results[r], match.node, uint32_t(r), match.visit);
+      lazy[r].storage = storage;
+      lazy[r].aliased = view;
+    }
+  }
+  ++pass.next;
+  ++stats_.opsDeferred;
+  if (match.endsBlock)
+    submitPass();
+  return true;
+}
+
+void CoExecutor::bindInputs(uint32_t position, recording::Operands operands) {
+  Pass &pass = *pass_;
+  for (const auto &[operand, input] : pass.block->bindings[position]) {
+    const Tensor &value = *operands[operand];
+    // Memory lent by NumPy may change under the runner: a copy goes.
+    Tensor bound = value.defined() && value.storage()->isBorrowed() &&
+                           !value.storage()->isPending()
+                       ? value.clone()
+                       : value;
+    if (bound.defined()) {
+      bound.storage()->addPendingWrite();
+      pass.inUse.push_back(bound.storage());
+    }
+    pass.inputs[input] = std::move(bound);
+  }
+}
+
+void CoExecutor::submitPass() {
+  std::shared_ptr<Pass> pass(std::move(pass_));
+  BlockState &block = *pass->block;
+  // Results Python still holds that the block does not hand back: this pass
+  // runs eagerly, and the block is compiled again with them as outputs.
+  bool held = false;
+  for (size_t op = 0; op < pass->lazy.size(); ++op)
+    for (size_t r = 0; r < pass->lazy[op].size(); ++r)
+      if (block.outputOf[op][r] < 0 && !pass->lazy[op][r].storage.expired() &&
+          !pass->writeBacks[op].defined()) {
+        heldResults_.insert({block.traced.nodes[op], uint32_t(r)});
+        held = true;
+      }
+  // So are in-place writes whose value is not an output and that no later
+  // op of the block overwrites.
+  for (size_t op = 0; op < pass->writeBacks.size(); ++op) {
+    const Tensor &target = pass->writeBacks[op];
+    if (!target.defined() || block.outputOf[op][0] >= 0)
+      continue;
+    bool overwritten = false;
+    for (size_t later = op + 1; later < pass->writeBacks.size(); ++later)
+      overwritten = overwritten ||
+                    (pass->writeBacks[later].defined() &&
+                     pass->writeBacks[later].storage() == target.storage());
+    if (!overwritten) {
+      heldResults_.insert({block.traced.nodes[op], 0});
+      held = true;
+    }
+  }
+  if (held) {
+    blocks_[block.index] = prepareBlock(*graph_, block.index);
+    ++stats_.passesEager;
+  } else {
+    ++stats_.passesCompiled;
+  }
+  runner_.submit([pass, held] { runPass(*pass, held); });
+}
+
+//===----------------------------------------------------------------------===//
+// Divergence and waiting
+//===----------------------------------------------------------------------===//
+
+void CoExecutor::waitForRunner() {
+  if (runner_.completed() == runner_.submitted()) {
+    runner_.drain(); // Rethrows a runner error, if any.
+    return;
+  }
+  ++stats_.waits;
+  if (options_.beforeWait)
+    options_.beforeWait();
+  try {
+    runner_.drain();
+  } catch (...) {
+    if (options_.afterWait)
+      options_.afterWait();
+    throw;
+  }
+  if (options_.afterWait)
+    options_.afterWait();
+}
+
+void CoExecutor::abandonPass() {
+  std::unique_ptr<Pass> pass = std::move(pass_);
+  waitForRunner();
+  releaseInUse(*pass);
+  if (pass->next == 0)
+    return;
+  ++stats_.prefixesReplayed;
+  recording::Pause pause;
+  publishEagerResults(
+      *pass, runOpsEagerly(pass->block->traced.spec, pass->inputs, pass->next));
+}
+
+void CoExecutor::diverge(std::string reason) {
+  ++stats_.divergences;
+  ++divergences_[reason].count;
+  divergences_[reason].reason = std::move(reason);
+  stopValidating();
+}
+
+void CoExecutor::stopValidating() {
+  if (pass_)
+    abandonPass();
+  recorder_.resumeAt(validator_->position(), validator_->visits());
+  validator_.reset();
+  blocks_.clear();
+  feedUses_.clear();
+  mode_ = Mode::Recording;
+  recordedSinceCheck_ = 0;
+}
+
+void CoExecutor::resolve(const Storage &storage) {
+  if (resolving_ || std::this_thread::get_id() != owner_)
+    return;
+  struct Guard {
+    bool &flag;
+    explicit Guard(bool &flag) : flag(flag) { flag = true; }
+    ~Guard() { flag = false; }
+  } guard(resolving_);
+  waitForRunner();
+  // A value of the block Python is in the middle of.
+  if (storage.isPending() && pass_)
+    abandonPass();
+  if (storage.isPending())
+    throwError(Error::Kind::Runtime,
+               "a lazy tensor's value is unavailable: the compiled block that "
+               "computes it failed or never ran");
+}
+
+} // namespace coexec
+} // namespace terra
