@@ -63,7 +63,7 @@ def tracing_cost(tx, ty):
     untraced = best_time(lambda: chain(terra, tx, ty))
     import _terra
 
-    _terra._trace_start("")
+    _terra._trace_start("", False)
     try:
         traced = best_time(lambda: chain(terra, tx, ty), repeats=500)
     finally:

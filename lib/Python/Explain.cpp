@@ -252,6 +252,8 @@ std::string coExecutionReport(const coexec::CoExecutor &executor) {
   if (stats.compileFailures)
     os << ", " << stats.compileFailures << " stay imperative";
   os << "; waits for the runner: " << stats.waits << "\n";
+  for (const auto &[reason, count] : executor.compileFailures())
+    os << "    " << count << "x stays imperative: " << reason << "\n";
   const auto &divergences = executor.divergences();
   os << "  divergences: " << stats.divergences << "\n";
   std::vector<const coexec::DivergenceReport *> sorted;

@@ -176,6 +176,31 @@ PyObject *fn_trace_report(PyObject *, PyObject *const *argv, Py_ssize_t argc) {
   });
 }
 
+// _trace_stats() -> dict: what the session's executor did so far.
+PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
+  return guarded([&]() -> PyObject * {
+    if (!session)
+      throwError(Error::Kind::Runtime, "tracing was not started");
+    coexec::Stats stats = session->executor.stats();
+    uint64_t calls =
+        stats.opsRecorded + stats.opsValidatedEager + stats.opsDeferred;
+    return Py_BuildValue(
+        "{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}", "op_calls",
+        (unsigned long long)calls, "ops_recorded",
+        (unsigned long long)stats.opsRecorded, "ops_validated_eager",
+        (unsigned long long)stats.opsValidatedEager, "ops_deferred",
+        (unsigned long long)stats.opsDeferred, "fetches",
+        (unsigned long long)stats.syncs, "passes_compiled",
+        (unsigned long long)stats.passesCompiled, "passes_eager",
+        (unsigned long long)stats.passesEager, "prefixes_replayed",
+        (unsigned long long)stats.prefixesReplayed, "divergences",
+        (unsigned long long)stats.divergences, "compilations",
+        (unsigned long long)stats.compilations, "waits",
+        (unsigned long long)stats.waits, "compile_seconds",
+        stats.compileSeconds);
+  });
+}
+
 PyMethodDef tracingFunctions[] = {
     {"_trace_start", reinterpret_cast<PyCFunction>(fn_trace_start),
      METH_FASTCALL,
@@ -185,6 +210,8 @@ PyMethodDef tracingFunctions[] = {
      "_trace_stop(): finish queued work and stop recording."},
     {"_trace_close", reinterpret_cast<PyCFunction>(fn_trace_close),
      METH_FASTCALL, "_trace_close(): stop recording and free the trace."},
+    {"_trace_stats", reinterpret_cast<PyCFunction>(fn_trace_stats),
+     METH_FASTCALL, "_trace_stats() -> dict: op calls, passes, divergences."},
     {"_trace_report", reinterpret_cast<PyCFunction>(fn_trace_report),
      METH_FASTCALL,
      "_trace_report(compile, dump_dir, base_dir): the explain report."},

@@ -136,6 +136,8 @@ public:
   const std::map<std::string, DivergenceReport> &divergences() const {
     return divergences_;
   }
+  /// Why blocks stay imperative: compile errors and unsupported ops.
+  std::map<std::string, uint64_t> compileFailures() const;
 
   /// A pending storage is being read on the Python thread: waits for the
   /// runner, or replays the current block if the value is in it.
@@ -202,6 +204,7 @@ private:
   // Compilation (background thread).
   compiler::BlockCache cache_;
   mutable std::mutex compileMutex_;
+  std::map<std::string, uint64_t> compileFailures_; // Guarded too.
   std::condition_variable compileWake_;
   std::condition_variable compileDone_;
   std::deque<std::shared_ptr<CompileSlot>> compileQueue_;
