@@ -101,22 +101,27 @@ def child(name):
     build, iterations = WORKLOADS[name]
     step, _ = build(torch)
     coexec = os.environ.get("TERRA_COEXECUTE") == "1"
-    # Warm-up: rounds shaped like the measured ones (the fetch at the end of
-    # each is part of the traced path), long enough to compile.
+
+    def run_round(count):
+        # One call site for warm-up and measurement: sites include the call
+        # stack, so another loop would be another block to compile.
+        start, cpu = time.perf_counter(), time.thread_time()
+        for _ in range(count):
+            out = step()
+        float(out.sum())  # The runner has finished the round.
+        return ((time.perf_counter() - start) / count,
+                (time.thread_time() - cpu) / count)
+
+    # Warm-up: rounds like the measured ones, long enough to compile.
     for _ in range(3):
-        for _ in range(max(20, iterations // 10)):
-            result = step()
-        float(result.sum())
+        run_round(max(20, iterations // 10))
     result = {"name": name}
     best = float("inf")
     best_cpu = float("inf")
     for _ in range(ROUNDS):
-        start, cpu = time.perf_counter(), time.thread_time()
-        for _ in range(iterations):
-            out = step()
-        float(out.sum())  # The runner has finished the round.
-        best = min(best, (time.perf_counter() - start) / iterations)
-        best_cpu = min(best_cpu, (time.thread_time() - cpu) / iterations)
+        seconds, cpu = run_round(iterations)
+        best = min(best, seconds)
+        best_cpu = min(best_cpu, cpu)
     result["seconds"] = best
     result["python_cpu_seconds"] = best_cpu
     if coexec:

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <pthread.h>
 
 namespace terra {
 namespace coexec {
@@ -203,6 +204,7 @@ Stats CoExecutor::stats() const {
 }
 
 void CoExecutor::compileLoop() {
+  pthread_setname_np(pthread_self(), "terra-compile");
   for (;;) {
     std::shared_ptr<CompileSlot> slot;
     {

@@ -291,7 +291,10 @@ bool toTensor(PyObject *object, Tensor &out, const DType *dtype) {
       Tensor borrowed;
       if (!borrowBuffer(object, borrowed))
         return false;
-      out = dtype ? borrowed.to(*dtype) : borrowed.clone();
+      // A copy, as torch.tensor makes (to() keeps the memory when the
+      // dtype is already right).
+      out = dtype && *dtype != borrowed.dtype() ? borrowed.to(*dtype)
+                                                : borrowed.clone();
       return true;
     }
     Shape shape;

@@ -3,6 +3,8 @@
 
 #include "terra/Runtime/GraphRunner.h"
 
+#include <pthread.h>
+
 namespace terra {
 namespace {
 
@@ -59,6 +61,8 @@ void GraphRunner::drain() {
 }
 
 void GraphRunner::run() {
+  // Named for profilers and debuggers (perf, gdb, top -H).
+  pthread_setname_np(pthread_self(), "terra-runner");
   for (;;) {
     std::optional<Task> task = queue_.tryPop();
     if (!task) {
