@@ -38,6 +38,8 @@ struct BlockState {
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> bindings;
   /// Per op and result: the output index, or -1.
   std::vector<std::vector<int32_t>> outputOf;
+  /// Per op: the index of its first result among the block's results.
+  std::vector<uint32_t> firstResult;
 
   bool ready() const {
     return slot &&
@@ -57,8 +59,9 @@ struct Pass {
   std::shared_ptr<BlockState> block;
   std::shared_ptr<compiler::CompiledBlock> compiled;
   std::vector<Tensor> inputs;
-  /// Per op: its results and the visit of its node in this pass.
-  std::vector<std::vector<LazyResult>> lazy;
+  /// The results of the ops (BlockState::firstResult), and the visit of
+  /// each op's node in this pass.
+  std::vector<LazyResult> results;
   std::vector<uint64_t> visits;
   /// Per op: the tensor an in-place op writes when the runner has its new
   /// value (a variable, or memory from before the pass), else undefined.
@@ -66,6 +69,10 @@ struct Pass {
   /// Storages this pass reads or writes, marked pending until it ran.
   std::vector<std::shared_ptr<Storage>> inUse;
   uint32_t next = 0;
+
+  LazyResult &lazy(size_t op, size_t result) {
+    return results[block->firstResult[op] + result];
+  }
 };
 
 namespace {
@@ -99,7 +106,7 @@ void publishEagerResults(Pass &pass,
                          const std::vector<std::vector<Tensor>> &results) {
   for (size_t op = 0; op < results.size(); ++op) {
     for (size_t r = 0; r < results[op].size(); ++r)
-      if (std::shared_ptr<Storage> storage = pass.lazy[op][r].storage.lock())
+      if (std::shared_ptr<Storage> storage = pass.lazy(op, r).storage.lock())
         if (storage->isPending())
           fulfilWith(*storage, results[op][r]);
     if (pass.writeBacks[op].defined())
@@ -132,7 +139,7 @@ void runPass(Pass &pass, bool eagerly) {
     const BlockOutput &output = traced.outputs[i];
     const Tensor &value = (*outputs)[i];
     if (std::shared_ptr<Storage> storage =
-            pass.lazy[output.op][output.result].storage.lock())
+            pass.lazy(output.op, output.result).storage.lock())
       if (storage->isPending())
         fulfilWith(*storage, value);
     if (pass.writeBacks[output.op].defined())
@@ -191,6 +198,8 @@ void CoExecutor::finish() {
     recording::setObserver(nullptr);
   installed_ = false;
   waitForRunner();
+  while (retired_.tryPop()) {
+  }
 }
 
 std::map<std::string, uint64_t> CoExecutor::compileFailures() const {
@@ -273,8 +282,12 @@ CoExecutor::prepareBlock(const trace::TraceGraph &graph, int32_t index) {
                          trace::OutputPolicy::ObservedUses, options_.minPasses);
   size_t numOps = traced.spec.ops.size();
   state->outputOf.resize(numOps);
-  for (size_t op = 0; op < numOps; ++op)
-    state->outputOf[op].assign(traced.spec.ops[op].results.size(), -1);
+  state->firstResult.assign(numOps + 1, 0);
+  for (size_t op = 0; op < numOps; ++op) {
+    size_t numResults = traced.spec.ops[op].results.size();
+    state->outputOf[op].assign(numResults, -1);
+    state->firstResult[op + 1] = state->firstResult[op] + uint32_t(numResults);
+  }
   for (size_t i = 0; i < traced.outputs.size(); ++i)
     state->outputOf[traced.outputs[i].op][traced.outputs[i].result] =
         static_cast<int32_t>(i);
@@ -612,7 +625,8 @@ bool CoExecutor::afterMatch(const MatchResult &match,
     pass.compiled = pass.block->slot->compiled;
     size_t numOps = pass.block->traced.spec.ops.size();
     pass.inputs.resize(pass.block->traced.spec.inputs.size());
-    pass.lazy.resize(numOps);
+    pass.results.resize(pass.block->firstResult.back());
+    pass.inUse.reserve(pass.inputs.size() + 8);
     pass.visits.resize(numOps);
     pass.writeBacks.resize(numOps);
   }
@@ -633,13 +647,13 @@ bool CoExecutor::afterMatch(const MatchResult &match,
       // A value of this pass in memory from before it (written back by an
       // earlier in-place op of the pass) is written back again.
       if (ownedBy >= 0 &&
-          pass.lazy[ownedBy][target.traceTag().output].storage.lock() !=
+          pass.lazy(ownedBy, target.traceTag().output).storage.lock() !=
               target.storage())
         ownedBy = -1;
       if (ownedBy >= 0) {
         // Made in this pass: the new value takes over its memory, unless
         // other tensors share that memory eagerly.
-        bool owned = !pass.lazy[ownedBy][target.traceTag().output].aliased &&
+        bool owned = !pass.lazy(ownedBy, target.traceTag().output).aliased &&
                      target.offset() == 0 && target.isContiguous() &&
                      size_t(target.numel()) * itemSize(target.dtype()) ==
                          target.storage()->bytes();
@@ -662,13 +676,11 @@ bool CoExecutor::afterMatch(const MatchResult &match,
   const trace::Node &node = graph_->node(match.node);
   bindInputs(position, operands);
   pass.visits[position] = match.visit;
-  std::vector<LazyResult> &lazy = pass.lazy[position];
   if (inPlaceTarget) {
     Tensor &target = *inPlaceTarget;
     const std::shared_ptr<Storage> &storage = target.storage();
     Storage::TraceState &state = storage->traceState();
     ++state.version;
-    lazy.resize(1);
     if (state.variable || ownedBy < 0) {
       pass.writeBacks[position] = target;
       if (std::find(pass.inUse.begin(), pass.inUse.end(), storage) ==
@@ -682,8 +694,8 @@ bool CoExecutor::afterMatch(const MatchResult &match,
         tagExecuted(target, match.node, 0, match.visit);
     } else {
       // The new value takes over the memory of the old one.
-      pass.lazy[ownedBy][target.traceTag().output].storage.reset();
-      lazy[0].storage = storage;
+      pass.lazy(ownedBy, target.traceTag().output).storage.reset();
+      pass.lazy(position, 0).storage = storage;
       tagExecuted(target, match.node, 0, match.visit);
     }
   } else {
@@ -692,9 +704,8 @@ bool CoExecutor::afterMatch(const MatchResult &match,
       for (uint32_t i = 0; i < operands.size; ++i) {
         int64_t op = opOfPass(pass, *validator_, partition_, *operands[i]);
         if (op >= 0)
-          pass.lazy[op][operands[i]->traceTag().output].aliased = true;
+          pass.lazy(op, operands[i]->traceTag().output).aliased = true;
       }
-    lazy.resize(results.size);
     for (size_t r = 0; r < results.size; ++r) {
       const compiler::TensorType &type = node.results[r].type;
       std::shared_ptr<Storage> storage =
@@ -702,8 +713,9 @@ bool CoExecutor::afterMatch(const MatchResult &match,
       *results[r] = Tensor::view(storage, type.dtype, type.shape,
                                  contiguousStrides(type.shape), 0);
       tagExecuted(*results[r], match.node, uint32_t(r), match.visit);
-      lazy[r].storage = storage;
-      lazy[r].aliased = view;
+      LazyResult &lazy = pass.lazy(position, r);
+      lazy.storage = storage;
+      lazy.aliased = view;
     }
   }
   ++pass.next;
@@ -736,9 +748,9 @@ void CoExecutor::submitPass() {
   // Results Python still holds that the block does not hand back: this pass
   // runs eagerly, and the block is compiled again with them as outputs.
   bool held = false;
-  for (size_t op = 0; op < pass->lazy.size(); ++op)
-    for (size_t r = 0; r < pass->lazy[op].size(); ++r)
-      if (block.outputOf[op][r] < 0 && !pass->lazy[op][r].storage.expired() &&
+  for (size_t op = 0; op < block.outputOf.size(); ++op)
+    for (size_t r = 0; r < block.outputOf[op].size(); ++r)
+      if (block.outputOf[op][r] < 0 && !pass->lazy(op, r).storage.expired() &&
           !pass->writeBacks[op].defined()) {
         heldResults_.insert({block.traced.nodes[op], uint32_t(r)});
         held = true;
@@ -765,7 +777,12 @@ void CoExecutor::submitPass() {
   } else {
     ++stats_.passesCompiled;
   }
-  runner_.submit([pass, held] { runPass(*pass, held); });
+  while (retired_.tryPop()) {
+  }
+  runner_.submit([this, pass, held] {
+    runPass(*pass, held);
+    retired_.tryPush(pass); // When full, the runner frees it.
+  });
 }
 
 //===----------------------------------------------------------------------===//

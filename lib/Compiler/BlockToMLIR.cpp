@@ -1324,9 +1324,12 @@ llvm::Expected<OwningOpRef<ModuleOp>> BlockBuilder::build() {
   for (size_t o = 0; o < spec.outputs.size(); ++o) {
     Value destination = body->getArgument(spec.inputs.size() + o);
     Value result = valueOf(spec.outputs[o]);
-    Value buffer = bufferization::ToBufferOp::create(
-        builder, loc, destination.getType(), result, UnitAttr());
-    memref::CopyOp::create(builder, loc, buffer, destination);
+    // Computed in place in the caller's buffer: eliminate-empty-tensors
+    // makes the op that produces `result` write there (no copy, no
+    // allocation) where it can.
+    bufferization::MaterializeInDestinationOp::create(
+        builder, loc, Type(), result, destination, /*restrict=*/true,
+        /*writable=*/true);
   }
   func::ReturnOp::create(builder, loc);
 

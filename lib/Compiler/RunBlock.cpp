@@ -21,22 +21,26 @@ namespace {
 /// A ranked memref descriptor laid out as StridedMemRefType<T, rank>:
 /// {allocated, aligned, offset, sizes[rank], strides[rank]}, all 8 bytes
 /// wide, so one int64 array describes any rank and element type.
-std::vector<int64_t> describe(const Tensor &tensor) {
+/// Words of a ranked memref descriptor: two pointers, the offset, then the
+/// sizes and the strides.
+size_t descriptorWords(const Shape &shape) { return 3 + 2 * shape.size(); }
+
+/// Writes the descriptor of contiguous `tensor` at `descriptor`.
+void describe(const Tensor &tensor, int64_t *descriptor) {
   const Shape &shape = tensor.shape();
   size_t rank = shape.size();
-  std::vector<int64_t> descriptor(3 + 2 * rank);
   auto address = static_cast<int64_t>(reinterpret_cast<intptr_t>(
       tensor.numel() == 0 ? nullptr : tensor.data()));
   descriptor[0] = descriptor[1] = address;
   // The block declares identity layouts, whose offset is statically 0: the
   // aligned pointer already points at the first element.
   descriptor[2] = 0;
-  Shape strides = contiguousStrides(shape);
-  for (size_t d = 0; d < rank; ++d) {
+  int64_t stride = 1;
+  for (size_t d = rank; d-- > 0;) {
     descriptor[3 + d] = shape[d];
-    descriptor[3 + rank + d] = strides[d];
+    descriptor[3 + rank + d] = stride;
+    stride *= shape[d];
   }
-  return descriptor;
 }
 
 std::string describeType(DType dtype, const Shape &shape) {
@@ -57,8 +61,12 @@ CompiledBlock::run(const std::vector<Tensor> &inputs) const {
     // The compiled code reads contiguous buffers (static strides vectorise
     // and feed BLAS directly); views are copied, which the runtime rarely
     // needs since eager and compiled results are contiguous.
-    std::vector<Tensor> arguments;
-    arguments.reserve(inputs.size() + outputTypes_.size());
+    // Called for every pass of a block on the runner: a few allocations,
+    // whatever the number of arguments.
+    size_t numArguments = inputs.size() + outputTypes_.size();
+    std::vector<const Tensor *> arguments(numArguments);
+    std::vector<Tensor> copies;
+    size_t words = 0;
     for (size_t i = 0; i < inputs.size(); ++i) {
       const Tensor &input = inputs[i];
       const TensorType &expected = inputTypes_[i];
@@ -70,28 +78,39 @@ CompiledBlock::run(const std::vector<Tensor> &inputs) const {
                 describeType(expected.dtype, expected.shape) + ", got " +
                 (input.defined() ? describeType(input.dtype(), input.shape())
                                  : std::string("an undefined tensor")));
-      arguments.push_back(input.isContiguous() ? input : input.contiguous());
+      if (input.isContiguous()) {
+        arguments[i] = &input;
+      } else {
+        if (copies.empty())
+          copies.reserve(inputs.size());
+        copies.push_back(input.contiguous());
+        arguments[i] = &copies.back();
+      }
+      words += descriptorWords(expected.shape);
     }
     std::vector<Tensor> outputs;
     outputs.reserve(outputTypes_.size());
-    for (const TensorType &type : outputTypes_) {
+    for (size_t i = 0; i < outputTypes_.size(); ++i) {
+      const TensorType &type = outputTypes_[i];
       outputs.push_back(Tensor::empty(type.shape, type.dtype));
-      arguments.push_back(outputs.back());
+      arguments[inputs.size() + i] = &outputs.back();
+      words += descriptorWords(type.shape);
     }
 
-    std::vector<std::vector<int64_t>> descriptors;
-    descriptors.reserve(arguments.size());
-    for (const Tensor &argument : arguments)
-      descriptors.push_back(describe(argument));
+    std::vector<int64_t> descriptors(words);
     // The packed entry wants, per argument, a pointer to the argument value,
     // which is itself a pointer to the descriptor.
-    std::vector<void *> descriptorPointers(arguments.size());
-    std::vector<void *> packed(arguments.size());
-    for (size_t i = 0; i < arguments.size(); ++i) {
-      descriptorPointers[i] = descriptors[i].data();
+    std::vector<void *> pointers(2 * numArguments);
+    void **descriptorPointers = pointers.data();
+    void **packed = pointers.data() + numArguments;
+    int64_t *next = descriptors.data();
+    for (size_t i = 0; i < numArguments; ++i) {
+      describe(*arguments[i], next);
+      descriptorPointers[i] = next;
       packed[i] = &descriptorPointers[i];
+      next += descriptorWords(arguments[i]->shape());
     }
-    entry_(packed.data());
+    entry_(packed);
     return std::move(outputs);
   } catch (const std::exception &exception) {
     error = exception.what();

@@ -33,6 +33,7 @@
 
 #include "terra/Compiler/BlockCompiler.h"
 #include "terra/Runtime/GraphRunner.h"
+#include "terra/Runtime/SpscQueue.h"
 #include "terra/Trace/BlockConversion.h"
 #include "terra/Trace/Recorder.h"
 #include "terra/Trace/Validator.h"
@@ -213,6 +214,9 @@ private:
   std::thread compiler_;
 
   GraphRunner runner_;
+  /// Passes the runner has finished, freed by the Python thread that
+  /// allocated them (frees across threads are slow in glibc's malloc).
+  SpscQueue<std::shared_ptr<Pass>> retired_{4096};
   bool installed_ = false;
   bool resolving_ = false;
   std::thread::id owner_;
