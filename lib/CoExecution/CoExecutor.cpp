@@ -73,6 +73,9 @@ struct Pass {
   LazyResult &lazy(size_t op, size_t result) {
     return results[block->firstResult[op] + result];
   }
+  /// A pass the runner skipped (an earlier one failed) releases what it
+  /// held; its lazy tensors stay unfilled.
+  ~Pass();
 };
 
 namespace {
@@ -119,6 +122,12 @@ void releaseInUse(Pass &pass) {
     storage->releasePendingWrite();
   pass.inUse.clear();
 }
+
+} // namespace
+
+Pass::~Pass() { releaseInUse(*this); }
+
+namespace {
 
 /// The runner's side of a pass.
 void runPass(Pass &pass, bool eagerly) {
@@ -184,6 +193,7 @@ void CoExecutor::install() {
 void CoExecutor::finish() {
   if (!installed_)
     return;
+  // A runner error not reported yet surfaces here, at the program's end.
   if (mode_ == Mode::Validating)
     stopValidating();
   {
@@ -390,6 +400,9 @@ void CoExecutor::startValidating() {
                                                   /*continueVisits=*/true);
   validator_->reset(graph.lastNode());
   feedUses_.clear();
+  validatedSincePartition_ = 0;
+  if (!repartitionAfter_)
+    repartitionAfter_ = 16 * graph.size();
   mode_ = Mode::Validating;
 }
 
@@ -446,6 +459,15 @@ void CoExecutor::sync(trace::SyncKind kind, const Tensor &value) {
   // A fetch inside a block: a rarely taken edge out of its middle.
   if (pass_)
     abandonPass();
+  // Between blocks: a good time to cut them again from what validation
+  // counted, a few times, ever less often.
+  if (validatedSincePartition_ >= repartitionAfter_ &&
+      stats_.repartitions < 4) {
+    ++stats_.repartitions;
+    repartitionAfter_ *= 4;
+    stopValidating();
+    startValidating();
+  }
 }
 
 void CoExecutor::tagExecuted(Tensor &tensor, NodeId node, uint32_t output,
@@ -552,6 +574,7 @@ bool CoExecutor::deferOp(const char *name,
     return false;
   }
   noteFeedUses(match, operands);
+  ++validatedSincePartition_;
   return afterMatch(match, operands, results, nullptr);
 }
 
@@ -584,6 +607,7 @@ bool CoExecutor::deferInPlace(const char *name,
     return false;
   }
   noteFeedUses(match, operands);
+  ++validatedSincePartition_;
   return afterMatch(match, operands, {}, &target);
 }
 
@@ -780,6 +804,8 @@ void CoExecutor::submitPass() {
   while (retired_.tryPop()) {
   }
   runner_.submit([this, pass, held] {
+    if (options_.beforeRunnerPass)
+      options_.beforeRunnerPass();
     runPass(*pass, held);
     retired_.tryPush(pass); // When full, the runner frees it.
   });
@@ -816,8 +842,14 @@ void CoExecutor::abandonPass() {
     return;
   ++stats_.prefixesReplayed;
   recording::Pause pause;
-  publishEagerResults(
-      *pass, runOpsEagerly(pass->block->traced.spec, pass->inputs, pass->next));
+  try {
+    publishEagerResults(*pass, runOpsEagerly(pass->block->traced.spec,
+                                             pass->inputs, pass->next));
+  } catch (const Error &error) {
+    // The prefix read values of a block that failed: its lazy tensors stay
+    // unfilled, and reading one reports why.
+    replayError_ = error.what();
+  }
 }
 
 void CoExecutor::diverge(std::string reason) {
@@ -830,7 +862,8 @@ void CoExecutor::diverge(std::string reason) {
 void CoExecutor::stopValidating() {
   if (pass_)
     abandonPass();
-  recorder_.resumeAt(validator_->position(), validator_->visits());
+  recorder_.resumeAt(validator_->position(), validator_->visits(),
+                     validator_->edgeCounts());
   validator_.reset();
   blocks_.clear();
   feedUses_.clear();
@@ -851,9 +884,11 @@ void CoExecutor::resolve(const Storage &storage) {
   if (storage.isPending() && pass_)
     abandonPass();
   if (storage.isPending())
-    throwError(Error::Kind::Runtime,
-               "a lazy tensor's value is unavailable: the compiled block that "
-               "computes it failed or never ran");
+    throwError(
+        Error::Kind::Runtime,
+        "a lazy tensor's value is unavailable: the compiled block that "
+        "computes it failed or never ran" +
+            (replayError_.empty() ? std::string() : " (" + replayError_ + ")"));
 }
 
 } // namespace coexec

@@ -255,7 +255,8 @@ std::string coExecutionReport(const coexec::CoExecutor &executor) {
   for (const auto &[reason, count] : executor.compileFailures())
     os << "    " << count << "x stays imperative: " << reason << "\n";
   const auto &divergences = executor.divergences();
-  os << "  divergences: " << stats.divergences << "\n";
+  os << "  divergences: " << stats.divergences << "; blocks cut again "
+     << stats.repartitions << " times from validated counts\n";
   std::vector<const coexec::DivergenceReport *> sorted;
   for (const auto &entry : divergences)
     sorted.push_back(&entry.second);

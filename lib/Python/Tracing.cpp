@@ -185,7 +185,7 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
     uint64_t calls =
         stats.opsRecorded + stats.opsValidatedEager + stats.opsDeferred;
     return Py_BuildValue(
-        "{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}", "op_calls",
+        "{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}", "op_calls",
         (unsigned long long)calls, "ops_recorded",
         (unsigned long long)stats.opsRecorded, "ops_validated_eager",
         (unsigned long long)stats.opsValidatedEager, "ops_deferred",
@@ -194,7 +194,8 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
         (unsigned long long)stats.passesCompiled, "passes_eager",
         (unsigned long long)stats.passesEager, "prefixes_replayed",
         (unsigned long long)stats.prefixesReplayed, "divergences",
-        (unsigned long long)stats.divergences, "compilations",
+        (unsigned long long)stats.divergences, "repartitions",
+        (unsigned long long)stats.repartitions, "compilations",
         (unsigned long long)stats.compilations, "waits",
         (unsigned long long)stats.waits, "compile_seconds",
         stats.compileSeconds);

@@ -157,9 +157,10 @@ void Recorder::flush() {
   trace_ = Trace();
 }
 
-void Recorder::resumeAt(NodeId node, const std::vector<uint64_t> &visits) {
+void Recorder::resumeAt(NodeId node, const std::vector<uint64_t> &visits,
+                        const std::vector<std::vector<uint64_t>> &edgeCounts) {
   flush();
-  graph_.continueFrom(node, visits);
+  graph_.continueFrom(node, visits, edgeCounts);
 }
 
 const TraceGraph &Recorder::graph() {

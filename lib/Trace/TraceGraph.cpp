@@ -103,11 +103,16 @@ const TraceGraph::Execution *TraceGraph::executionOf(uint64_t record) const {
 // `age` counts executions of the producing node started after the one that
 // made the value, the consumer's own execution included (visits are counted
 // when an execution starts).
-void TraceGraph::continueFrom(NodeId node,
-                              const std::vector<uint64_t> &visits) {
+void TraceGraph::continueFrom(
+    NodeId node, const std::vector<uint64_t> &visits,
+    const std::vector<std::vector<uint64_t>> &edgeCounts) {
   cursor_ = node;
   for (size_t i = 0; i < nodes_.size() && i < visits.size(); ++i)
     nodes_[i].visits = std::max(nodes_[i].visits, visits[i]);
+  for (size_t i = 0; i < nodes_.size() && i < edgeCounts.size(); ++i)
+    for (size_t e = 0;
+         e < edgeCounts[i].size() && e < nodes_[i].successors.size(); ++e)
+      nodes_[i].successors[e].count += edgeCounts[i][e];
 }
 
 bool TraceGraph::executionOfRecord(uint64_t record, NodeId &node,

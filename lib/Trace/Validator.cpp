@@ -11,10 +11,14 @@ namespace trace {
 Validator::Validator(const TraceGraph &graph, const BlockPartition &blocks,
                      bool continueVisits)
     : graph_(graph), blocks_(blocks),
-      positionInBlock_(graph.size(), UINT32_MAX), visits_(graph.size(), 0) {
+      positionInBlock_(graph.size(), UINT32_MAX), visits_(graph.size(), 0),
+      edgeCounts_(graph.size()) {
   if (continueVisits)
     for (NodeId id = 0; id < graph.size(); ++id)
       visits_[id] = graph.node(id).visits;
+  // Sized here: matching allocates nothing.
+  for (NodeId id = 0; id < graph.size(); ++id)
+    edgeCounts_[id].resize(graph.node(id).successors.size());
   for (const Block &block : blocks.blocks)
     for (uint32_t i = 0; i < block.nodes.size(); ++i)
       positionInBlock_[block.nodes[i]] = i;
@@ -107,7 +111,9 @@ Mismatch Validator::compareOp(const Node &node, NodeId id, const IncomingOp &op,
   return Mismatch::None;
 }
 
-MatchResult Validator::accept(NodeId node) {
+MatchResult Validator::accept(size_t edge) {
+  ++edgeCounts_[position_][edge];
+  NodeId node = graph_.node(position_).successors[edge].target;
   MatchResult result;
   result.node = node;
   result.visit = visits_[node]++;
@@ -130,12 +136,13 @@ MatchResult Validator::matchOp(const IncomingOp &op) {
   const Node &here = graph_.node(position_);
   MatchResult best;
   best.reason = Mismatch::EndOfGraph;
-  for (const Edge &edge : here.successors) {
+  for (size_t i = 0; i < here.successors.size(); ++i) {
+    const Edge &edge = here.successors[i];
     uint32_t operand = 0;
     Mismatch reason =
         compareOp(graph_.node(edge.target), edge.target, op, operand);
     if (reason == Mismatch::None)
-      return accept(edge.target);
+      return accept(i);
     if (best.node == kNoNode || closeness(reason) > closeness(best.reason)) {
       best.reason = reason;
       best.node = edge.target;
@@ -150,7 +157,8 @@ MatchResult Validator::matchSync(const Site &site, SyncKind kind,
   const Node &here = graph_.node(position_);
   MatchResult best;
   best.reason = Mismatch::EndOfGraph;
-  for (const Edge &edge : here.successors) {
+  for (size_t i = 0; i < here.successors.size(); ++i) {
+    const Edge &edge = here.successors[i];
     const Node &node = graph_.node(edge.target);
     Mismatch reason =
         !node.isSync()      ? Mismatch::EventKind
@@ -159,7 +167,7 @@ MatchResult Validator::matchSync(const Site &site, SyncKind kind,
             ? Mismatch::SyncKind
             : compareOperand(node.operands[0], edge.target, value);
     if (reason == Mismatch::None)
-      return accept(edge.target);
+      return accept(i);
     if (best.node == kNoNode || closeness(reason) > closeness(best.reason)) {
       best.reason = reason;
       best.node = edge.target;

@@ -66,6 +66,8 @@ struct Options {
   bool waitForCompile = false;
   /// Around waits for the runner (the Python binding releases the GIL).
   std::function<void()> beforeWait, afterWait;
+  /// Called on the runner before each pass (tests inject failures here).
+  std::function<void()> beforeRunnerPass;
   /// For divergence messages.
   const trace::SourceLocations *locations = nullptr;
   const trace::CallStackIds *stacks = nullptr;
@@ -85,6 +87,8 @@ struct Stats {
   /// Validated prefixes replayed eagerly at a divergence.
   uint64_t prefixesReplayed = 0;
   uint64_t divergences = 0;
+  /// Times the blocks were cut again from the counts validation gathered.
+  uint64_t repartitions = 0;
   uint64_t compilations = 0;
   uint64_t compileFailures = 0;
   double compileSeconds = 0;
@@ -133,6 +137,8 @@ public:
 
   trace::Recorder &recorder() { return recorder_; }
   bool coexecutes() const { return options_.coexecute; }
+  /// Python is in the middle of a compiled block (its ops are lazy).
+  bool midBlock() const { return pass_ != nullptr; }
   Stats stats() const;
   const std::map<std::string, DivergenceReport> &divergences() const {
     return divergences_;
@@ -181,6 +187,11 @@ private:
   std::map<std::string, DivergenceReport> divergences_;
 
   // Validating.
+  /// Ops validated since the blocks were cut, and how many more before they
+  /// are cut again with the edge counts validation gathered (the first
+  /// partition saw only a few iterations).
+  uint64_t validatedSincePartition_ = 0;
+  uint64_t repartitionAfter_ = 0;
   const trace::TraceGraph *graph_ = nullptr;
   trace::BlockPartition partition_;
   std::unique_ptr<trace::Validator> validator_;
@@ -217,6 +228,7 @@ private:
   /// Passes the runner has finished, freed by the Python thread that
   /// allocated them (frees across threads are slow in glibc's malloc).
   SpscQueue<std::shared_ptr<Pass>> retired_{4096};
+  std::string replayError_;
   bool installed_ = false;
   bool resolving_ = false;
   std::thread::id owner_;

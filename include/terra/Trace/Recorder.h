@@ -78,8 +78,9 @@ public:
   /// first sight, as recording does).
   Producer producerOf(const Tensor &tensor);
   /// Records again after co-execution walked the graph up to `node`
-  /// (`visits`: see TraceGraph::continueFrom).
-  void resumeAt(NodeId node, const std::vector<uint64_t> &visits);
+  /// (`visits`, `edgeCounts`: see TraceGraph::continueFrom).
+  void resumeAt(NodeId node, const std::vector<uint64_t> &visits,
+                const std::vector<std::vector<uint64_t>> &edgeCounts);
 
 private:
   Operand operandOf(const Tensor &tensor);

@@ -144,9 +144,11 @@ public:
   NodeId lastNode() const { return cursor_; }
 
   /// Co-execution walked the graph without merging: the next trace follows
-  /// `node`, and each node has been visited `visits[node]` times (a vector
-  /// as long as the graph).
-  void continueFrom(NodeId node, const std::vector<uint64_t> &visits);
+  /// `node`, each node has been visited `visits[node]` times (a vector as
+  /// long as the graph), and each edge taken `edgeCounts[node][i]` more
+  /// times (parallel to the successors; may be empty).
+  void continueFrom(NodeId node, const std::vector<uint64_t> &visits,
+                    const std::vector<std::vector<uint64_t>> &edgeCounts);
   /// The node and visit that made record `record`, if still remembered.
   bool executionOfRecord(uint64_t record, NodeId &node, uint64_t &visit) const;
 

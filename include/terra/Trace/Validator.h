@@ -115,6 +115,11 @@ public:
 
   /// Visits of each node so far.
   const std::vector<uint64_t> &visits() const { return visits_; }
+  /// How often each edge was taken since the validator was made, parallel
+  /// to each node's successors.
+  const std::vector<std::vector<uint64_t>> &edgeCounts() const {
+    return edgeCounts_;
+  }
   /// `node`'s index in its block (UINT32_MAX for nodes in no block).
   uint32_t positionInBlock(NodeId node) const { return positionInBlock_[node]; }
 
@@ -147,7 +152,7 @@ private:
   /// Whether compiled code computes this operand inside the block instead
   /// of taking it from Python.
   bool wiredInBlock(const OperandPattern &pattern, NodeId consumer) const;
-  MatchResult accept(NodeId node);
+  MatchResult accept(size_t edge);
   std::string describeExpected(NodeId node, const SourceLocations *locations,
                                const CallStackIds *stacks) const;
 
@@ -155,6 +160,7 @@ private:
   const BlockPartition &blocks_;
   std::vector<uint32_t> positionInBlock_;
   std::vector<uint64_t> visits_;
+  std::vector<std::vector<uint64_t>> edgeCounts_;
   NodeId position_ = kStartNode;
 };
 
