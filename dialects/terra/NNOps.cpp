@@ -47,6 +47,71 @@ MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   return success();
 }
 
+namespace {
+/// Whether `transpose` swaps the last two dimensions and keeps the others.
+bool swapsLastTwo(TransposeOp transpose) {
+  ArrayRef<int64_t> permutation = transpose.getPermutation();
+  int64_t rank = static_cast<int64_t>(permutation.size());
+  if (rank < 2)
+    return false;
+  for (int64_t dim = 0; dim < rank - 2; ++dim)
+    if (permutation[dim] != dim)
+      return false;
+  return permutation[rank - 2] == rank - 1 && permutation[rank - 1] == rank - 2;
+}
+
+/// matmul(transpose(x, [..., n-1, n-2]), y) -> matmul(x, y) {transpose_lhs},
+/// and the same for the right operand (toggling the flag).
+struct FoldTransposeIntoMatmul : public OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto lhs = op.getLhs().getDefiningOp<TransposeOp>();
+    auto rhs = op.getRhs().getDefiningOp<TransposeOp>();
+    bool foldLhs = lhs && swapsLastTwo(lhs);
+    bool foldRhs = rhs && swapsLastTwo(rhs);
+    if (!foldLhs && !foldRhs)
+      return failure();
+    rewriter.replaceOpWithNewOp<MatmulOp>(
+        op, op.getType(), foldLhs ? lhs.getInput() : op.getLhs(),
+        foldRhs ? rhs.getInput() : op.getRhs(), op.getTransposeLhs() != foldLhs,
+        op.getTransposeRhs() != foldRhs);
+    return success();
+  }
+};
+
+/// transpose(matmul(a, b)) -> matmul(b, a) with both flags toggled, when
+/// the product has no other use: the transposed product is computed
+/// directly instead of being read across its rows.
+struct TransposeOfMatmul : public OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto product = op.getInput().getDefiningOp<MatmulOp>();
+    if (!product || !product->hasOneUse() || !swapsLastTwo(op))
+      return failure();
+    rewriter.replaceOpWithNewOp<MatmulOp>(
+        op, op.getType(), product.getRhs(), product.getLhs(),
+        !product.getTransposeRhs(), !product.getTransposeLhs());
+    rewriter.eraseOp(product);
+    return success();
+  }
+};
+} // namespace
+
+void MatmulOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                           MLIRContext *context) {
+  results.add<FoldTransposeIntoMatmul>(context);
+}
+
+// Defined with the matmul patterns it belongs with.
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<TransposeOfMatmul>(context);
+}
+
 //===----------------------------------------------------------------------===//
 // Convolution
 //===----------------------------------------------------------------------===//

@@ -22,6 +22,10 @@ def Terra_MatmulOp : Terra_Op<"matmul", [Pure, SameOperandsAndResultElementType,
     %d = terra.matmul %a, %e {transpose_rhs} : (tensor<4x8xf32>, tensor<16x8xf32>) -> tensor<4x16xf32>
     %f = terra.matmul %g, %h : (tensor<2x4x8xf32>, tensor<2x8x3xf32>) -> tensor<2x4x3xf32>
     ```
+    An operand made by a `terra.transpose` that swaps only the last two
+    dimensions canonicalises into the flag: traced programs write `x @ w.T`
+    and autograd transposes operands, and BLAS reads them transposed for
+    free where a materialised transpose costs a full copy.
   }];
   let arguments = (ins Terra_ArithmeticTensor:$lhs, Terra_ArithmeticTensor:$rhs,
                        UnitAttr:$transpose_lhs, UnitAttr:$transpose_rhs);
@@ -29,6 +33,7 @@ def Terra_MatmulOp : Terra_Op<"matmul", [Pure, SameOperandsAndResultElementType,
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` `(` type($lhs) `,` type($rhs) `)` `->` type($result)
   }];
+  let hasCanonicalizer = 1;
 }
 
 class Terra_ConvOp<string mnemonic, list<Trait> traits = []>

@@ -70,7 +70,10 @@ def Terra_TransposeOp : Terra_Op<"transpose", [Pure,
     ```mlir
     %y = terra.transpose %x, [1, 0] : tensor<2x3xf32> -> tensor<3x2xf32>
     ```
-    The identity permutation folds away; two transposes compose.
+    The identity permutation folds away; two transposes compose. The
+    transpose of a matrix product used only there is the product of the
+    operands swapped, `(a b)^T = b^T a^T`, read transposed by BLAS (see
+    `terra.matmul`).
   }];
   let arguments = (ins Terra_Tensor:$input, DenseI64ArrayAttr:$permutation);
   let results = (outs Terra_Tensor:$result);
@@ -78,6 +81,7 @@ def Terra_TransposeOp : Terra_Op<"transpose", [Pure,
     $input `,` $permutation attr-dict `:` type($input) `->` type($result)
   }];
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Terra_SliceOp : Terra_Op<"slice", [Pure,

@@ -684,3 +684,73 @@ func.func @fold_chain() -> tensor<2xf32> {
   %3 = terra.neg %2 : tensor<2xf32>
   return %3 : tensor<2xf32>
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Transposes into matmul
+//===----------------------------------------------------------------------===//
+
+// x @ w.T reads w transposed: no transpose is materialised.
+// CHECK-LABEL: func @matmul_transposed_rhs
+// CHECK-SAME: (%[[X:.*]]: tensor<4x8xf32>, %[[W:.*]]: tensor<16x8xf32>)
+// CHECK-NEXT: %[[R:.*]] = terra.matmul %[[X]], %[[W]] {transpose_rhs} : (tensor<4x8xf32>, tensor<16x8xf32>) -> tensor<4x16xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @matmul_transposed_rhs(%x: tensor<4x8xf32>, %w: tensor<16x8xf32>) -> tensor<4x16xf32> {
+  %t = terra.transpose %w, [1, 0] : tensor<16x8xf32> -> tensor<8x16xf32>
+  %0 = terra.matmul %x, %t : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// A transposed operand already read transposed is read plainly; batched
+// operands fold too.
+// CHECK-LABEL: func @matmul_transpose_toggles
+// CHECK-SAME: (%[[A:.*]]: tensor<2x4x8xf32>, %[[B:.*]]: tensor<2x8x3xf32>)
+// CHECK-NEXT: %[[R:.*]] = terra.matmul %[[A]], %[[B]] : (tensor<2x4x8xf32>, tensor<2x8x3xf32>) -> tensor<2x4x3xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @matmul_transpose_toggles(%a: tensor<2x4x8xf32>, %b: tensor<2x8x3xf32>) -> tensor<2x4x3xf32> {
+  %t = terra.transpose %a, [0, 2, 1] : tensor<2x4x8xf32> -> tensor<2x8x4xf32>
+  %0 = terra.matmul %t, %b {transpose_lhs} : (tensor<2x8x4xf32>, tensor<2x8x3xf32>) -> tensor<2x4x3xf32>
+  return %0 : tensor<2x4x3xf32>
+}
+
+// -----
+
+// A permutation that moves a batch dimension is not a matrix transpose.
+// CHECK-LABEL: func @matmul_batch_permutation_stays
+// CHECK: terra.transpose
+// CHECK: terra.matmul
+func.func @matmul_batch_permutation_stays(%a: tensor<2x3x4xf32>, %b: tensor<3x4x5xf32>) -> tensor<3x2x5xf32> {
+  %t = terra.transpose %a, [1, 0, 2] : tensor<2x3x4xf32> -> tensor<3x2x4xf32>
+  %0 = terra.matmul %t, %b : (tensor<3x2x4xf32>, tensor<3x4x5xf32>) -> tensor<3x2x5xf32>
+  return %0 : tensor<3x2x5xf32>
+}
+
+// -----
+
+// (x^T g)^T is computed as g^T x: the product comes out in the layout its
+// user reads.
+// CHECK-LABEL: func @transpose_of_matmul
+// CHECK-SAME: (%[[X:.*]]: tensor<64x784xf32>, %[[G:.*]]: tensor<64x256xf32>)
+// CHECK-NEXT: %[[R:.*]] = terra.matmul %[[G]], %[[X]] {transpose_lhs} : (tensor<64x256xf32>, tensor<64x784xf32>) -> tensor<256x784xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @transpose_of_matmul(%x: tensor<64x784xf32>, %g: tensor<64x256xf32>) -> tensor<256x784xf32> {
+  %0 = terra.matmul %x, %g {transpose_lhs} : (tensor<64x784xf32>, tensor<64x256xf32>) -> tensor<784x256xf32>
+  %1 = terra.transpose %0, [1, 0] : tensor<784x256xf32> -> tensor<256x784xf32>
+  return %1 : tensor<256x784xf32>
+}
+
+// -----
+
+// A product used elsewhere too is not computed twice.
+// CHECK-LABEL: func @transpose_of_shared_matmul
+// CHECK: terra.matmul
+// CHECK: terra.transpose
+// CHECK-NOT: terra.matmul
+func.func @transpose_of_shared_matmul(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) -> (tensor<4x3xf32>, tensor<3x4xf32>) {
+  %0 = terra.matmul %a, %b : (tensor<4x8xf32>, tensor<8x3xf32>) -> tensor<4x3xf32>
+  %1 = terra.transpose %0, [1, 0] : tensor<4x3xf32> -> tensor<3x4xf32>
+  return %0, %1 : tensor<4x3xf32>, tensor<3x4xf32>
+}
