@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark as a ratio against a baseline measured in
 # the same run: compiled kernels against memcpy bandwidth and OpenBLAS sgemm,
-# eager ops and training steps against PyTorch 1.13 eager.
+# eager ops, training steps and co-execution against PyTorch 1.13 eager.
 # Results are printed and kept in BUILD_DIR/bench/. Usage: bench/run.sh [BUILD_DIR]
 set -euo pipefail
 
@@ -21,4 +21,7 @@ PYTHONPATH="$BUILD_DIR/python" /usr/bin/python3 "$(dirname "$0")/eager/per_op.py
 echo "== training steps: Terra imperative vs PyTorch 1.13 eager"
 PYTHONPATH="$BUILD_DIR/python" /usr/bin/python3 "$(dirname "$0")/eager/training_step.py" \
   | tee "$OUT_DIR/training-steps.txt"
+echo "== co-execution: Terra co-execution vs Terra imperative vs PyTorch 1.13 eager"
+/usr/bin/python3 "$(dirname "$0")/coexec/coexec.py" "$BUILD_DIR" \
+  | tee "$OUT_DIR/coexec.txt"
 echo "== results in $OUT_DIR/"
