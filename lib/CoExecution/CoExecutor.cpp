@@ -40,6 +40,8 @@ struct BlockState {
   std::vector<std::vector<int32_t>> outputOf;
   /// Per op: the index of its first result among the block's results.
   std::vector<uint32_t> firstResult;
+  /// Per op: a view (its result shares memory with its operand eagerly).
+  std::vector<bool> isView;
 
   bool ready() const {
     return slot &&
@@ -321,6 +323,9 @@ CoExecutor::prepareBlock(const trace::TraceGraph &graph, int32_t index) {
             compiler::ValueId::result(int32_t(op), int32_t(r)));
       }
   state->bindings.resize(numOps);
+  state->isView.resize(numOps);
+  for (size_t op = 0; op < numOps; ++op)
+    state->isView[op] = isViewOp(traced.spec.ops[op].name.c_str());
   for (size_t i = 0; i < traced.inputs.size(); ++i)
     state->bindings[traced.inputs[i].firstOp].push_back(
         {traced.inputs[i].firstOperand, uint32_t(i)});
@@ -643,15 +648,20 @@ bool CoExecutor::afterMatch(const MatchResult &match,
     waitForCompile(*blocks_[match.block]);
   if (!pass_ && match.block >= 0 && position == 0 && blocks_[match.block] &&
       blocks_[match.block]->ready()) {
-    pass_ = std::make_unique<Pass>();
+    pass_ = spare_ ? std::move(spare_) : std::make_shared<Pass>();
     Pass &pass = *pass_;
     pass.block = blocks_[match.block];
     pass.compiled = pass.block->slot->compiled;
+    pass.next = 0;
     size_t numOps = pass.block->traced.spec.ops.size();
+    pass.inputs.clear();
     pass.inputs.resize(pass.block->traced.spec.inputs.size());
+    pass.results.clear();
     pass.results.resize(pass.block->firstResult.back());
+    pass.inUse.clear();
     pass.inUse.reserve(pass.inputs.size() + 8);
     pass.visits.resize(numOps);
+    pass.writeBacks.clear();
     pass.writeBacks.resize(numOps);
   }
   int64_t ownedBy = -1;
@@ -723,7 +733,7 @@ bool CoExecutor::afterMatch(const MatchResult &match,
       tagExecuted(target, match.node, 0, match.visit);
     }
   } else {
-    bool view = isViewOp(node.name.c_str());
+    bool view = pass.block->isView[position];
     if (view)
       for (uint32_t i = 0; i < operands.size; ++i) {
         int64_t op = opOfPass(pass, *validator_, partition_, *operands[i]);
@@ -801,8 +811,9 @@ void CoExecutor::submitPass() {
   } else {
     ++stats_.passesCompiled;
   }
-  while (retired_.tryPop()) {
-  }
+  while (std::optional<std::shared_ptr<Pass>> retired = retired_.tryPop())
+    if (!spare_ && retired->use_count() == 1)
+      spare_ = std::move(*retired);
   runner_.submit([this, pass, held] {
     if (options_.beforeRunnerPass)
       options_.beforeRunnerPass();
@@ -835,7 +846,7 @@ void CoExecutor::waitForRunner() {
 }
 
 void CoExecutor::abandonPass() {
-  std::unique_ptr<Pass> pass = std::move(pass_);
+  std::shared_ptr<Pass> pass = std::move(pass_);
   waitForRunner();
   releaseInUse(*pass);
   if (pass->next == 0)

@@ -196,7 +196,9 @@ private:
   trace::BlockPartition partition_;
   std::unique_ptr<trace::Validator> validator_;
   std::vector<std::shared_ptr<BlockState>> blocks_;
-  std::unique_ptr<Pass> pass_;
+  std::shared_ptr<Pass> pass_;
+  /// A finished pass kept to be reused (its arrays keep their capacity).
+  std::shared_ptr<Pass> spare_;
   /// The node and visit the last validated-eager op matched (op() tags its
   /// results with them).
   trace::NodeId eagerNode_ = trace::kNoNode;
