@@ -419,6 +419,10 @@ void CoExecutor::op(const char *name, recording::Attributes attributes,
     return;
   }
   recorder_.op(name, std::move(attributes), operands, results);
+  noteRecorded();
+}
+
+void CoExecutor::noteRecorded() {
   ++stats_.opsRecorded;
   if (++recordedSinceCheck_ >= options_.checkInterval)
     maybeValidate();
@@ -436,9 +440,7 @@ void CoExecutor::inPlace(const char *name, recording::Attributes attributes,
     return;
   }
   recorder_.inPlace(name, std::move(attributes), operands, target);
-  ++stats_.opsRecorded;
-  if (++recordedSinceCheck_ >= options_.checkInterval)
-    maybeValidate();
+  noteRecorded();
 }
 
 void CoExecutor::sync(trace::SyncKind kind, const Tensor &value) {
@@ -557,43 +559,25 @@ bool CoExecutor::deferOp(const char *name,
                          const recording::Attributes &attributes,
                          recording::Operands operands,
                          recording::Results results) {
-  if (mode_ != Mode::Validating)
-    return false;
-  trace::Site site = recorder_.nextSite();
-  scratch_.resize(operands.size);
-  for (uint32_t i = 0; i < operands.size; ++i)
-    scratch_[i] = incoming(*operands[i], i, operands);
-  IncomingOp op;
-  op.site = site;
-  op.name = name;
-  op.attributes = attributes.data();
-  op.numAttributes = attributes.size();
-  op.operands = scratch_.data();
-  op.numOperands = operands.size;
-  MatchResult match = validator_->matchOp(op);
-  if (!match.matched()) {
-    std::string reason =
-        validator_->explain(match, op, options_.locations, options_.stacks);
-    diverge(std::move(reason));
-    recorder_.presetNextSite(site);
-    return false;
-  }
-  noteFeedUses(match, operands);
-  ++validatedSincePartition_;
-  return afterMatch(match, operands, results, nullptr);
+  return mode_ == Mode::Validating &&
+         validate(name, attributes, operands, results, nullptr);
 }
 
 bool CoExecutor::deferInPlace(const char *name,
                               const recording::Attributes &attributes,
                               recording::Operands operands, Tensor &target) {
-  if (mode_ != Mode::Validating)
-    return false;
+  return mode_ == Mode::Validating &&
+         validate(name, attributes, operands, {}, &target);
+}
+
+bool CoExecutor::validate(const char *name,
+                          const recording::Attributes &attributes,
+                          recording::Operands operands,
+                          recording::Results results, Tensor *inPlaceTarget) {
   trace::Site site = recorder_.nextSite();
   scratch_.resize(operands.size);
   for (uint32_t i = 0; i < operands.size; ++i)
     scratch_[i] = incoming(*operands[i], i, operands);
-  Storage::TraceState &state = target.storage()->traceState();
-  trace::VariableWrite write{state.variable, 0};
   IncomingOp op;
   op.site = site;
   op.name = name;
@@ -601,8 +585,13 @@ bool CoExecutor::deferInPlace(const char *name,
   op.numAttributes = attributes.size();
   op.operands = scratch_.data();
   op.numOperands = operands.size;
-  op.writes = &write;
-  op.numWrites = state.variable ? 1 : 0;
+  // An in-place write to a variable is recorded with the write.
+  trace::VariableWrite write;
+  if (inPlaceTarget) {
+    write.variable = inPlaceTarget->storage()->traceState().variable;
+    op.writes = &write;
+    op.numWrites = write.variable ? 1 : 0;
+  }
   MatchResult match = validator_->matchOp(op);
   if (!match.matched()) {
     std::string reason =
@@ -613,7 +602,7 @@ bool CoExecutor::deferInPlace(const char *name,
   }
   noteFeedUses(match, operands);
   ++validatedSincePartition_;
-  return afterMatch(match, operands, {}, &target);
+  return afterMatch(match, operands, results, inPlaceTarget);
 }
 
 namespace {

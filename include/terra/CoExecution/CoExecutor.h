@@ -153,6 +153,8 @@ public:
 private:
   enum class Mode { Recording, Validating };
 
+  /// Counts a recorded op; every checkInterval ops, tries to validate.
+  void noteRecorded();
   void maybeValidate();
   void startValidating();
   std::shared_ptr<BlockState> prepareBlock(const trace::TraceGraph &graph,
@@ -160,6 +162,11 @@ private:
   void compileLoop();
   void waitForCompile(const BlockState &block);
 
+  /// Matches an op call against the graph; on a match defers it (true) or
+  /// leaves it to the kernel, else diverges.
+  bool validate(const char *name, const recording::Attributes &attributes,
+                recording::Operands operands, recording::Results results,
+                Tensor *inPlaceTarget);
   trace::IncomingOperand incoming(const Tensor &tensor, uint32_t operand,
                                   recording::Operands operands);
   /// Validation matched an op: defers it (true) or leaves it to the kernel.
