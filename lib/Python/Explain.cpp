@@ -229,7 +229,27 @@ std::string explainReport(const trace::TraceGraph &graph,
   return os.str();
 }
 
-std::string coExecutionReport(const coexec::CoExecutor &executor) {
+namespace {
+
+/// `text` with every `prefix` replaced by `replacement`.
+std::string replaceAll(std::string text, const std::string &prefix,
+                       const std::string &replacement) {
+  if (prefix.empty())
+    return text;
+  for (size_t at = text.find(prefix); at != std::string::npos;
+       at = text.find(prefix, at + replacement.size()))
+    text.replace(at, prefix.size(), replacement);
+  return text;
+}
+
+} // namespace
+
+std::string coExecutionReport(const coexec::CoExecutor &executor,
+                              const ExplainOptions &options) {
+  auto shorten = [&](const std::string &text) {
+    return replaceAll(replaceAll(text, options.libraryDir, "terra/"),
+                      options.baseDir, "");
+  };
   coexec::Stats stats = executor.stats();
   uint64_t calls =
       stats.opsRecorded + stats.opsValidatedEager + stats.opsDeferred;
@@ -253,7 +273,7 @@ std::string coExecutionReport(const coexec::CoExecutor &executor) {
     os << ", " << stats.compileFailures << " stay imperative";
   os << "; waits for the runner: " << stats.waits << "\n";
   for (const auto &[reason, count] : executor.compileFailures())
-    os << "    " << count << "x stays imperative: " << reason << "\n";
+    os << "    " << count << "x stays imperative: " << shorten(reason) << "\n";
   const auto &divergences = executor.divergences();
   os << "  divergences: " << stats.divergences << "; blocks cut again "
      << stats.repartitions << " times from validated counts\n";
@@ -263,7 +283,8 @@ std::string coExecutionReport(const coexec::CoExecutor &executor) {
   std::sort(sorted.begin(), sorted.end(),
             [](auto *a, auto *b) { return a->count > b->count; });
   for (size_t i = 0; i < sorted.size() && i < 10; ++i)
-    os << "    " << sorted[i]->count << "x " << sorted[i]->reason << "\n";
+    os << "    " << sorted[i]->count << "x " << shorten(sorted[i]->reason)
+       << "\n";
   return os.str();
 }
 

@@ -47,8 +47,10 @@ std::string explainReport(const trace::TraceGraph &graph,
                           const ExplainOptions &options);
 
 /// What co-execution did: op calls deferred, passes, compilations and
-/// divergences with their reasons.
-std::string coExecutionReport(const coexec::CoExecutor &executor);
+/// divergences with their reasons (file names shortened as in the report:
+/// relative to `baseDir`, the terra package's as `terra/...`).
+std::string coExecutionReport(const coexec::CoExecutor &executor,
+                              const ExplainOptions &options);
 
 } // namespace python
 } // namespace terra
