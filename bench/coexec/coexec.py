@@ -108,9 +108,10 @@ def child(name):
         start, cpu = time.perf_counter(), time.thread_time()
         for _ in range(count):
             out = step()
+        # The Python thread's own work, before it waits for the runner.
+        python_cpu = time.thread_time() - cpu
         float(out.sum())  # The runner has finished the round.
-        return ((time.perf_counter() - start) / count,
-                (time.thread_time() - cpu) / count)
+        return (time.perf_counter() - start) / count, python_cpu / count
 
     # Warm-up: rounds like the measured ones, long enough to compile.
     for _ in range(3):
@@ -149,7 +150,7 @@ def matmul_share(build_dir):
                 for a, b in shapes]
     flops = sum(2 * a[0] * a[1] * b[1] for a, b in shapes)
     best = float("inf")
-    for _ in range(20):
+    for _ in range(200):  # Warm (OpenBLAS threads awake), best of many.
         start = time.perf_counter()
         for a, b in operands:
             torch.mm(a, b)
@@ -184,7 +185,7 @@ def main():
     build_dir = sys.argv[1] if len(sys.argv) > 1 else "build"
     modes = ["torch", "imperative", "coexec"]
     best = {}
-    for _ in range(2):  # Interleaved rounds of processes.
+    for _ in range(3):  # Interleaved rounds of processes.
         for name in WORKLOADS:
             for mode in modes:
                 result = run(mode, name, build_dir)
