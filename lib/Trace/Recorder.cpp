@@ -73,6 +73,8 @@ Operand Recorder::operandOf(const Tensor &tensor) {
 void Recorder::tagResult(Tensor &result, uint64_t record, uint32_t output) {
   if (!result.defined())
     return;
+  if (recent_.size() < chunkSize_)
+    recent_.push_back({Producer::record(record, output), result.storage()});
   TraceTag &tag = result.traceTag();
   tag.kind = TraceTag::Kind::Record;
   tag.id = record;
@@ -137,6 +139,10 @@ void Recorder::inPlace(const char *name, recording::Attributes attributes,
 }
 
 void Recorder::sync(SyncKind kind, const Tensor &value) {
+  for (const RecentResult &result : recent_)
+    if (!result.storage.expired())
+      trace_.heldAtEnd.push_back(result.producer);
+  recent_.clear();
   SyncEvent event;
   event.site = nextSite();
   event.kind = kind;

@@ -50,7 +50,9 @@ public:
   void inPlace(const char *name, recording::Attributes attributes,
                recording::Operands operands, Tensor &target) override;
 
-  /// Python fetched `value` (item(), print, a branch on a tensor).
+  /// Python fetched `value` (item(), print, a branch on a tensor). The
+  /// results recorded since the last fetch that Python still holds are
+  /// noted as held (Trace::heldAtEnd): compiled blocks hand them back.
   void sync(SyncKind kind, const Tensor &value);
 
   /// A new call from Python starts. Ops of one call at one site (a binding
@@ -90,8 +92,15 @@ private:
                  recording::Operands operands);
   void append(OpRecord record);
 
+  struct RecentResult {
+    Producer producer;
+    std::weak_ptr<Storage> storage;
+  };
+
   SiteSource &sites_;
   size_t chunkSize_;
+  /// Results recorded since the last fetch (at most a chunk's worth).
+  std::vector<RecentResult> recent_;
   TraceGraph graph_;
   Trace trace_;
   uint64_t nextRecord_ = 0;

@@ -184,3 +184,22 @@ TEST(Recorder, UsesOnARarePathMakeNoOutputs) {
                                      /*minConsumerVisits=*/2)),
             0u);
 }
+
+TEST(Recorder, ResultsHeldAtAFetchAreMarkedHeld) {
+  Recording r;
+  Tensor x = Tensor::full({4}, DType::Float32, 1);
+  r.at(40);
+  Tensor kept = ops::unary(ops::UnaryOp::Exp, x);
+  r.at(41);
+  Tensor dropped = ops::unary(ops::UnaryOp::Neg, kept);
+  r.at(42);
+  Tensor loss = ops::sum(dropped, {}, false);
+  dropped = Tensor();
+  r.recorder.sync(SyncKind::Item, loss);
+  const TraceGraph &graph = r.recorder.graph();
+  // Python still holds exp's result (and the fetched sum): compiled blocks
+  // must hand them back; neg's result is gone.
+  EXPECT_TRUE(findOp(graph, "exp")->results[0].heldByPython);
+  EXPECT_TRUE(findOp(graph, "sum")->results[0].heldByPython);
+  EXPECT_FALSE(findOp(graph, "neg")->results[0].heldByPython);
+}
