@@ -103,26 +103,26 @@ def child(name):
     coexec = os.environ.get("TERRA_COEXECUTE") == "1"
 
     def run_round(count):
-        # One call site for warm-up and measurement: sites include the call
-        # stack, so another loop would be another block to compile.
         start, cpu = time.perf_counter(), time.thread_time()
         for _ in range(count):
             out = step()
         # The Python thread's own work, before it waits for the runner.
         python_cpu = time.thread_time() - cpu
-        float(out.sum())  # The runner has finished the round.
+        float(out.detach().sum())  # The runner has finished the round.
         return (time.perf_counter() - start) / count, python_cpu / count
 
-    # Warm-up: rounds like the measured ones, long enough to compile.
-    for _ in range(3):
-        run_round(max(20, iterations // 10))
+    # Three warm-up rounds (long enough to compile), then the measured ones,
+    # all from one call site: sites include the call stack, so another loop
+    # would be other blocks to record and compile.
+    warm_up = max(20, iterations // 10)
     result = {"name": name}
     best = float("inf")
     best_cpu = float("inf")
-    for _ in range(ROUNDS):
-        seconds, cpu = run_round(iterations)
-        best = min(best, seconds)
-        best_cpu = min(best_cpu, cpu)
+    for index, count in enumerate([warm_up] * 3 + [iterations] * ROUNDS):
+        seconds, cpu = run_round(count)
+        if index >= 3:
+            best = min(best, seconds)
+            best_cpu = min(best_cpu, cpu)
     result["seconds"] = best
     result["python_cpu_seconds"] = best_cpu
     if coexec:

@@ -49,11 +49,16 @@ void GraphRunner::submit(Task task) {
 }
 
 void GraphRunner::drain() {
-  for (int spin = 0; completed_.load() != submitted_; ++spin) {
-    if (spin < kSpins)
-      pause();
-    else
-      std::this_thread::yield();
+  for (int spin = 0; spin < kSpins && completed_.load() != submitted_; ++spin)
+    pause();
+  if (completed_.load() != submitted_) {
+    // A long wait (a compiled block taking milliseconds): sleep, leaving
+    // the cores to the runner and its BLAS threads.
+    std::unique_lock<std::mutex> lock(mutex_);
+    drainSleeping_.store(true);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    drained_.wait(lock, [&] { return completed_.load() == submitted_; });
+    drainSleeping_.store(false);
   }
   // The runner is idle: error_ is ours until the next submit.
   if (std::exception_ptr error = std::exchange(error_, nullptr))
@@ -90,6 +95,13 @@ void GraphRunner::run() {
     }
     task.reset();
     completed_.fetch_add(1);
+    // Pairs with the fence in drain(): either the producer sees the count
+    // before sleeping, or this sees it asleep and wakes it.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (drainSleeping_.load()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      drained_.notify_one();
+    }
   }
 }
 

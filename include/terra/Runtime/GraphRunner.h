@@ -59,8 +59,10 @@ private:
   std::atomic<uint64_t> completed_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> runnerSleeping_{false};
+  std::atomic<bool> drainSleeping_{false};
   std::mutex mutex_;
   std::condition_variable wake_;
+  std::condition_variable drained_;
   std::exception_ptr error_; // Written by the runner before `completed_`.
   std::thread thread_;
 };
