@@ -28,7 +28,13 @@ AutogradMeta &meta(Tensor &tensor) {
 class AccumulateGrad : public Node {
 public:
   explicit AccumulateGrad(std::shared_ptr<AutogradMeta> leaf)
-      : leaf_(std::move(leaf)) {}
+      : leaf_(std::move(leaf)) {
+    // As in PyTorch, a leaf's gradient is accumulated as soon as it is
+    // ready. The node is cached while a graph holds it and made again
+    // otherwise; a creation-time priority would make the backward order
+    // (and so the traced op order) depend on which graphs Python kept.
+    sequenceNr = UINT64_MAX;
+  }
 
   std::string name() const override { return "AccumulateGrad"; }
 
