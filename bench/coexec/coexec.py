@@ -185,7 +185,7 @@ def main():
     build_dir = sys.argv[1] if len(sys.argv) > 1 else "build"
     modes = ["torch", "imperative", "coexec"]
     best = {}
-    for _ in range(3):  # Interleaved rounds of processes.
+    for _ in range(5):  # Interleaved rounds of processes: noise is high here.
         for name in WORKLOADS:
             for mode in modes:
                 result = run(mode, name, build_dir)

@@ -303,12 +303,7 @@ CoExecutor::prepareBlock(const trace::TraceGraph &graph, int32_t index) {
   for (size_t i = 0; i < traced.outputs.size(); ++i)
     state->outputOf[traced.outputs[i].op][traced.outputs[i].result] =
         static_cast<int32_t>(i);
-  // Results Python held at the end of an earlier pass are outputs too; a
-  // block no trace used a result of (a loop computing a value it only
-  // returns) hands back its last op's results, the likeliest to be held.
-  if (traced.outputs.empty() && numOps)
-    for (size_t r = 0; r < state->outputOf[numOps - 1].size(); ++r)
-      heldResults_.insert({traced.nodes[numOps - 1], uint32_t(r)});
+  // Results Python held at the end of an earlier pass are outputs too.
   for (size_t op = 0; op < numOps; ++op)
     for (size_t r = 0; r < state->outputOf[op].size(); ++r)
       if (state->outputOf[op][r] < 0 &&

@@ -179,6 +179,21 @@ private:
         out_.outputs.push_back(output);
       }
     }
+    // No trace used a result (a loop computing a value it only returns,
+    // reassigned each pass): the last op's results are the ones Python is
+    // likeliest to hold, and a block must hand something back.
+    if (out_.spec.outputs.empty() && !out_.nodes.empty()) {
+      uint32_t last = uint32_t(out_.nodes.size() - 1);
+      for (uint32_t r = 0; r < graph_.node(out_.nodes[last]).results.size();
+           ++r) {
+        BlockOutput output;
+        output.op = last;
+        output.result = r;
+        output.heldByPython = true;
+        out_.spec.outputs.push_back(ValueId::result(int32_t(last), int32_t(r)));
+        out_.outputs.push_back(output);
+      }
+    }
   }
 
   const TraceGraph &graph_;

@@ -233,11 +233,13 @@ private:
   bool stopCompiling_ = false;
   std::thread compiler_;
 
-  GraphRunner runner_;
+  // The runner and the queue back are shared with the runner thread: on
+  // cache lines of their own, away from the Python thread's fields.
+  alignas(64) GraphRunner runner_;
   /// Passes the runner has finished, freed by the Python thread that
   /// allocated them (frees across threads are slow in glibc's malloc).
-  SpscQueue<std::shared_ptr<Pass>> retired_{4096};
-  std::string replayError_;
+  alignas(64) SpscQueue<std::shared_ptr<Pass>> retired_{4096};
+  alignas(64) std::string replayError_;
   bool installed_ = false;
   bool resolving_ = false;
   std::thread::id owner_;

@@ -54,16 +54,22 @@ private:
   void run();
   void wakeRunner();
 
+  // Each thread's fields on cache lines of their own: the runner writes
+  // `completed_` after every task, the producer `submitted_` after every
+  // submit, and a shared line would bounce between the cores each time.
+  static constexpr size_t kCacheLine = 64;
+
   SpscQueue<Task> queue_;
-  uint64_t submitted_ = 0; // Producer only.
-  std::atomic<uint64_t> completed_{0};
-  std::atomic<bool> stopping_{false};
+  alignas(kCacheLine) uint64_t submitted_ = 0; // Producer only.
+  alignas(kCacheLine) std::atomic<uint64_t> completed_{0};
+  std::exception_ptr error_; // Written by the runner before `completed_`.
+  // Rarely written.
+  alignas(kCacheLine) std::atomic<bool> stopping_{false};
   std::atomic<bool> runnerSleeping_{false};
   std::atomic<bool> drainSleeping_{false};
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable drained_;
-  std::exception_ptr error_; // Written by the runner before `completed_`.
   std::thread thread_;
 };
 

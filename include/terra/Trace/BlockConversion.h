@@ -18,7 +18,8 @@
 // if any trace used it other than by wiring inside the block (an op outside
 // the block, a later pass, a varying operand), a sync fetched it, Python
 // still held it at the end of a trace, or it is the last value written to a
-// variable in the block. A result Python later uses in a way no trace showed
+// variable in the block; a block none of whose results qualifies hands back
+// its last op's. A result Python later uses in a way no trace showed
 // is not kept: the validator reports that use as a divergence and the block
 // prefix is replayed eagerly. OutputPolicy::AllResults keeps every result
 // (for debugging, or for a runner that cannot replay).

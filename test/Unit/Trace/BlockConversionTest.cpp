@@ -203,6 +203,9 @@ TEST(BlockConversion, ValuesFromOtherBlocksAreInputsAndOutputs) {
             (std::vector<ValueId>{ValueId::input(0), ValueId::input(0)}));
   EXPECT_EQ(second.spec.ops[1].operands,
             (std::vector<ValueId>{ValueId::result(0), ValueId::input(0)}));
-  // Nothing uses the add: no outputs (the next trace does not either).
-  EXPECT_TRUE(second.spec.outputs.empty());
+  // No trace uses the add: the block hands back its last op's result, the
+  // value Python is likeliest to hold.
+  ASSERT_EQ(second.spec.outputs.size(), 1u);
+  EXPECT_EQ(second.spec.outputs[0], ValueId::result(1));
+  EXPECT_TRUE(second.outputs[0].heldByPython);
 }
