@@ -243,6 +243,19 @@ bool Tensor::isContiguous() const {
   return true;
 }
 
+double Tensor::elementAsDoubleUnsynchronized(int64_t flatIndex) const {
+  int64_t linear = offset_;
+  for (size_t i = shape_.size(); i-- > 0;) {
+    linear += (flatIndex % shape_[i]) * strides_[i];
+    flatIndex /= shape_[i];
+  }
+  return dispatchDType(dtype_, [&](auto zero) {
+    using T = decltype(zero);
+    return static_cast<double>(
+        static_cast<const T *>(storage_->dataUnsynchronized())[linear]);
+  });
+}
+
 double Tensor::elementAsDouble(int64_t flatIndex) const {
   int64_t linear = 0;
   for (size_t i = shape_.size(); i-- > 0;) {

@@ -48,8 +48,11 @@ Producer Recorder::producerOf(const Tensor &tensor) {
     return Producer::executed(tag.node, tag.output, tag.id);
   if (state.variable)
     return Producer::variable(state.variable);
-  if (tag.kind == TraceTag::Kind::Constant && current && tensor.numel() == 1)
-    return Producer::constant(tensor.elementAsDouble(0));
+  // A constant may be an input of a block still queued: it is never
+  // written, so its value is read without waiting for that block.
+  if (tag.kind == TraceTag::Kind::Constant && current && tensor.numel() == 1 &&
+      tensor.storage()->dataUnsynchronized())
+    return Producer::constant(tensor.elementAsDoubleUnsynchronized(0));
   if (isParameter(tensor)) {
     state.variable = nextVariable_++;
     return Producer::variable(state.variable);

@@ -100,6 +100,9 @@ public:
       resolvePending();
     return data_;
   }
+  /// The memory as it is, pending or not (see
+  /// Tensor::elementAsDoubleUnsynchronized).
+  void *dataUnsynchronized() const { return data_; }
   size_t bytes() const { return bytes_; }
 
   /// Co-execution. A pending storage's contents are still being computed:
@@ -223,6 +226,10 @@ public:
   /// The element at a flat row-major index, converted to double (for item(),
   /// printing and tests).
   double elementAsDouble(int64_t flatIndex) const;
+  /// The same without waiting for pending writes (Storage::isPending): for
+  /// the tracer's constants, which nothing writes, while a queued block
+  /// reads them. Requires memory (not an unfilled lazy tensor).
+  double elementAsDoubleUnsynchronized(int64_t flatIndex) const;
 
   // Views sharing storage.
   Tensor asStrided(Shape shape, Shape strides, int64_t offset) const;
