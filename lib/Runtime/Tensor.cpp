@@ -93,11 +93,13 @@ namespace {
 std::atomic<Storage::PendingResolver> pendingResolver{nullptr};
 } // namespace
 
+Storage::Storage(LazyKey, size_t bytes) : data_(nullptr), bytes_(bytes) {
+  pending_.store(1, std::memory_order_relaxed);
+  lazy_ = true;
+}
+
 std::shared_ptr<Storage> Storage::lazy(size_t bytes) {
-  std::shared_ptr<Storage> storage(new Storage(nullptr, bytes, nullptr));
-  storage->pending_.store(1, std::memory_order_relaxed);
-  storage->lazy_ = true;
-  return storage;
+  return std::make_shared<Storage>(LazyKey(), bytes);
 }
 
 void Storage::fulfil(std::shared_ptr<Storage> owner, void *data) {

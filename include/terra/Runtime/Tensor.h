@@ -95,6 +95,15 @@ public:
   Storage &operator=(const Storage &) = delete;
   ~Storage();
 
+  /// For lazy() only (public for std::make_shared: one allocation per lazy
+  /// tensor, made for every op co-execution defers).
+  struct LazyKey {
+  private:
+    friend class Storage;
+    LazyKey() = default;
+  };
+  Storage(LazyKey, size_t bytes);
+
   void *data() const {
     if (pending_.load(std::memory_order_acquire) != 0)
       resolvePending();
