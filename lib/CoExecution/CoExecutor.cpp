@@ -192,20 +192,26 @@ void CoExecutor::install() {
   installed_ = true;
 }
 
-void CoExecutor::finish() {
+void CoExecutor::finish(bool waitForCompiler) {
   if (!installed_)
     return;
   // A runner error not reported yet surfaces here, at the program's end.
   if (mode_ == Mode::Validating)
     stopValidating();
+  bool detach;
   {
     std::lock_guard<std::mutex> lock(compileMutex_);
     stopCompiling_ = true;
     compileQueue_.clear();
+    detach = compiling_ && !waitForCompiler;
   }
   compileWake_.notify_all();
-  if (compiler_.joinable())
+  if (detach) {
+    compiler_.detach();
+    compilingDetached_ = true;
+  } else if (compiler_.joinable()) {
     compiler_.join();
+  }
   if (recording::observer() == this)
     recording::setObserver(nullptr);
   installed_ = false;
@@ -237,11 +243,13 @@ void CoExecutor::compileLoop() {
       // Newest first: the latest partition is the steady state's.
       slot = std::move(compileQueue_.back());
       compileQueue_.pop_back();
+      compiling_ = true;
     }
     // A block no partition uses any more (the first iterations' shape of
     // the loop) is not worth compiling.
     if (slot.use_count() == 1) {
       std::lock_guard<std::mutex> lock(compileMutex_);
+      compiling_ = false;
       slot->state.store(CompileSlot::Failed, std::memory_order_release);
       slot->failure = "no longer needed";
       continue;
@@ -253,6 +261,7 @@ void CoExecutor::compileLoop() {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
     std::lock_guard<std::mutex> lock(compileMutex_);
+    compiling_ = false;
     stats_.compileSeconds += seconds;
     if (compiled) {
       ++stats_.compilations;

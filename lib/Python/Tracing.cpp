@@ -5,6 +5,7 @@
 #include "Explain.h"
 #include "TensorObject.h"
 
+#include "terra/Python/Module.h"
 #include "terra/Trace/PythonSite.h"
 
 #include <frameobject.h>
@@ -103,6 +104,8 @@ struct Session {
 };
 
 std::unique_ptr<Session> session;
+bool fastExit = false;
+bool leftCompiling = false;
 
 /// Finishes what the runner has queued; the values stay readable.
 void stopTracing() {
@@ -137,6 +140,17 @@ PyObject *fn_trace_stop(PyObject *, PyObject *const *, Py_ssize_t) {
 // the session holds code objects).
 PyObject *fn_trace_close(PyObject *, PyObject *const *, Py_ssize_t) {
   return guarded([&]() -> PyObject * {
+    if (activeExecutor && fastExit) {
+      activeExecutor->finish(/*waitForCompiler=*/false);
+      activeExecutor = nullptr;
+      if (session && session->executor.compilingDetached()) {
+        // The compile thread still uses the executor: it lives until the
+        // process ends (terra-run ends it without destructors).
+        session.release();
+        leftCompiling = true;
+        Py_RETURN_NONE;
+      }
+    }
     stopTracing();
     session.reset();
     Py_RETURN_NONE;
@@ -220,6 +234,10 @@ PyMethodDef tracingFunctions[] = {
 };
 
 } // namespace
+
+void setFastExit(bool value) { fastExit = value; }
+
+bool exitNow() { return leftCompiling; }
 
 int addTracingFunctions(PyObject *module) {
   return PyModule_AddFunctions(module, tracingFunctions);

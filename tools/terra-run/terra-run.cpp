@@ -256,8 +256,7 @@ int main(int argc, char **argv) {
   // The terra package reads these when it is imported (terra/_explain.py).
   // Co-execution is the default; --imperative (or TERRA_COEXECUTE=0) turns
   // it off.
-  setenv("TERRA_COEXECUTE", options.imperative ? "0" : "1",
-         options.imperative);
+  setenv("TERRA_COEXECUTE", options.imperative ? "0" : "1", options.imperative);
   if (options.explain)
     setenv("TERRA_EXPLAIN", "1", 1);
   if (options.dumpDir)
@@ -281,5 +280,13 @@ int main(int argc, char **argv) {
     Py_FinalizeEx();
     return 1;
   }
-  return Py_RunMain();
+  terra::python::setFastExit(true);
+  status = Py_RunMain();
+  if (terra::python::exitNow()) {
+    // A block was still compiling in the background for a program that
+    // has ended: leave without waiting for it (Python has finalised).
+    std::fflush(nullptr);
+    std::_Exit(status);
+  }
+  return status;
 }

@@ -131,9 +131,13 @@ public:
   /// Installs this executor as the calling thread's observer and pending
   /// resolver (one executor per process).
   void install();
-  /// Finishes queued work and compilations and uninstalls; values stay
-  /// readable. Called at the program's end.
-  void finish();
+  /// Finishes queued work and uninstalls; values stay readable. Called at
+  /// the program's end. A compilation in progress is waited for unless
+  /// `waitForCompiler` is false: the compile thread is then left running
+  /// (compilingDetached()), and the executor must outlive it - the process
+  /// ends without destroying it (terra-run's fast exit).
+  void finish(bool waitForCompiler = true);
+  bool compilingDetached() const { return compilingDetached_; }
 
   trace::Recorder &recorder() { return recorder_; }
   bool coexecutes() const { return options_.coexecute; }
@@ -231,6 +235,8 @@ private:
   std::deque<std::shared_ptr<CompileSlot>> compileQueue_;
   std::unordered_multimap<size_t, std::weak_ptr<CompileSlot>> slots_;
   bool stopCompiling_ = false;
+  bool compiling_ = false; // A compilation is running (compileMutex_).
+  bool compilingDetached_ = false;
   std::thread compiler_;
 
   // The runner and the queue back are shared with the runner thread: on

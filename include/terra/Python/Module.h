@@ -14,4 +14,17 @@
 
 extern "C" PyObject *PyInit__terra(void);
 
+namespace terra {
+namespace python {
+
+/// terra-run: at the program's end, do not wait for a background
+/// compilation in progress (a short program would wait for a block it will
+/// never run). exitNow() then says the process must end without running
+/// destructors: the compile thread is still using LLVM.
+void setFastExit(bool fastExit);
+bool exitNow();
+
+} // namespace python
+} // namespace terra
+
 #endif // TERRA_PYTHON_MODULE_H
