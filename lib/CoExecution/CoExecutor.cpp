@@ -2,83 +2,20 @@
 
 #include "terra/CoExecution/CoExecutor.h"
 
+#include "Pass.h"
+
 #include "terra/Runtime/EagerBlock.h"
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <cstring>
-#include <pthread.h>
 
 namespace terra {
 namespace coexec {
 
-using trace::BlockOutput;
 using trace::IncomingOp;
 using trace::IncomingOperand;
 using trace::MatchResult;
 using trace::NodeId;
 using trace::ProducerKind;
-
-struct CompileSlot {
-  enum State : int { Queued, Ready, Failed };
-  compiler::BlockSpec spec;
-  std::atomic<int> state{Queued};
-  std::shared_ptr<compiler::CompiledBlock> compiled; // Set before Ready.
-  std::string failure;
-};
-
-struct BlockState {
-  int32_t index = -1;
-  trace::TracedBlock traced;
-  /// Null: the block always runs eagerly, because of `eagerReason`.
-  std::shared_ptr<CompileSlot> slot;
-  std::string eagerReason;
-  /// Per op: the (operand, input) pairs Python binds at that op.
-  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> bindings;
-  /// Per op and result: the output index, or -1.
-  std::vector<std::vector<int32_t>> outputOf;
-  /// Per op: the index of its first result among the block's results.
-  std::vector<uint32_t> firstResult;
-  /// Per op: a view (its result shares memory with its operand eagerly).
-  std::vector<bool> isView;
-
-  bool ready() const {
-    return slot &&
-           slot->state.load(std::memory_order_acquire) == CompileSlot::Ready;
-  }
-};
-
-struct LazyResult {
-  std::weak_ptr<Storage> storage;
-  /// A view op made it, or a view was taken of it: eagerly it would share
-  /// memory with another tensor, so it cannot be written in place lazily.
-  bool aliased = false;
-};
-
-/// One pass of Python through a compiled block.
-struct Pass {
-  std::shared_ptr<BlockState> block;
-  std::shared_ptr<compiler::CompiledBlock> compiled;
-  std::vector<Tensor> inputs;
-  /// The results of the ops (BlockState::firstResult), and the visit of
-  /// each op's node in this pass.
-  std::vector<LazyResult> results;
-  std::vector<uint64_t> visits;
-  /// Per op: the tensor an in-place op writes when the runner has its new
-  /// value (a variable, or memory from before the pass), else undefined.
-  std::vector<Tensor> writeBacks;
-  /// Storages this pass reads or writes, marked pending until it ran.
-  std::vector<std::shared_ptr<Storage>> inUse;
-  uint32_t next = 0;
-
-  LazyResult &lazy(size_t op, size_t result) {
-    return results[block->firstResult[op] + result];
-  }
-  /// A pass the runner skipped (an earlier one failed) releases what it
-  /// held; its lazy tensors stay unfilled.
-  ~Pass();
-};
 
 namespace {
 
@@ -89,79 +26,10 @@ void resolveWithInstalled(const Storage &storage) {
     installedExecutor->resolve(storage);
 }
 
-bool isViewOp(const char *name) {
-  static const char *const views[] = {
-      "reshape", "permute",   "transpose", "expand",     "slice",
-      "select",  "unsqueeze", "squeeze",   "contiguous", "as_strided"};
-  for (const char *view : views)
-    if (std::strcmp(name, view) == 0)
-      return true;
-  return false;
-}
-
-/// Gives `storage` the value `value` (a contiguous copy if it is not).
-void fulfilWith(Storage &storage, const Tensor &value) {
-  Tensor contiguous = value.isContiguous() ? value : value.contiguous();
-  storage.fulfil(contiguous.storage(), contiguous.data());
-}
-
-/// Eager results of ops [0, results.size()): fills the lazy tensors still
-/// alive and writes the variables, in program order.
-void publishEagerResults(Pass &pass,
-                         const std::vector<std::vector<Tensor>> &results) {
-  for (size_t op = 0; op < results.size(); ++op) {
-    for (size_t r = 0; r < results[op].size(); ++r)
-      if (std::shared_ptr<Storage> storage = pass.lazy(op, r).storage.lock())
-        if (storage->isPending())
-          fulfilWith(*storage, results[op][r]);
-    if (pass.writeBacks[op].defined())
-      pass.writeBacks[op].copyFrom(results[op][0]);
-  }
-}
-
-void releaseInUse(Pass &pass) {
-  for (const std::shared_ptr<Storage> &storage : pass.inUse)
-    storage->releasePendingWrite();
-  pass.inUse.clear();
-}
-
-} // namespace
-
-Pass::~Pass() { releaseInUse(*this); }
-
-namespace {
-
-/// The runner's side of a pass.
-void runPass(Pass &pass, bool eagerly) {
-  struct Release {
-    Pass &pass;
-    ~Release() { releaseInUse(pass); }
-  } release{pass};
-  const trace::TracedBlock &traced = pass.block->traced;
-  if (eagerly) {
-    publishEagerResults(pass, runOpsEagerly(traced.spec, pass.inputs));
-    return;
-  }
-  llvm::Expected<std::vector<Tensor>> outputs = pass.compiled->run(pass.inputs);
-  if (!outputs)
-    throwError(Error::Kind::Runtime, "a compiled block failed: " +
-                                         llvm::toString(outputs.takeError()));
-  for (size_t i = 0; i < outputs->size(); ++i) {
-    const BlockOutput &output = traced.outputs[i];
-    const Tensor &value = (*outputs)[i];
-    if (std::shared_ptr<Storage> storage =
-            pass.lazy(output.op, output.result).storage.lock())
-      if (storage->isPending())
-        fulfilWith(*storage, value);
-    if (pass.writeBacks[output.op].defined())
-      pass.writeBacks[output.op].copyFrom(value);
-  }
-}
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
-// Set-up and the background compiler
+// Set-up and the end
 //===----------------------------------------------------------------------===//
 
 CoExecutor::CoExecutor(trace::SiteSource &sites, Options options)
@@ -228,146 +96,6 @@ std::map<std::string, uint64_t> CoExecutor::compileFailures() const {
 Stats CoExecutor::stats() const {
   std::lock_guard<std::mutex> lock(compileMutex_);
   return stats_;
-}
-
-void CoExecutor::compileLoop() {
-  pthread_setname_np(pthread_self(), "terra-compile");
-  for (;;) {
-    std::shared_ptr<CompileSlot> slot;
-    {
-      std::unique_lock<std::mutex> lock(compileMutex_);
-      compileWake_.wait(
-          lock, [&] { return stopCompiling_ || !compileQueue_.empty(); });
-      if (stopCompiling_)
-        return;
-      // Newest first: the latest partition is the steady state's.
-      slot = std::move(compileQueue_.back());
-      compileQueue_.pop_back();
-      compiling_ = true;
-    }
-    // A block no partition uses any more (the first iterations' shape of
-    // the loop) is not worth compiling.
-    if (slot.use_count() == 1) {
-      std::lock_guard<std::mutex> lock(compileMutex_);
-      compiling_ = false;
-      slot->state.store(CompileSlot::Failed, std::memory_order_release);
-      slot->failure = "no longer needed";
-      continue;
-    }
-    auto start = std::chrono::steady_clock::now();
-    llvm::Expected<std::shared_ptr<compiler::CompiledBlock>> compiled =
-        cache_.get(slot->spec);
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
-    std::lock_guard<std::mutex> lock(compileMutex_);
-    compiling_ = false;
-    stats_.compileSeconds += seconds;
-    if (compiled) {
-      ++stats_.compilations;
-      slot->compiled = std::move(*compiled);
-      slot->state.store(CompileSlot::Ready, std::memory_order_release);
-    } else {
-      ++stats_.compileFailures;
-      slot->failure = llvm::toString(compiled.takeError());
-      ++compileFailures_[slot->failure];
-      slot->state.store(CompileSlot::Failed, std::memory_order_release);
-    }
-    compileDone_.notify_all();
-  }
-}
-
-void CoExecutor::waitForCompile(const BlockState &block) {
-  if (!block.slot)
-    return;
-  std::unique_lock<std::mutex> lock(compileMutex_);
-  if (block.slot->state.load() != CompileSlot::Queued)
-    return;
-  if (options_.beforeWait)
-    options_.beforeWait();
-  compileDone_.wait(lock, [&] {
-    return block.slot->state.load() != CompileSlot::Queued || stopCompiling_;
-  });
-  lock.unlock();
-  if (options_.afterWait)
-    options_.afterWait();
-}
-
-std::shared_ptr<BlockState>
-CoExecutor::prepareBlock(const trace::TraceGraph &graph, int32_t index) {
-  auto state = std::make_shared<BlockState>();
-  state->index = index;
-  trace::TracedBlock &traced = state->traced;
-  traced =
-      trace::toBlockSpec(graph, partition_.blocks[index],
-                         trace::OutputPolicy::ObservedUses, options_.minPasses);
-  size_t numOps = traced.spec.ops.size();
-  state->outputOf.resize(numOps);
-  state->firstResult.assign(numOps + 1, 0);
-  for (size_t op = 0; op < numOps; ++op) {
-    size_t numResults = traced.spec.ops[op].results.size();
-    state->outputOf[op].assign(numResults, -1);
-    state->firstResult[op + 1] = state->firstResult[op] + uint32_t(numResults);
-  }
-  for (size_t i = 0; i < traced.outputs.size(); ++i)
-    state->outputOf[traced.outputs[i].op][traced.outputs[i].result] =
-        static_cast<int32_t>(i);
-  // Results Python held at the end of an earlier pass are outputs too.
-  for (size_t op = 0; op < numOps; ++op)
-    for (size_t r = 0; r < state->outputOf[op].size(); ++r)
-      if (state->outputOf[op][r] < 0 &&
-          heldResults_.count({traced.nodes[op], uint32_t(r)})) {
-        state->outputOf[op][r] = static_cast<int32_t>(traced.outputs.size());
-        BlockOutput output;
-        output.op = uint32_t(op);
-        output.result = uint32_t(r);
-        output.heldByPython = true;
-        traced.outputs.push_back(output);
-        traced.spec.outputs.push_back(
-            compiler::ValueId::result(int32_t(op), int32_t(r)));
-      }
-  state->bindings.resize(numOps);
-  state->isView.resize(numOps);
-  for (size_t op = 0; op < numOps; ++op)
-    state->isView[op] = isViewOp(traced.spec.ops[op].name.c_str());
-  for (size_t i = 0; i < traced.inputs.size(); ++i)
-    state->bindings[traced.inputs[i].firstOp].push_back(
-        {traced.inputs[i].firstOperand, uint32_t(i)});
-
-  for (const compiler::OpSpec &op : traced.spec.ops)
-    if (op.name == "masked_select") {
-      state->eagerReason =
-          "masked_select: the shape of its result depends on the data";
-      return state;
-    }
-
-  size_t hash = compiler::hashBlockSpec(traced.spec);
-  auto range = slots_.equal_range(hash);
-  for (auto it = range.first; it != range.second;) {
-    std::shared_ptr<CompileSlot> slot = it->second.lock();
-    if (!slot) {
-      it = slots_.erase(it);
-      continue;
-    }
-    if (slot->state.load(std::memory_order_acquire) != CompileSlot::Failed &&
-        compiler::equalBlockSpecs(slot->spec, traced.spec)) {
-      state->slot = std::move(slot);
-      return state;
-    }
-    ++it;
-  }
-  auto slot = std::make_shared<CompileSlot>();
-  slot->spec = traced.spec;
-  slots_.emplace(hash, slot);
-  state->slot = slot;
-  {
-    std::lock_guard<std::mutex> lock(compileMutex_);
-    compileQueue_.push_back(slot);
-  }
-  if (!compiler_.joinable())
-    compiler_ = std::thread([this] { compileLoop(); });
-  compileWake_.notify_one();
-  return state;
 }
 
 //===----------------------------------------------------------------------===//

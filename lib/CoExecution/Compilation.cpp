@@ -1,0 +1,155 @@
+//===- Compilation.cpp - Hot blocks prepared and compiled in the background
+//===//
+
+#include "Pass.h"
+
+#include "terra/CoExecution/CoExecutor.h"
+
+#include <chrono>
+#include <pthread.h>
+
+namespace terra {
+namespace coexec {
+
+void CoExecutor::compileLoop() {
+  pthread_setname_np(pthread_self(), "terra-compile");
+  for (;;) {
+    std::shared_ptr<CompileSlot> slot;
+    {
+      std::unique_lock<std::mutex> lock(compileMutex_);
+      compileWake_.wait(
+          lock, [&] { return stopCompiling_ || !compileQueue_.empty(); });
+      if (stopCompiling_)
+        return;
+      // Newest first: the latest partition is the steady state's.
+      slot = std::move(compileQueue_.back());
+      compileQueue_.pop_back();
+      compiling_ = true;
+    }
+    // A block no partition uses any more (the first iterations' shape of
+    // the loop) is not worth compiling.
+    if (slot.use_count() == 1) {
+      std::lock_guard<std::mutex> lock(compileMutex_);
+      compiling_ = false;
+      slot->state.store(CompileSlot::Failed, std::memory_order_release);
+      slot->failure = "no longer needed";
+      continue;
+    }
+    auto start = std::chrono::steady_clock::now();
+    llvm::Expected<std::shared_ptr<compiler::CompiledBlock>> compiled =
+        cache_.get(slot->spec);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    std::lock_guard<std::mutex> lock(compileMutex_);
+    compiling_ = false;
+    stats_.compileSeconds += seconds;
+    if (compiled) {
+      ++stats_.compilations;
+      slot->compiled = std::move(*compiled);
+      slot->state.store(CompileSlot::Ready, std::memory_order_release);
+    } else {
+      ++stats_.compileFailures;
+      slot->failure = llvm::toString(compiled.takeError());
+      ++compileFailures_[slot->failure];
+      slot->state.store(CompileSlot::Failed, std::memory_order_release);
+    }
+    compileDone_.notify_all();
+  }
+}
+
+void CoExecutor::waitForCompile(const BlockState &block) {
+  if (!block.slot)
+    return;
+  std::unique_lock<std::mutex> lock(compileMutex_);
+  if (block.slot->state.load() != CompileSlot::Queued)
+    return;
+  if (options_.beforeWait)
+    options_.beforeWait();
+  compileDone_.wait(lock, [&] {
+    return block.slot->state.load() != CompileSlot::Queued || stopCompiling_;
+  });
+  lock.unlock();
+  if (options_.afterWait)
+    options_.afterWait();
+}
+
+std::shared_ptr<BlockState>
+CoExecutor::prepareBlock(const trace::TraceGraph &graph, int32_t index) {
+  auto state = std::make_shared<BlockState>();
+  state->index = index;
+  trace::TracedBlock &traced = state->traced;
+  traced =
+      trace::toBlockSpec(graph, partition_.blocks[index],
+                         trace::OutputPolicy::ObservedUses, options_.minPasses);
+  size_t numOps = traced.spec.ops.size();
+  state->outputOf.resize(numOps);
+  state->firstResult.assign(numOps + 1, 0);
+  for (size_t op = 0; op < numOps; ++op) {
+    size_t numResults = traced.spec.ops[op].results.size();
+    state->outputOf[op].assign(numResults, -1);
+    state->firstResult[op + 1] = state->firstResult[op] + uint32_t(numResults);
+  }
+  for (size_t i = 0; i < traced.outputs.size(); ++i)
+    state->outputOf[traced.outputs[i].op][traced.outputs[i].result] =
+        static_cast<int32_t>(i);
+  // Results Python held at the end of an earlier pass are outputs too.
+  for (size_t op = 0; op < numOps; ++op)
+    for (size_t r = 0; r < state->outputOf[op].size(); ++r)
+      if (state->outputOf[op][r] < 0 &&
+          heldResults_.count({traced.nodes[op], uint32_t(r)})) {
+        state->outputOf[op][r] = static_cast<int32_t>(traced.outputs.size());
+        trace::BlockOutput output;
+        output.op = uint32_t(op);
+        output.result = uint32_t(r);
+        output.heldByPython = true;
+        traced.outputs.push_back(output);
+        traced.spec.outputs.push_back(
+            compiler::ValueId::result(int32_t(op), int32_t(r)));
+      }
+  state->bindings.resize(numOps);
+  state->isView.resize(numOps);
+  for (size_t op = 0; op < numOps; ++op)
+    state->isView[op] = isViewOp(traced.spec.ops[op].name.c_str());
+  for (size_t i = 0; i < traced.inputs.size(); ++i)
+    state->bindings[traced.inputs[i].firstOp].push_back(
+        {traced.inputs[i].firstOperand, uint32_t(i)});
+
+  for (const compiler::OpSpec &op : traced.spec.ops)
+    if (op.name == "masked_select") {
+      state->eagerReason =
+          "masked_select: the shape of its result depends on the data";
+      return state;
+    }
+
+  size_t hash = compiler::hashBlockSpec(traced.spec);
+  auto range = slots_.equal_range(hash);
+  for (auto it = range.first; it != range.second;) {
+    std::shared_ptr<CompileSlot> slot = it->second.lock();
+    if (!slot) {
+      it = slots_.erase(it);
+      continue;
+    }
+    if (slot->state.load(std::memory_order_acquire) != CompileSlot::Failed &&
+        compiler::equalBlockSpecs(slot->spec, traced.spec)) {
+      state->slot = std::move(slot);
+      return state;
+    }
+    ++it;
+  }
+  auto slot = std::make_shared<CompileSlot>();
+  slot->spec = traced.spec;
+  slots_.emplace(hash, slot);
+  state->slot = slot;
+  {
+    std::lock_guard<std::mutex> lock(compileMutex_);
+    compileQueue_.push_back(slot);
+  }
+  if (!compiler_.joinable())
+    compiler_ = std::thread([this] { compileLoop(); });
+  compileWake_.notify_one();
+  return state;
+}
+
+} // namespace coexec
+} // namespace terra

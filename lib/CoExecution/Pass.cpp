@@ -1,0 +1,79 @@
+//===- Pass.cpp - A pass through a compiled block, on the runner ----------===//
+
+#include "Pass.h"
+
+#include "terra/Runtime/EagerBlock.h"
+
+#include <cstring>
+
+namespace terra {
+namespace coexec {
+
+bool isViewOp(const char *name) {
+  static const char *const views[] = {
+      "reshape", "permute",   "transpose", "expand",     "slice",
+      "select",  "unsqueeze", "squeeze",   "contiguous", "as_strided"};
+  for (const char *view : views)
+    if (std::strcmp(name, view) == 0)
+      return true;
+  return false;
+}
+
+namespace {
+
+/// Gives `storage` the value `value` (a contiguous copy if it is not).
+void fulfilWith(Storage &storage, const Tensor &value) {
+  Tensor contiguous = value.isContiguous() ? value : value.contiguous();
+  storage.fulfil(contiguous.storage(), contiguous.data());
+}
+
+} // namespace
+
+void publishEagerResults(Pass &pass,
+                         const std::vector<std::vector<Tensor>> &results) {
+  for (size_t op = 0; op < results.size(); ++op) {
+    for (size_t r = 0; r < results[op].size(); ++r)
+      if (std::shared_ptr<Storage> storage = pass.lazy(op, r).storage.lock())
+        if (storage->isPending())
+          fulfilWith(*storage, results[op][r]);
+    if (pass.writeBacks[op].defined())
+      pass.writeBacks[op].copyFrom(results[op][0]);
+  }
+}
+
+void releaseInUse(Pass &pass) {
+  for (const std::shared_ptr<Storage> &storage : pass.inUse)
+    storage->releasePendingWrite();
+  pass.inUse.clear();
+}
+
+Pass::~Pass() { releaseInUse(*this); }
+
+void runPass(Pass &pass, bool eagerly) {
+  struct Release {
+    Pass &pass;
+    ~Release() { releaseInUse(pass); }
+  } release{pass};
+  const trace::TracedBlock &traced = pass.block->traced;
+  if (eagerly) {
+    publishEagerResults(pass, runOpsEagerly(traced.spec, pass.inputs));
+    return;
+  }
+  llvm::Expected<std::vector<Tensor>> outputs = pass.compiled->run(pass.inputs);
+  if (!outputs)
+    throwError(Error::Kind::Runtime, "a compiled block failed: " +
+                                         llvm::toString(outputs.takeError()));
+  for (size_t i = 0; i < outputs->size(); ++i) {
+    const trace::BlockOutput &output = traced.outputs[i];
+    const Tensor &value = (*outputs)[i];
+    if (std::shared_ptr<Storage> storage =
+            pass.lazy(output.op, output.result).storage.lock())
+      if (storage->isPending())
+        fulfilWith(*storage, value);
+    if (pass.writeBacks[output.op].defined())
+      pass.writeBacks[output.op].copyFrom(value);
+  }
+}
+
+} // namespace coexec
+} // namespace terra

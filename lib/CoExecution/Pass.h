@@ -1,0 +1,105 @@
+//===- Pass.h - Blocks, their compiled forms and passes (internal) -*- C++
+//-*-===//
+//
+// What lib/CoExecution shares between the Python thread, the compile
+// thread and the runner: a block of the current partition with what the
+// Python thread needs to bind and defer its ops (BlockState), its compiled
+// form (CompileSlot, filled by the compile thread), and one pass of Python
+// through it (Pass), run on the runner by runPass().
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERRA_LIB_COEXECUTION_PASS_H
+#define TERRA_LIB_COEXECUTION_PASS_H
+
+#include "terra/Compiler/BlockCompiler.h"
+#include "terra/Trace/BlockConversion.h"
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace terra {
+namespace coexec {
+
+struct CompileSlot {
+  enum State : int { Queued, Ready, Failed };
+  compiler::BlockSpec spec;
+  std::atomic<int> state{Queued};
+  std::shared_ptr<compiler::CompiledBlock> compiled; // Set before Ready.
+  std::string failure;
+};
+
+struct BlockState {
+  int32_t index = -1;
+  trace::TracedBlock traced;
+  /// Null: the block always runs eagerly, because of `eagerReason`.
+  std::shared_ptr<CompileSlot> slot;
+  std::string eagerReason;
+  /// Per op: the (operand, input) pairs Python binds at that op.
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> bindings;
+  /// Per op and result: the output index, or -1.
+  std::vector<std::vector<int32_t>> outputOf;
+  /// Per op: the index of its first result among the block's results.
+  std::vector<uint32_t> firstResult;
+  /// Per op: a view (its result shares memory with its operand eagerly).
+  std::vector<bool> isView;
+
+  bool ready() const {
+    return slot &&
+           slot->state.load(std::memory_order_acquire) == CompileSlot::Ready;
+  }
+};
+
+struct LazyResult {
+  std::weak_ptr<Storage> storage;
+  /// A view op made it, or a view was taken of it: eagerly it would share
+  /// memory with another tensor, so it cannot be written in place lazily.
+  bool aliased = false;
+};
+
+/// One pass of Python through a compiled block.
+struct Pass {
+  std::shared_ptr<BlockState> block;
+  std::shared_ptr<compiler::CompiledBlock> compiled;
+  std::vector<Tensor> inputs;
+  /// The results of the ops (BlockState::firstResult), and the visit of
+  /// each op's node in this pass.
+  std::vector<LazyResult> results;
+  std::vector<uint64_t> visits;
+  /// Per op: the tensor an in-place op writes when the runner has its new
+  /// value (a variable, or memory from before the pass), else undefined.
+  std::vector<Tensor> writeBacks;
+  /// Storages this pass reads or writes, marked pending until it ran.
+  std::vector<std::shared_ptr<Storage>> inUse;
+  uint32_t next = 0;
+
+  LazyResult &lazy(size_t op, size_t result) {
+    return results[block->firstResult[op] + result];
+  }
+  /// A pass the runner skipped (an earlier one failed) releases what it
+  /// held; its lazy tensors stay unfilled.
+  ~Pass();
+};
+
+/// Whether eager op `name` returns a view of its operand's memory.
+bool isViewOp(const char *name);
+
+/// Eager results of ops [0, results.size()) of `pass`: fills the lazy
+/// tensors still alive and writes the variables, in program order.
+void publishEagerResults(Pass &pass,
+                         const std::vector<std::vector<Tensor>> &results);
+
+/// Releases the storages `pass` marked pending.
+void releaseInUse(Pass &pass);
+
+/// The runner's side of a pass: the compiled block (or, `eagerly`, the
+/// block's ops with the eager kernels) on the bound inputs; fills the lazy
+/// outputs, writes back in-place results, releases the storages.
+void runPass(Pass &pass, bool eagerly);
+
+} // namespace coexec
+} // namespace terra
+
+#endif // TERRA_LIB_COEXECUTION_PASS_H
