@@ -566,6 +566,24 @@ void CoExecutor::waitForRunner() {
     options_.afterWait();
 }
 
+void CoExecutor::waitForValue(const Storage &storage) {
+  if (!storage.isPending())
+    return;
+  ++stats_.waits;
+  if (options_.beforeWait)
+    options_.beforeWait();
+  try {
+    // Passes queued after the one that fills `storage` keep running.
+    runner_.waitUntil([&] { return !storage.isPending(); });
+  } catch (...) {
+    if (options_.afterWait)
+      options_.afterWait();
+    throw;
+  }
+  if (options_.afterWait)
+    options_.afterWait();
+}
+
 void CoExecutor::abandonPass() {
   std::shared_ptr<Pass> pass = std::move(pass_);
   waitForRunner();
@@ -611,7 +629,7 @@ void CoExecutor::resolve(const Storage &storage) {
     explicit Guard(bool &flag) : flag(flag) { flag = true; }
     ~Guard() { flag = false; }
   } guard(resolving_);
-  waitForRunner();
+  waitForValue(storage);
   // A value of the block Python is in the middle of.
   if (storage.isPending() && pass_)
     abandonPass();

@@ -61,8 +61,26 @@ void GraphRunner::drain() {
     drainSleeping_.store(false);
   }
   // The runner is idle: error_ is ours until the next submit.
+  failed_.store(false);
   if (std::exception_ptr error = std::exchange(error_, nullptr))
     std::rethrow_exception(error);
+}
+
+void GraphRunner::waitUntil(const std::function<bool()> &done) {
+  auto finished = [&] {
+    return failed_.load() || completed_.load() == submitted_ || done();
+  };
+  for (int spin = 0; spin < kSpins && !finished(); ++spin)
+    pause();
+  if (!finished()) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    drainSleeping_.store(true);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    drained_.wait(lock, finished);
+    drainSleeping_.store(false);
+  }
+  if (failed_.load() || completed_.load() == submitted_)
+    drain(); // Reports a failure; otherwise returns at once.
 }
 
 void GraphRunner::run() {
@@ -91,6 +109,7 @@ void GraphRunner::run() {
         (*task)();
       } catch (...) {
         error_ = std::current_exception();
+        failed_.store(true);
       }
     }
     task.reset();

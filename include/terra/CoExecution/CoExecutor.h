@@ -186,6 +186,8 @@ private:
   void stopValidating();
   void abandonPass();
   void waitForRunner();
+  /// Waits until `storage` is no longer pending (or the runner is idle).
+  void waitForValue(const Storage &storage);
   void tagExecuted(Tensor &tensor, trace::NodeId node, uint32_t output,
                    uint64_t visit);
 

@@ -46,6 +46,12 @@ public:
   /// the tasks after it), then accepts work again.
   void drain();
 
+  /// Producer: waits until `done()` holds (checked after each task the
+  /// runner finishes; it must read only what tasks publish) or every
+  /// submitted task has run; a failed task makes it drain (and rethrow).
+  /// A fetch waits this way for its value alone, the runner going on.
+  void waitUntil(const std::function<bool()> &done);
+
   /// Tasks submitted and completed so far (completed includes skipped).
   uint64_t submitted() const { return submitted_; }
   uint64_t completed() const { return completed_.load(); }
@@ -63,6 +69,7 @@ private:
   alignas(kCacheLine) uint64_t submitted_ = 0; // Producer only.
   alignas(kCacheLine) std::atomic<uint64_t> completed_{0};
   std::exception_ptr error_; // Written by the runner before `completed_`.
+  std::atomic<bool> failed_{false};
   // Rarely written.
   alignas(kCacheLine) std::atomic<bool> stopping_{false};
   std::atomic<bool> runnerSleeping_{false};

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -72,3 +73,32 @@ TEST(GraphRunner, DestructorRunsQueuedWork) {
 }
 
 } // namespace
+
+TEST(GraphRunner, WaitUntilReturnsOnceItsValueExists) {
+  terra::GraphRunner runner(8);
+  std::atomic<bool> first{false}, release{false};
+  runner.submit([&] { first.store(true); });
+  // A later task still running (held until released) does not delay the
+  // wait for the first one's value.
+  runner.submit([&] {
+    while (!release.load())
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+  });
+  runner.waitUntil([&] { return first.load(); });
+  EXPECT_TRUE(first.load());
+  EXPECT_LT(runner.completed(), runner.submitted());
+  release.store(true);
+  runner.drain();
+  EXPECT_EQ(runner.completed(), runner.submitted());
+}
+
+TEST(GraphRunner, WaitUntilReportsAFailedTask) {
+  terra::GraphRunner runner(8);
+  runner.submit([] { throw std::runtime_error("compiled block failed"); });
+  EXPECT_THROW(runner.waitUntil([] { return false; }), std::runtime_error);
+  // Reported once; the runner accepts work again.
+  bool ran = false;
+  runner.submit([&] { ran = true; });
+  runner.waitUntil([&] { return false; });
+  EXPECT_TRUE(ran);
+}
