@@ -42,8 +42,20 @@ void GraphRunner::wakeRunner() {
 }
 
 void GraphRunner::submit(Task task) {
-  while (!queue_.tryPush(std::move(task)))
-    std::this_thread::yield();
+  for (int spin = 0; !queue_.tryPush(std::move(task)); ++spin) {
+    if (spin < kSpins) {
+      pause();
+      continue;
+    }
+    // The Python thread is far ahead of the runner: sleep until it has
+    // taken a task (yielding in a loop slowed the runner down).
+    std::unique_lock<std::mutex> lock(mutex_);
+    submitSleeping_.store(true);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    drained_.wait(lock, [&] { return !queue_.full(); });
+    submitSleeping_.store(false);
+    spin = 0;
+  }
   ++submitted_;
   wakeRunner();
 }
@@ -102,6 +114,12 @@ void GraphRunner::run() {
         runnerSleeping_.store(false);
       }
       continue;
+    }
+    // Pairs with the fence in submit(): a producer waiting for room wakes.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (submitSleeping_.load()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      drained_.notify_one();
     }
     // After a failure later tasks are skipped: they may read its results.
     if (!error_) {

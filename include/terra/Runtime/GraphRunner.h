@@ -74,6 +74,7 @@ private:
   alignas(kCacheLine) std::atomic<bool> stopping_{false};
   std::atomic<bool> runnerSleeping_{false};
   std::atomic<bool> drainSleeping_{false};
+  std::atomic<bool> submitSleeping_{false};
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable drained_;

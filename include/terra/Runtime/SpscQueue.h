@@ -75,6 +75,13 @@ public:
     return result;
   }
 
+  /// Producer only: whether the queue is full (the consumer may free a
+  /// slot at any time).
+  bool full() const {
+    return ((tail_.load(std::memory_order_relaxed) + 1) & mask_) ==
+           head_.load(std::memory_order_acquire);
+  }
+
   /// Either side: whether the queue looked empty at some recent instant.
   bool empty() const {
     return head_.load(std::memory_order_acquire) ==
