@@ -32,6 +32,10 @@ const char *const helpText =
     "\n"
     "Runs a Python program the way /usr/bin/python3 would, with Terra's\n"
     "native module `_terra` built in and the `terra` package on sys.path.\n"
+    "Its tensor ops are co-executed: the first iterations run op by op, the\n"
+    "blocks that repeat are compiled in the background and then run on a\n"
+    "second thread while Python only checks each op; values are computed\n"
+    "when Python reads them (docs/user-guide.md).\n"
     "\n"
     "Options (before the program; every argument after it is the "
     "program's):\n"
@@ -44,11 +48,12 @@ const char *const helpText =
     "                 resolve to terra; an unsupported torch module raises\n"
     "                 ModuleNotFoundError naming it (docs/torch-compat.md)\n"
     "  --imperative   run every op eagerly, never co-execute\n"
-    "                 (sets terra._options.imperative)\n"
-    "  --explain      trace the run and print at exit, on stderr, its blocks\n"
-    "                 (op counts, source lines, compile time or why a block\n"
-    "                 stays imperative) and its sync points with counts\n"
-    "                 (same as TERRA_EXPLAIN=1)\n"
+    "                 (TERRA_COEXECUTE=0; sets terra._options.imperative)\n"
+    "  --explain      print at exit, on stderr, the run's blocks (op counts,\n"
+    "                 source lines, compile time or why a block stays\n"
+    "                 imperative), its sync points with counts, and what\n"
+    "                 co-execution did: ops run compiled, divergences with\n"
+    "                 their reasons (same as TERRA_EXPLAIN=1)\n"
     "  --dump-ir DIR  with --explain, also write the TraceGraph and each\n"
     "                 block's MLIR at each stage to DIR (TERRA_DUMP_IR=DIR)\n"
     "  -h, --help     print this help and exit\n"
@@ -62,7 +67,8 @@ const char *const helpText =
     "uncaught exception (traceback on stderr), 2 for a usage error or a\n"
     "script that cannot be opened, and death by SIGINT (130 in a shell) for\n"
     "an unhandled KeyboardInterrupt. PYTHON* environment variables work as\n"
-    "they do for python3.\n";
+    "they do for python3. TERRA_COMPILE_WAIT=1 makes the program wait for a\n"
+    "block's compilation when it enters the block (deterministic timing).\n";
 
 /// python3's one-letter options: those without an argument, and those with
 /// one (-c and -m end the options: the program starts there).
