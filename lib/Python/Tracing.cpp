@@ -92,6 +92,15 @@ struct Session {
     // The runner touches no Python object: waits release the GIL.
     options.beforeWait = [this] { waiting = PyEval_SaveThread(); };
     options.afterWait = [this] { PyEval_RestoreThread(waiting); };
+    // Tests: the runner fails like an allocation would at pass N.
+    if (const char *pass = std::getenv("TERRA_FAULT_RUNNER_PASS")) {
+      long failAt = std::atol(pass);
+      options.beforeRunnerPass = [failAt, count = 0L]() mutable {
+        if (++count == failAt)
+          throwError(Error::Kind::Memory,
+                     "out of memory (injected by TERRA_FAULT_RUNNER_PASS)");
+      };
+    }
     return options;
   }
 
