@@ -32,9 +32,18 @@ void resolveWithInstalled(const Storage &storage) {
 // Set-up and the end
 //===----------------------------------------------------------------------===//
 
-CoExecutor::CoExecutor(trace::SiteSource &sites, Options options)
-    : options_(std::move(options)), recorder_(sites), cache_(options_.compile) {
+namespace {
+
+compiler::CompileOptions withoutOptimisation(compiler::CompileOptions options) {
+  options.optLevel = 0;
+  return options;
 }
+
+} // namespace
+
+CoExecutor::CoExecutor(trace::SiteSource &sites, Options options)
+    : options_(std::move(options)), recorder_(sites), cache_(options_.compile),
+      quickCache_(withoutOptimisation(options_.compile)) {}
 
 CoExecutor::~CoExecutor() {
   {
@@ -372,7 +381,7 @@ bool CoExecutor::afterMatch(const MatchResult &match,
     pass_ = spare_ ? std::move(spare_) : std::make_shared<Pass>();
     Pass &pass = *pass_;
     pass.block = blocks_[match.block];
-    pass.compiled = pass.block->slot->compiled;
+    pass.compiled = std::atomic_load(&pass.block->slot->compiled);
     pass.next = 0;
     size_t numOps = pass.block->traced.spec.ops.size();
     pass.inputs.clear();

@@ -15,14 +15,17 @@ void CoExecutor::compileLoop() {
   pthread_setname_np(pthread_self(), "terra-compile");
   for (;;) {
     std::shared_ptr<CompileSlot> slot;
+    bool optimise;
     {
       std::unique_lock<std::mutex> lock(compileMutex_);
       compileWake_.wait(
           lock, [&] { return stopCompiling_ || !compileQueue_.empty(); });
       if (stopCompiling_)
         return;
-      // Newest first: the latest partition is the steady state's.
-      slot = std::move(compileQueue_.back());
+      // Newest first: the latest partition is the steady state's
+      // (optimising tiers wait at the front).
+      slot = std::move(compileQueue_.back().first);
+      optimise = compileQueue_.back().second;
       compileQueue_.pop_back();
       compiling_ = true;
     }
@@ -31,28 +34,46 @@ void CoExecutor::compileLoop() {
     if (slot.use_count() == 1) {
       std::lock_guard<std::mutex> lock(compileMutex_);
       compiling_ = false;
-      slot->state.store(CompileSlot::Failed, std::memory_order_release);
-      slot->failure = "no longer needed";
+      if (!optimise) {
+        slot->state.store(CompileSlot::Failed, std::memory_order_release);
+        slot->failure = "no longer needed";
+      }
+      slot->final.store(true);
+      compileDone_.notify_all();
       continue;
     }
+    bool quick = options_.tiered && !optimise;
     auto start = std::chrono::steady_clock::now();
     llvm::Expected<std::shared_ptr<compiler::CompiledBlock>> compiled =
-        cache_.get(slot->spec);
+        (quick ? quickCache_ : cache_).get(slot->spec);
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
     std::lock_guard<std::mutex> lock(compileMutex_);
     compiling_ = false;
     stats_.compileSeconds += seconds;
-    if (compiled) {
+    if (compiled && optimise) {
+      // Passes started from now on run the optimised code.
       ++stats_.compilations;
-      slot->compiled = std::move(*compiled);
+      std::atomic_store(&slot->compiled, std::move(*compiled));
+      slot->final.store(true);
+    } else if (optimise) {
+      slot->final.store(true); // The quick code stays.
+      llvm::consumeError(compiled.takeError());
+    } else if (compiled) {
+      ++stats_.compilations;
+      std::atomic_store(&slot->compiled, std::move(*compiled));
       slot->state.store(CompileSlot::Ready, std::memory_order_release);
+      if (quick)
+        compileQueue_.emplace_front(slot, true);
+      else
+        slot->final.store(true);
     } else {
       ++stats_.compileFailures;
       slot->failure = llvm::toString(compiled.takeError());
       ++compileFailures_[slot->failure];
       slot->state.store(CompileSlot::Failed, std::memory_order_release);
+      slot->final.store(true);
     }
     compileDone_.notify_all();
   }
@@ -62,13 +83,12 @@ void CoExecutor::waitForCompile(const BlockState &block) {
   if (!block.slot)
     return;
   std::unique_lock<std::mutex> lock(compileMutex_);
-  if (block.slot->state.load() != CompileSlot::Queued)
+  if (block.slot->final.load())
     return;
   if (options_.beforeWait)
     options_.beforeWait();
-  compileDone_.wait(lock, [&] {
-    return block.slot->state.load() != CompileSlot::Queued || stopCompiling_;
-  });
+  compileDone_.wait(lock,
+                    [&] { return block.slot->final.load() || stopCompiling_; });
   lock.unlock();
   if (options_.afterWait)
     options_.afterWait();
@@ -143,7 +163,7 @@ CoExecutor::prepareBlock(const trace::TraceGraph &graph, int32_t index) {
   state->slot = slot;
   {
     std::lock_guard<std::mutex> lock(compileMutex_);
-    compileQueue_.push_back(slot);
+    compileQueue_.emplace_back(slot, false);
   }
   if (!compiler_.joinable())
     compiler_ = std::thread([this] { compileLoop(); });

@@ -27,7 +27,11 @@ struct CompileSlot {
   enum State : int { Queued, Ready, Failed };
   compiler::BlockSpec spec;
   std::atomic<int> state{Queued};
-  std::shared_ptr<compiler::CompiledBlock> compiled; // Set before Ready.
+  /// Set before Ready, replaced by the optimised code later: read and
+  /// written with std::atomic_load / std::atomic_store.
+  std::shared_ptr<compiler::CompiledBlock> compiled;
+  /// The optimising tier is done (or not wanted).
+  std::atomic<bool> final{false};
   std::string failure;
 };
 

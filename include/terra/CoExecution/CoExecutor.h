@@ -61,8 +61,14 @@ struct Options {
   /// have then been taken twice, more than the first iteration's).
   uint64_t minPasses = 3;
   compiler::CompileOptions compile;
-  /// Python waits for a block's compilation when it enters the block
-  /// (TERRA_COMPILE_WAIT=1: deterministic runs for tests and benchmarks).
+  /// Tiered compilation: a block is first compiled without LLVM
+  /// optimisation (several times faster to build, and enough for blocks
+  /// bound by Python's pace), runs at once, and is compiled again with
+  /// `compile.optLevel` in the background; passes switch to that code.
+  bool tiered = true;
+  /// Python waits for a block's compilation (its last tier) when it enters
+  /// the block (TERRA_COMPILE_WAIT=1: deterministic runs for tests and
+  /// benchmarks).
   bool waitForCompile = false;
   /// Around waits for the runner (the Python binding releases the GIL).
   std::function<void()> beforeWait, afterWait;
@@ -230,11 +236,13 @@ private:
 
   // Compilation (background thread).
   compiler::BlockCache cache_;
+  compiler::BlockCache quickCache_; // Without LLVM optimisation.
   mutable std::mutex compileMutex_;
   std::map<std::string, uint64_t> compileFailures_; // Guarded too.
   std::condition_variable compileWake_;
   std::condition_variable compileDone_;
-  std::deque<std::shared_ptr<CompileSlot>> compileQueue_;
+  /// Slots to compile, with whether this is the optimising tier.
+  std::deque<std::pair<std::shared_ptr<CompileSlot>, bool>> compileQueue_;
   std::unordered_multimap<size_t, std::weak_ptr<CompileSlot>> slots_;
   bool stopCompiling_ = false;
   bool compiling_ = false; // A compilation is running (compileMutex_).
