@@ -41,37 +41,32 @@ void GraphRunner::wakeRunner() {
   }
 }
 
+void GraphRunner::waitFor(std::atomic<bool> &sleeping,
+                          const std::function<bool()> &ready) {
+  for (int spin = 0; spin < kSpins && !ready(); ++spin)
+    pause();
+  if (ready())
+    return;
+  // A long wait (a compiled block taking milliseconds, the Python thread
+  // far ahead of the runner): sleep, leaving the cores to the runner and
+  // its BLAS threads. Pairs with the fences in run(): either the runner
+  // sees `sleeping` and wakes this thread, or this sees `ready()`.
+  std::unique_lock<std::mutex> lock(mutex_);
+  sleeping.store(true);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  drained_.wait(lock, ready);
+  sleeping.store(false);
+}
+
 void GraphRunner::submit(Task task) {
-  for (int spin = 0; !queue_.tryPush(std::move(task)); ++spin) {
-    if (spin < kSpins) {
-      pause();
-      continue;
-    }
-    // The Python thread is far ahead of the runner: sleep until it has
-    // taken a task (yielding in a loop slowed the runner down).
-    std::unique_lock<std::mutex> lock(mutex_);
-    submitSleeping_.store(true);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    drained_.wait(lock, [&] { return !queue_.full(); });
-    submitSleeping_.store(false);
-    spin = 0;
-  }
+  while (!queue_.tryPush(std::move(task)))
+    waitFor(submitSleeping_, [&] { return !queue_.full(); });
   ++submitted_;
   wakeRunner();
 }
 
 void GraphRunner::drain() {
-  for (int spin = 0; spin < kSpins && completed_.load() != submitted_; ++spin)
-    pause();
-  if (completed_.load() != submitted_) {
-    // A long wait (a compiled block taking milliseconds): sleep, leaving
-    // the cores to the runner and its BLAS threads.
-    std::unique_lock<std::mutex> lock(mutex_);
-    drainSleeping_.store(true);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    drained_.wait(lock, [&] { return completed_.load() == submitted_; });
-    drainSleeping_.store(false);
-  }
+  waitFor(drainSleeping_, [&] { return completed_.load() == submitted_; });
   // The runner is idle: error_ is ours until the next submit.
   failed_.store(false);
   if (std::exception_ptr error = std::exchange(error_, nullptr))
@@ -79,18 +74,9 @@ void GraphRunner::drain() {
 }
 
 void GraphRunner::waitUntil(const std::function<bool()> &done) {
-  auto finished = [&] {
+  waitFor(drainSleeping_, [&] {
     return failed_.load() || completed_.load() == submitted_ || done();
-  };
-  for (int spin = 0; spin < kSpins && !finished(); ++spin)
-    pause();
-  if (!finished()) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    drainSleeping_.store(true);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
-    drained_.wait(lock, finished);
-    drainSleeping_.store(false);
-  }
+  });
   if (failed_.load() || completed_.load() == submitted_)
     drain(); // Reports a failure; otherwise returns at once.
 }

@@ -59,6 +59,9 @@ public:
 private:
   void run();
   void wakeRunner();
+  /// Producer: spins, then sleeps until `ready()`, with `sleeping` set so
+  /// that the runner wakes it after each task.
+  void waitFor(std::atomic<bool> &sleeping, const std::function<bool()> &ready);
 
   // Each thread's fields on cache lines of their own: the runner writes
   // `completed_` after every task, the producer `submitted_` after every
