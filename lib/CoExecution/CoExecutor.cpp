@@ -46,13 +46,7 @@ CoExecutor::CoExecutor(trace::SiteSource &sites, Options options)
       quickCache_(withoutOptimisation(options_.compile)) {}
 
 CoExecutor::~CoExecutor() {
-  {
-    std::lock_guard<std::mutex> lock(compileMutex_);
-    stopCompiling_ = true;
-  }
-  compileWake_.notify_all();
-  if (compiler_.joinable())
-    compiler_.join();
+  stopCompiler(/*waitForCompiler=*/true);
   if (installedExecutor == this) {
     installedExecutor = nullptr;
     Storage::setPendingResolver(nullptr);
@@ -75,20 +69,7 @@ void CoExecutor::finish(bool waitForCompiler) {
   // A runner error not reported yet surfaces here, at the program's end.
   if (mode_ == Mode::Validating)
     stopValidating();
-  bool detach;
-  {
-    std::lock_guard<std::mutex> lock(compileMutex_);
-    stopCompiling_ = true;
-    compileQueue_.clear();
-    detach = compiling_ && !waitForCompiler;
-  }
-  compileWake_.notify_all();
-  if (detach) {
-    compiler_.detach();
-    compilingDetached_ = true;
-  } else if (compiler_.joinable()) {
-    compiler_.join();
-  }
+  stopCompiler(waitForCompiler);
   if (recording::observer() == this)
     recording::setObserver(nullptr);
   installed_ = false;
@@ -373,26 +354,15 @@ bool CoExecutor::afterMatch(const MatchResult &match,
   // Python left the block by a rarely taken edge.
   if (pass_ && (match.block != pass_->block->index || position != pass_->next))
     abandonPass();
-  if (!pass_ && match.block >= 0 && position == 0 && blocks_[match.block] &&
-      options_.waitForCompile)
-    waitForCompile(*blocks_[match.block]);
-  if (!pass_ && match.block >= 0 && position == 0 && blocks_[match.block] &&
-      blocks_[match.block]->ready()) {
-    pass_ = spare_ ? std::move(spare_) : std::make_shared<Pass>();
-    Pass &pass = *pass_;
-    pass.block = blocks_[match.block];
-    pass.compiled = std::atomic_load(&pass.block->slot->compiled);
-    pass.next = 0;
-    size_t numOps = pass.block->traced.spec.ops.size();
-    pass.inputs.clear();
-    pass.inputs.resize(pass.block->traced.spec.inputs.size());
-    pass.results.clear();
-    pass.results.resize(pass.block->firstResult.back());
-    pass.inUse.clear();
-    pass.inUse.reserve(pass.inputs.size() + 8);
-    pass.visits.resize(numOps);
-    pass.writeBacks.clear();
-    pass.writeBacks.resize(numOps);
+  // Python enters a block: a pass starts if the block is compiled.
+  if (!pass_ && position == 0 && match.block >= 0 && blocks_[match.block]) {
+    const std::shared_ptr<BlockState> &block = blocks_[match.block];
+    if (options_.waitForCompile)
+      waitForCompile(*block);
+    if (block->ready()) {
+      pass_ = spare_ ? std::move(spare_) : std::make_shared<Pass>();
+      pass_->start(block);
+    }
   }
   int64_t ownedBy = -1;
   if (pass_) {
@@ -556,41 +526,34 @@ void CoExecutor::submitPass() {
 // Divergence and waiting
 //===----------------------------------------------------------------------===//
 
+CoExecutor::OutsidePython::OutsidePython(const Options &options)
+    : options_(options) {
+  if (options_.beforeWait)
+    options_.beforeWait();
+}
+
+CoExecutor::OutsidePython::~OutsidePython() {
+  if (options_.afterWait)
+    options_.afterWait();
+}
+
 void CoExecutor::waitForRunner() {
   if (runner_.completed() == runner_.submitted()) {
     runner_.drain(); // Rethrows a runner error, if any.
     return;
   }
   ++stats_.waits;
-  if (options_.beforeWait)
-    options_.beforeWait();
-  try {
-    runner_.drain();
-  } catch (...) {
-    if (options_.afterWait)
-      options_.afterWait();
-    throw;
-  }
-  if (options_.afterWait)
-    options_.afterWait();
+  OutsidePython outside(options_);
+  runner_.drain();
 }
 
 void CoExecutor::waitForValue(const Storage &storage) {
   if (!storage.isPending())
     return;
   ++stats_.waits;
-  if (options_.beforeWait)
-    options_.beforeWait();
-  try {
-    // Passes queued after the one that fills `storage` keep running.
-    runner_.waitUntil([&] { return !storage.isPending(); });
-  } catch (...) {
-    if (options_.afterWait)
-      options_.afterWait();
-    throw;
-  }
-  if (options_.afterWait)
-    options_.afterWait();
+  OutsidePython outside(options_);
+  // Passes queued after the one that fills `storage` keep running.
+  runner_.waitUntil([&] { return !storage.isPending(); });
 }
 
 void CoExecutor::abandonPass() {

@@ -80,18 +80,29 @@ void CoExecutor::compileLoop() {
 }
 
 void CoExecutor::waitForCompile(const BlockState &block) {
-  if (!block.slot)
+  if (!block.slot || block.slot->final.load())
     return;
+  OutsidePython outside(options_);
   std::unique_lock<std::mutex> lock(compileMutex_);
-  if (block.slot->final.load())
-    return;
-  if (options_.beforeWait)
-    options_.beforeWait();
   compileDone_.wait(lock,
                     [&] { return block.slot->final.load() || stopCompiling_; });
-  lock.unlock();
-  if (options_.afterWait)
-    options_.afterWait();
+}
+
+void CoExecutor::stopCompiler(bool waitForCompiler) {
+  bool detach;
+  {
+    std::lock_guard<std::mutex> lock(compileMutex_);
+    stopCompiling_ = true;
+    compileQueue_.clear();
+    detach = compiling_ && !waitForCompiler;
+  }
+  compileWake_.notify_all();
+  if (detach) {
+    compiler_.detach();
+    compilingDetached_ = true;
+  } else if (compiler_.joinable()) {
+    compiler_.join();
+  }
 }
 
 std::shared_ptr<BlockState>

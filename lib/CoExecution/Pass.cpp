@@ -49,6 +49,22 @@ void releaseInUse(Pass &pass) {
 
 Pass::~Pass() { releaseInUse(*this); }
 
+void Pass::start(std::shared_ptr<BlockState> started) {
+  block = std::move(started);
+  compiled = std::atomic_load(&block->slot->compiled);
+  next = 0;
+  size_t numOps = block->traced.spec.ops.size();
+  inputs.clear();
+  inputs.resize(block->traced.spec.inputs.size());
+  results.clear();
+  results.resize(block->firstResult.back());
+  inUse.clear();
+  inUse.reserve(inputs.size() + 8);
+  visits.resize(numOps);
+  writeBacks.clear();
+  writeBacks.resize(numOps);
+}
+
 void runPass(Pass &pass, bool eagerly) {
   struct Release {
     Pass &pass;

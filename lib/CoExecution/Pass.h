@@ -79,6 +79,10 @@ struct Pass {
   std::vector<std::shared_ptr<Storage>> inUse;
   uint32_t next = 0;
 
+  /// Starts a pass through `block` (a reused pass keeps its arrays'
+  /// capacity).
+  void start(std::shared_ptr<BlockState> block);
+
   LazyResult &lazy(size_t op, size_t result) {
     return results[block->firstResult[op] + result];
   }

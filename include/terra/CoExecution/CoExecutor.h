@@ -170,6 +170,20 @@ private:
   std::shared_ptr<BlockState> prepareBlock(const trace::TraceGraph &graph,
                                            int32_t index);
   void compileLoop();
+  /// Stops the compile thread (queued compilations are dropped): joins it,
+  /// or detaches it when it is compiling and `waitForCompiler` is false.
+  void stopCompiler(bool waitForCompiler);
+  /// Releases the GIL (Options::beforeWait) for its lifetime.
+  class OutsidePython {
+  public:
+    explicit OutsidePython(const Options &options);
+    ~OutsidePython();
+    OutsidePython(const OutsidePython &) = delete;
+    OutsidePython &operator=(const OutsidePython &) = delete;
+
+  private:
+    const Options &options_;
+  };
   void waitForCompile(const BlockState &block);
 
   /// Matches an op call against the graph; on a match defers it (true) or
