@@ -148,11 +148,7 @@ Tensor announce(recording::Scope &scope, const char *name, Kernel &&kernel,
     list.push_back(probabilities);
   list.push_back(&operands.key);
   list.push_back(&operands.counter);
-  Tensor result;
-  Tensor *results[] = {&result};
-  scope.run(name, attributes(), list, recording::Results(results, 1),
-            [&] { result = kernel(); });
-  return result;
+  return scope.op(name, list, std::forward<Kernel>(kernel), attributes);
 }
 
 } // namespace

@@ -308,11 +308,8 @@ Tensor recordList(recording::Scope &scope, const char *name, Kernel &&kernel,
   std::vector<const Tensor *> operands;
   for (const Tensor &tensor : tensors)
     operands.push_back(&tensor);
-  Tensor result;
-  Tensor *results[] = {&result};
-  scope.run(name, {{"axis", axis}}, operands, recording::Results(results, 1),
-            [&] { result = kernel(); });
-  return result;
+  return scope.op(name, operands, std::forward<Kernel>(kernel),
+                  [axis] { return recording::Attributes{{"axis", axis}}; });
 }
 
 } // namespace

@@ -245,29 +245,34 @@ bool Tensor::isContiguous() const {
   return true;
 }
 
-double Tensor::elementAsDoubleUnsynchronized(int64_t flatIndex) const {
-  int64_t linear = offset_;
-  for (size_t i = shape_.size(); i-- > 0;) {
-    linear += (flatIndex % shape_[i]) * strides_[i];
-    flatIndex /= shape_[i];
+namespace {
+
+/// Element `flatIndex` (row-major) of a tensor whose first element is at
+/// `first`, converted to double.
+double elementAt(const void *first, DType dtype, const Shape &shape,
+                 const Shape &strides, int64_t flatIndex) {
+  int64_t linear = 0;
+  for (size_t i = shape.size(); i-- > 0;) {
+    linear += (flatIndex % shape[i]) * strides[i];
+    flatIndex /= shape[i];
   }
-  return dispatchDType(dtype_, [&](auto zero) {
+  return dispatchDType(dtype, [&](auto zero) {
     using T = decltype(zero);
-    return static_cast<double>(
-        static_cast<const T *>(storage_->dataUnsynchronized())[linear]);
+    return static_cast<double>(static_cast<const T *>(first)[linear]);
   });
 }
 
+} // namespace
+
+double Tensor::elementAsDoubleUnsynchronized(int64_t flatIndex) const {
+  const char *first =
+      static_cast<const char *>(storage_->dataUnsynchronized()) +
+      offset_ * static_cast<int64_t>(itemSize(dtype_));
+  return elementAt(first, dtype_, shape_, strides_, flatIndex);
+}
+
 double Tensor::elementAsDouble(int64_t flatIndex) const {
-  int64_t linear = 0;
-  for (size_t i = shape_.size(); i-- > 0;) {
-    linear += (flatIndex % shape_[i]) * strides_[i];
-    flatIndex /= shape_[i];
-  }
-  return dispatchDType(dtype_, [&](auto zero) {
-    using T = decltype(zero);
-    return static_cast<double>(data<T>()[linear]);
-  });
+  return elementAt(data(), dtype_, shape_, strides_, flatIndex);
 }
 
 Tensor Tensor::asStrided(Shape shape, Shape strides, int64_t offset) const {
