@@ -12,6 +12,7 @@
 
 #include "terra/Runtime/Autograd.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <numeric>
@@ -336,16 +337,18 @@ Tensor clamp(const Tensor &input, std::optional<double> min,
     return result;
   Tensor x = detach(input);
   record(result, "ClampBackward1", {&input}, [x, min, max](const Grads &g) {
-    Tensor inside = Tensor::full(x.shape(), DType::Bool, 1);
+    // Zero where the input was clamped; the gradient passes at the bounds.
+    Tensor grad = g[0];
+    Tensor zero = scalar(0, grad.dtype());
     if (min)
-      inside = ops::binary(
-          ops::BinaryOp::Minimum, inside,
-          ops::compare(ops::CompareOp::Ge, x, scalar(*min, x.dtype())));
+      grad = ops::where(
+          ops::compare(ops::CompareOp::Ge, x, scalar(*min, x.dtype())), grad,
+          zero);
     if (max)
-      inside = ops::binary(
-          ops::BinaryOp::Minimum, inside,
-          ops::compare(ops::CompareOp::Le, x, scalar(*max, x.dtype())));
-    return Grads{mul(g[0], indicator(inside, g[0].dtype()))};
+      grad = ops::where(
+          ops::compare(ops::CompareOp::Le, x, scalar(*max, x.dtype())), grad,
+          zero);
+    return Grads{grad};
   });
   return result;
 }
@@ -473,18 +476,51 @@ Tensor expand(const Tensor &input, const Shape &shape) {
   return result;
 }
 
+namespace {
+
+/// The gradient of a strided slice (or, with the axis kept, a select):
+/// `grad` placed at rows start, start + step, ... of zeros of `inputShape`.
+/// Built from pad and views, which the trace records and terra.pad
+/// compiles; a write into a fresh buffer would happen behind the trace.
+Tensor sliceGrad(const Tensor &grad, const Shape &inputShape, int64_t axis,
+                 int64_t start, int64_t step) {
+  int64_t count = grad.shape()[axis];
+  int64_t covered = count;
+  Tensor spread = grad;
+  if (step > 1 && count > 0) {
+    // [.., n, ..] -> [.., n, 1, ..] -> pad to [.., n, step, ..] -> [.., n *
+    // step, ..]
+    Shape rows = grad.shape();
+    rows.insert(rows.begin() + axis + 1, 1);
+    std::vector<int64_t> low(rows.size(), 0), high(rows.size(), 0);
+    high[axis + 1] = step - 1;
+    Shape merged = grad.shape();
+    merged[axis] = count * step;
+    covered = std::min(count * step, inputShape[axis] - start);
+    spread = ops::pad(grad.reshape(rows), low, high, 0)
+                 .reshape(merged)
+                 .slice(axis, 0, covered, 1);
+  }
+  std::vector<int64_t> low(inputShape.size(), 0), high(inputShape.size(), 0);
+  low[axis] = start;
+  high[axis] = inputShape[axis] - start - covered;
+  return ops::pad(spread, low, high, 0);
+}
+
+} // namespace
+
 Tensor slice(const Tensor &input, int64_t axis, int64_t start, int64_t stop,
              int64_t step) {
   Tensor result = freshView(input.slice(axis, start, stop, step));
   if (!anyRequiresGrad({&input}))
     return result;
   Shape inputShape = input.shape();
+  axis = normalizeAxis("slice", axis, input.dim());
+  int64_t size = inputShape[axis];
+  start = std::clamp<int64_t>(start < 0 ? start + size : start, 0, size);
   record(result, "SliceBackward0", {&input},
-         [inputShape, axis, start, stop, step](const Grads &g) {
-           Tensor grad = Tensor::full(inputShape, g[0].dtype(), 0);
-           Tensor window = grad.slice(axis, start, stop, step);
-           window.copyFrom(g[0]);
-           return Grads{grad};
+         [inputShape, axis, start, step](const Grads &g) {
+           return Grads{sliceGrad(g[0], inputShape, axis, start, step)};
          });
   return result;
 }
@@ -494,12 +530,13 @@ Tensor select(const Tensor &input, int64_t axis, int64_t index) {
   if (!anyRequiresGrad({&input}))
     return result;
   Shape inputShape = input.shape();
+  axis = normalizeAxis("select", axis, input.dim());
+  if (index < 0)
+    index += inputShape[axis];
   record(result, "SelectBackward0", {&input},
          [inputShape, axis, index](const Grads &g) {
-           Tensor grad = Tensor::full(inputShape, g[0].dtype(), 0);
-           Tensor row = grad.select(axis, index);
-           row.copyFrom(g[0]);
-           return Grads{grad};
+           return Grads{
+               sliceGrad(g[0].unsqueeze(axis), inputShape, axis, index, 1)};
          });
   return result;
 }

@@ -1,0 +1,48 @@
+"""Gradients whose backward formulas build new tensors (slices, selects,
+clamps, a strided transposed convolution), in a loop that co-execution
+compiles: the compiled gradients must be the imperative ones.
+
+    terra-run coexec_gradients.py CASE
+"""
+import sys
+
+import numpy as np
+
+import terra
+import terra.nn.functional as F
+
+rng = np.random.default_rng(0)
+x = terra.from_numpy(rng.standard_normal((6, 8, 4, 4)).astype(np.float32))
+w = terra.from_numpy(rng.uniform(-0.5, 0.5, (8, 3, 4, 4)).astype(np.float32))
+x.requires_grad_()
+w.requires_grad_()
+
+
+def slices():
+    m = x[:, :, 0]
+    return ((m[1:4, ::3] * 2).sum() + (m[:, 1::2] ** 2).sum() + m[2].sum() * 3
+            + m[-1, -3:].sum() + m[:, 5:].sum() + x[::2, 1, :, 3].sum())
+
+
+def clamps():
+    return (x.clamp(-0.5, 0.5).sum() + x.clamp(min=0.1).square().sum()
+            + x.clamp(max=-0.2).sum())
+
+
+def conv_transpose():
+    return F.conv_transpose2d(x, w, stride=2, padding=1).square().mean()
+
+
+CASES = {f.__name__: f for f in [slices, clamps, conv_transpose]}
+
+losses = []
+for step in range(20):
+    x.grad = None
+    w.grad = None
+    loss = CASES[sys.argv[1]]()
+    loss.backward()
+    losses.append(loss.item())
+print("loss %.3f" % losses[-1])  # sums reassociate when compiled
+print("dx", [round(v, 5) for v in x.grad.sum((1, 2, 3)).tolist()])
+if w.grad is not None:
+    print("dw", [round(v, 5) for v in w.grad.sum((1, 2, 3)).tolist()])
