@@ -1241,6 +1241,9 @@ BlockBuilder::Results BlockBuilder::buildOp() {
       {"random_bernoulli", &BlockBuilder::buildRandom},
       {"sum_to_shape", &BlockBuilder::buildSumToShape}};
   const std::string &name = op->name;
+  if (op->attribute("through_view"))
+    return unsupported("an in-place " + name +
+                       " writes through a view of memory other tensors read");
   if (unary.count(name))
     return buildUnary();
   if (binary.count(name))
@@ -1252,6 +1255,12 @@ BlockBuilder::Results BlockBuilder::buildOp() {
       return std::move(error);
     return std::vector<Value>{
         castTo(valueOf(op->operands[0]), element(resultType.dtype))};
+  }
+  if (name == "copy") { // The value an in-place copy writes.
+    if (auto error = expectOperands(2, 2))
+      return std::move(error);
+    Value value = castTo(valueOf(op->operands[1]), element(resultType.dtype));
+    return std::vector<Value>{broadcastTo(value, resultType.shape)};
   }
   if (views.count(name))
     return buildView();

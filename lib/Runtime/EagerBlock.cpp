@@ -124,6 +124,8 @@ std::vector<Tensor> runOp(const OpSpec &op, const std::vector<Tensor> &in) {
         ops::clamp(in.at(0), a.optionalNumber("min"), a.optionalNumber("max")));
   if (name == "to")
     return one(in.at(0).to(static_cast<DType>(a.integer("dtype"))));
+  if (name == "copy") // The value an in-place copy writes.
+    return one(in.at(1).expand(in.at(0).shape()).to(in.at(0).dtype()).clone());
   // Views.
   if (name == "reshape")
     return one(in.at(0).reshape(a.integers("shape")));

@@ -560,5 +560,11 @@ void binaryInPlace(BinaryOp op, Tensor &target, const Tensor &source) {
                 [&] { binaryInPlaceKernel(op, target, source); });
 }
 
+void copyInto(Tensor &target, const Tensor &source) {
+  recording::Scope scope;
+  scope.inPlace("copy", {&target, &source}, target,
+                [&] { target.copyFrom(source); });
+}
+
 } // namespace ops
 } // namespace terra

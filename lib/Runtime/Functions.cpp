@@ -81,10 +81,16 @@ Tensor indicator(const Tensor &mask, DType dtype) { return mask.to(dtype); }
 
 /// The gradient for a binary op's operand: summed to its shape and cast to
 /// its dtype (integer operands get none).
-Tensor reduceGrad(const Tensor &grad, const Tensor &operand) {
-  if (!operand.defined() || !isFloating(operand.dtype()))
+Tensor reduceGrad(const Tensor &grad, const Shape &shape, DType dtype) {
+  if (!isFloating(dtype))
     return Tensor();
-  return autograd::sumToShape(grad, operand.shape()).to(operand.dtype());
+  return autograd::sumToShape(grad, shape).to(dtype);
+}
+
+Tensor reduceGrad(const Tensor &grad, const Tensor &operand) {
+  if (!operand.defined())
+    return Tensor();
+  return reduceGrad(grad, operand.shape(), operand.dtype());
 }
 
 std::vector<int64_t> normalizedAxes(const std::vector<int64_t> &axes,
@@ -263,12 +269,25 @@ Tensor binary(ops::BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
       return Grads{reduceGrad(g[0], a), reduceGrad(neg(g[0]), b)};
     };
     break;
-  case BinaryOp::Mul:
+  case BinaryOp::Mul: {
     name = "MulBackward0";
-    backward = [a, b](const Grads &g) {
-      return Grads{reduceGrad(mul(g[0], b), a), reduceGrad(mul(g[0], a), b)};
+    // Each operand's values are kept only for the other's gradient: x * 0.2
+    // leaves x's memory unshared, so leaky_relu(x, inplace=True) may write
+    // it.
+    Tensor aKept = autograd::requiresGrad(rhs) ? a : Tensor();
+    Tensor bKept = autograd::requiresGrad(lhs) ? b : Tensor();
+    Shape aShape = lhs.shape(), bShape = rhs.shape();
+    DType aType = lhs.dtype(), bType = rhs.dtype();
+    backward = [=](const Grads &g) {
+      Grads grads(2);
+      if (bKept.defined())
+        grads[0] = reduceGrad(mul(g[0], bKept), aShape, aType);
+      if (aKept.defined())
+        grads[1] = reduceGrad(mul(g[0], aKept), bShape, bType);
+      return grads;
     };
     break;
+  }
   case BinaryOp::Div:
     name = "DivBackward0";
     backward = [a, b](const Grads &g) {
@@ -321,11 +340,15 @@ Tensor where(const Tensor &condition, const Tensor &x, const Tensor &y) {
   Tensor result = ops::where(condition, x, y);
   if (!anyRequiresGrad({&x, &y}))
     return result;
-  Tensor c = condition, a = detach(x), b = detach(y);
-  record(result, "WhereBackward0", {&x, &y}, [c, a, b](const Grads &g) {
+  // Only the operands' types are kept: their memory stays unshared, so an
+  // in-place activation built on where (leaky_relu_) may write it.
+  Tensor c = condition;
+  Shape xShape = x.shape(), yShape = y.shape();
+  DType xType = x.dtype(), yType = y.dtype();
+  record(result, "WhereBackward0", {&x, &y}, [=](const Grads &g) {
     Tensor zero = scalar(0, g[0].dtype());
-    return Grads{reduceGrad(ops::where(c, g[0], zero), a),
-                 reduceGrad(ops::where(c, zero, g[0]), b)};
+    return Grads{reduceGrad(ops::where(c, g[0], zero), xShape, xType),
+                 reduceGrad(ops::where(c, zero, g[0]), yShape, yType)};
   });
   return result;
 }
@@ -388,7 +411,7 @@ void checkInPlaceAllowed(const Tensor &target) {
 
 /// Writes `value` into `target` and gives `target` its history.
 void adoptResult(Tensor &target, const Tensor &value) {
-  target.copyFrom(value);
+  ops::copyInto(target, value);
   target.autograd() = value.autograd();
 }
 
@@ -411,7 +434,7 @@ void binaryInPlace(ops::BinaryOp op, Tensor &target, const Tensor &source) {
 
 void copyInto(Tensor &target, const Tensor &source) {
   if (!anyRequiresGrad({&target, &source})) {
-    target.copyFrom(source);
+    ops::copyInto(target, source);
     return;
   }
   checkInPlaceAllowed(target);

@@ -233,6 +233,11 @@ int64_t Tensor::size(int64_t axis) const {
   return shape_[normalizeAxis("size", axis, dim())];
 }
 
+bool Tensor::coversStorage() const {
+  return offset_ == 0 && isContiguous() &&
+         size_t(numel()) * itemSize(dtype_) == storage_->bytes();
+}
+
 bool Tensor::isContiguous() const {
   int64_t expected = 1;
   for (size_t i = shape_.size(); i-- > 0;) {

@@ -84,6 +84,9 @@ struct NamedAttribute {
 ///                   max_pool2d_grad{input_shape} avg_pool2d_grad{...}
 ///                   index_add{shape, axis} sum_to_shape{shape}
 /// Scalars (a Python float in `x * 0.5`) are operands too: 0-d inputs.
+/// In-place ops are recorded under the out-of-place name (add, ..., and copy
+/// for copy_), the value they write; through_view marks a write into part
+/// of a larger buffer, which stays imperative.
 struct OpSpec {
   std::string name;
   std::vector<ValueId> operands;

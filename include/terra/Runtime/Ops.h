@@ -62,6 +62,10 @@ Tensor clamp(const Tensor &input, std::optional<double> min,
 /// the result cast to target's dtype (PyTorch's in-place rules: the result
 /// type must be castable to target's dtype, e.g. float into int is an error).
 void binaryInPlace(BinaryOp op, Tensor &target, const Tensor &source);
+/// In place: `target.copy_(source)`, source broadcast to target's shape and
+/// cast to its dtype. Recorded (as "copy") like every in-place op, so that
+/// traced code sees the write.
+void copyInto(Tensor &target, const Tensor &source);
 
 //===----------------------------------------------------------------------===//
 // Reductions (lib/Runtime/Reduction.cpp)

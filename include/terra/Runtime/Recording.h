@@ -143,6 +143,11 @@ public:
       return;
     }
     Attributes announced = attributes();
+    // A write through a view (buffer[:, 0] = x): the trace models values,
+    // not memory, so it cannot tell which other tensors see the write; the
+    // block holding it stays imperative (BlockToMLIR refuses it).
+    if (!target.coversStorage())
+      announced.push_back({"through_view", true});
     if (observer_->deferInPlace(name, announced, operands, target))
       return;
     kernel();

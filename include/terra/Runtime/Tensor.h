@@ -223,6 +223,9 @@ public:
   int64_t size(int64_t axis) const;
   int64_t numel() const { return numElements(shape_); }
   bool isContiguous() const;
+  /// Whether this tensor covers all of its storage, contiguously: no other
+  /// view of the storage reads memory this one does not.
+  bool coversStorage() const;
   const std::shared_ptr<Storage> &storage() const { return storage_; }
 
   /// Address of the first element.

@@ -1,5 +1,5 @@
 """Gradients whose backward formulas build new tensors (slices, selects,
-clamps, a strided transposed convolution), in a loop that co-execution
+clamps, a strided transposed convolution) and in-place writes, in a loop that co-execution
 compiles: the compiled gradients must be the imperative ones.
 
     terra-run coexec_gradients.py CASE
@@ -33,7 +33,21 @@ def conv_transpose():
     return F.conv_transpose2d(x, w, stride=2, padding=1).square().mean()
 
 
-CASES = {f.__name__: f for f in [slices, clamps, conv_transpose]}
+def in_place():
+    # In-place activations and copies: traced code must see the writes; a
+    # write into part of a buffer keeps its block imperative.
+    y = x[:, :, 0, 0] * 2
+    y.relu_()
+    z = F.leaky_relu(y - 1, 0.2, inplace=True)
+    whole = terra.zeros(6, 8)
+    whole.copy_(z.detach() * 3)
+    part = terra.zeros(6, 10)
+    part[:, 1:9] = whole
+    part[0] = 3.0
+    return (z * z).sum() + (part * z.sum()).sum()
+
+
+CASES = {f.__name__: f for f in [slices, clamps, conv_transpose, in_place]}
 
 losses = []
 for step in range(20):
