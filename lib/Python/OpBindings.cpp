@@ -251,6 +251,12 @@ TERRA_FUNCTION(as_strided, 4, {
 TERRA_FUNCTION(reshape, 2, {
   return wrap(functions::reshape(args.tensor(0), args.shape(1)));
 })
+// _can_view(x, shape): whether x.view(shape) can share x's memory.
+TERRA_FUNCTION(_can_view, 2, {
+  const Tensor &input = args.tensor(0);
+  return PyBool_FromLong(
+      input.viewStrides(input.resolveShape(args.shape(1))).has_value());
+})
 TERRA_FUNCTION(permute, 2, {
   return wrap(functions::permute(args.tensor(0), args.shape(1)));
 })
@@ -447,6 +453,7 @@ PyMethodDef functions[] = {
     TERRA_METHOD(detach, "detach(x)"),
     TERRA_METHOD(to, "to(x, dtype)"),
     TERRA_METHOD(copy_, "copy_(destination, source)"),
+    TERRA_METHOD(_can_view, "_can_view(x, shape)"),
     TERRA_METHOD(_shares_storage, "_shares_storage(a, b)"),
     TERRA_METHOD(sum, "sum(x, axes, keepdim)"),
     TERRA_METHOD(mean, "mean(x, axes, keepdim)"),

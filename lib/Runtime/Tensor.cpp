@@ -300,9 +300,7 @@ Tensor Tensor::asStrided(Shape shape, Shape strides, int64_t offset) const {
       });
 }
 
-Tensor Tensor::reshape(const Shape &requested) const {
-  recording::Scope scope;
-  // Resolve a single -1 as PyTorch does.
+Shape Tensor::resolveShape(const Shape &requested) const {
   Shape shape = requested;
   int64_t known = 1, inferred = -1;
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -326,11 +324,47 @@ Tensor Tensor::reshape(const Shape &requested) const {
     throwError(Error::Kind::Runtime, "shape '" + formatShape(requested) +
                                          "' is invalid for input of size " +
                                          std::to_string(count));
+  return shape;
+}
+
+std::optional<Shape> Tensor::viewStrides(const Shape &shape) const {
+  if (shape_.empty() || numel() == 0)
+    return contiguousStrides(shape);
+  // Walk the old dimensions from the innermost, in chunks that are one
+  // contiguous run in memory; the new dimensions must tile each chunk.
+  Shape strides(shape.size(), 1);
+  int64_t next = static_cast<int64_t>(shape.size()) - 1;
+  int64_t chunkStride = strides_.back(), chunkCount = 1, viewCount = 1;
+  for (int64_t d = dim() - 1; d >= 0; --d) {
+    chunkCount *= shape_[d];
+    bool chunkEnds = d == 0 || (shape_[d - 1] != 1 &&
+                                strides_[d - 1] != chunkCount * chunkStride);
+    if (!chunkEnds)
+      continue;
+    while (next >= 0 && (viewCount < chunkCount || shape[next] == 1)) {
+      strides[next] = viewCount * chunkStride;
+      viewCount *= shape[next];
+      --next;
+    }
+    if (viewCount != chunkCount)
+      return std::nullopt;
+    if (d > 0) {
+      chunkStride = strides_[d - 1];
+      chunkCount = viewCount = 1;
+    }
+  }
+  if (next != -1)
+    return std::nullopt;
+  return strides;
+}
+
+Tensor Tensor::reshape(const Shape &requested) const {
+  recording::Scope scope;
+  Shape shape = resolveShape(requested);
   auto attributes = [&] { return recording::Attributes{{"shape", shape}}; };
-  if (isContiguous())
+  if (std::optional<Shape> strides = viewStrides(shape))
     return scope.op(
-        "reshape", {this},
-        [&] { return asStrided(shape, contiguousStrides(shape), offset_); },
+        "reshape", {this}, [&] { return asStrided(shape, *strides, offset_); },
         attributes);
   return scope.op(
       "reshape", {this}, [&] { return contiguous().reshape(shape); },

@@ -191,7 +191,7 @@ class Tensor(_terra.Tensor):
         if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
             raise NotImplementedError("terra: view(dtype) is not supported")
         shape = _shape_arg(shape)
-        if not self.is_contiguous():
+        if not _terra._can_view(self, shape):
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and "
                 "stride (at least one dimension spans across two contiguous "

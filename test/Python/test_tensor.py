@@ -133,6 +133,33 @@ class ViewTest(unittest.TestCase):
         with self.assertRaisesRegex(RuntimeError, "view size is not compatible"):
             terra.zeros(2, 3).T.view(6)
 
+    def test_views_of_strided_tensors_follow_torch(self):
+        # nanoGPT's q, k, v = x.split(n, dim=2); k.view(B, T, heads, n // heads)
+        # and views of permuted / narrowed tensors: same success, strides
+        # and values as PyTorch, sharing memory.
+        data = sample((2, 3, 4), "float32")
+        t, r = terra.tensor(data), torch.tensor(data)
+        cases = [(lambda x: x.split(2, dim=2)[1], (2, 3, 2, 1)),
+                 (lambda x: x.split(2, dim=2)[1], (6, 2)),
+                 (lambda x: x.permute(2, 0, 1), (4, 6)),
+                 (lambda x: x.permute(2, 0, 1), (2, 2, 3, 2)),
+                 (lambda x: x.permute(1, 2, 0), (12, 2)),
+                 (lambda x: x[:, 1:], (2, 8)),
+                 (lambda x: x[:, 1:], (4, 2, 2)),
+                 (lambda x: x[:, :, ::2], (2, 3, 2, 1)),
+                 (lambda x: x[:, :, ::2], (12,))]
+        for make, shape in cases:
+            with self.subTest(shape=shape):
+                try:
+                    expected = make(r).view(shape)
+                except RuntimeError:
+                    with self.assertRaisesRegex(RuntimeError, "view size is not compatible"):
+                        make(t).view(shape)
+                    continue
+                view = make(t).view(shape)
+                assert_same(self, view, expected)
+                self.assertEqual(view.stride(), expected.stride())
+
     def test_bad_reshape_names_the_size(self):
         with self.assertRaisesRegex(RuntimeError, r"shape '\[4, 2\]' is invalid for input of size 6"):
             terra.zeros(2, 3).reshape(4, 2)

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -247,6 +248,12 @@ public:
   Tensor asStrided(Shape shape, Shape strides, int64_t offset) const;
   /// Reshape as a view when the strides allow, else a contiguous copy.
   Tensor reshape(const Shape &shape) const;
+  /// `requested` with a -1 inferred from numel(); PyTorch's errors.
+  Shape resolveShape(const Shape &requested) const;
+  /// The strides of a view of this tensor as `shape` (a resolved shape of
+  /// the same element count), if the elements allow one: each run of
+  /// dimensions that is contiguous in memory is split or merged on its own.
+  std::optional<Shape> viewStrides(const Shape &shape) const;
   Tensor permute(const std::vector<int64_t> &dims) const;
   Tensor transpose(int64_t dim0, int64_t dim1) const;
   /// Python's x[start:stop:step] along `axis` (step > 0, bounds clamped).
