@@ -1,8 +1,9 @@
 """Tensor indexing: x[...] and x[...] = value with NumPy/PyTorch rules.
 
 Basic indices (ints, slices, None, Ellipsis) give views. A boolean mask
-selects the masked elements; integer tensors or lists gather along their
-dimension (one advanced index per subscript is supported).
+selects the masked elements (a mask over some dimensions selects along
+them); integer tensors or lists gather along their dimension, and several
+adjacent ones (x[rows, cols]) combine as in PyTorch.
 """
 
 import numbers
@@ -35,10 +36,11 @@ def _expand_ellipsis(index, rank):
 
 
 def _basic_view(tensor, index):
-    """Applies ints, slices and None; returns the view and any advanced
-    index with the dimension it applies to."""
+    """Applies ints, slices and None; returns the view and the advanced
+    indices (tensors, lists) with the dimension of the view each applies
+    to."""
     items = _expand_ellipsis(index, tensor.ndim)
-    view, dim, advanced = tensor, 0, None
+    view, dim, advanced = tensor, 0, []
     for item in items:
         if item is None:
             view = _terra.unsqueeze(view, dim)
@@ -59,11 +61,7 @@ def _basic_view(tensor, index):
                 item.dtype.name in ("int64", "int32")):
             view = _terra.select(view, dim, int(item))
         elif _is_tensor(item) or isinstance(item, (list, tuple)):
-            if advanced is not None:
-                raise NotImplementedError(
-                    "terra: only one advanced (tensor or list) index per "
-                    "subscript is supported")
-            advanced = (dim, item)
+            advanced.append((dim, item))
             dim += item.ndim if _is_tensor(item) and item.dtype.name == "bool" else 1
         else:
             raise IndexError(
@@ -73,30 +71,80 @@ def _basic_view(tensor, index):
     return view, advanced
 
 
-def get_item(tensor, index):
-    view, advanced = _basic_view(tensor, index)
-    if advanced is None:
-        return view
+def _as_tensor(item):
+    from ._creation import tensor as make_tensor
+    return item if _is_tensor(item) else make_tensor(item)
+
+
+def _combined_index(view, advanced):
+    """Several adjacent integer indices (x[rows, cols]): one index into the
+    view with those dimensions flattened, row-major, as PyTorch combines
+    them. Returns (view, dim, index)."""
+    first = advanced[0][0]
+    if [dim for dim, _ in advanced] != list(range(first, first + len(advanced))):
+        raise NotImplementedError(
+            "terra: several advanced (tensor or list) indices are supported "
+            "only next to each other (x[rows, cols]), not separated by a "
+            "slice")
+    linear = None
+    for dim, item in advanced:
+        item = _as_tensor(item)
+        if item.dtype.name == "bool":
+            raise NotImplementedError(
+                "terra: a boolean mask together with other advanced indices "
+                "is not supported")
+        size = view.shape[dim]
+        item = _terra.where(item < 0, item + size, item)
+        linear = item if linear is None else linear * size + item
+    flat = view.flatten(first, first + len(advanced) - 1)
+    return flat, first, linear
+
+
+def _mask_index(view, dim, mask):
+    """A boolean mask over dimensions dim .. dim + mask.ndim - 1 of view:
+    those dimensions flattened, and the positions where the mask holds."""
+    import numpy as np
     from ._creation import tensor as make_tensor
 
-    dim, item = advanced
-    item = item if _is_tensor(item) else make_tensor(item)
+    shape = tuple(view.shape[dim:dim + mask.ndim])
+    if tuple(mask.shape) != shape:
+        raise IndexError(
+            "The shape of the mask %s at index %d does not match the shape "
+            "of the indexed tensor %s at index %d"
+            % (list(mask.shape), 0, list(view.shape), dim))
+    positions = make_tensor(np.flatnonzero(mask.numpy()))
+    flat = view.flatten(dim, dim + mask.ndim - 1) if mask.ndim > 1 else view
+    return flat, positions
+
+
+def get_item(tensor, index):
+    view, advanced = _basic_view(tensor, index)
+    if not advanced:
+        return view
+    if len(advanced) > 1:
+        flat, dim, linear = _combined_index(view, advanced)
+        return _terra.index_select(flat, dim, linear)
+    dim, item = advanced[0]
+    item = _as_tensor(item)
     if item.dtype.name == "bool":
-        if dim != 0 or item.ndim != view.ndim:
-            view = view.movedim(dim, 0) if dim else view
-        return _terra.masked_select(view, item)
+        if dim == 0 and item.ndim == view.ndim:
+            return _terra.masked_select(view, item)
+        flat, positions = _mask_index(view, dim, item)
+        return _terra.index_select(flat, dim, positions)
     return _terra.index_select(view, dim, item)
 
 
 def set_item(tensor, index, value):
     view, advanced = _basic_view(tensor, index)
-    if advanced is None:
+    if not advanced:
         _terra.copy_(view, value)
         return
-    from ._creation import tensor as make_tensor
-
-    dim, item = advanced
-    item = item if _is_tensor(item) else make_tensor(item)
+    if len(advanced) > 1:
+        raise NotImplementedError(
+            "terra: assignment with several advanced (tensor or list) "
+            "indices is not supported")
+    dim, item = advanced[0]
+    item = _as_tensor(item)
     if item.dtype.name == "bool":
         # x[mask] = value: where(mask, value, x), written back.
         _terra.copy_(view, _terra.where(item, value, view))

@@ -697,6 +697,72 @@ def _nn_gather(self, dim, index):
     return _terra.index_select(source.reshape(-1), 0, flat).reshape(index.shape)
 
 
+def _nn_any(self, dim=None, keepdim=False):
+    return (self != 0).int().amax(() if dim is None else dim, keepdim) != 0
+
+
+def _nn_all(self, dim=None, keepdim=False):
+    return (self != 0).int().amin(() if dim is None else dim, keepdim) != 0
+
+
+def _band(self, diagonal, lower):
+    """The mask of tril (lower) / triu over the last two dimensions."""
+    rows, cols = self.shape[-2], self.shape[-1]
+    offset = (np.arange(cols, dtype=np.int64)[None, :]
+              - np.arange(rows, dtype=np.int64)[:, None])
+    keep = offset <= diagonal if lower else offset >= diagonal
+    return _terra.tensor(keep, None)
+
+
+def _nn_tril(self, diagonal=0):
+    return _terra.where(_band(self, diagonal, True), self, _terra.tensor(0, self.dtype._code))
+
+
+def _nn_triu(self, diagonal=0):
+    return _terra.where(_band(self, diagonal, False), self, _terra.tensor(0, self.dtype._code))
+
+
+class _SortResult(tuple):
+    """torch.return_types.sort / topk: (values, indices) with names."""
+
+    def __new__(cls, values, indices):
+        return super().__new__(cls, (values, indices))
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+
+def _order(self, dim, descending, count=None):
+    """Indices that sort the values along dim (a fetch: NumPy sorts them;
+    ties keep their order, NaN sorts as the largest value)."""
+    values = self.detach().numpy()
+    dim = _normalize_dim(dim, max(self.ndim, 1))
+    if self.ndim == 0:
+        return _terra.tensor(np.zeros((), np.int64), None)
+    keys = np.where(np.isnan(values), np.inf, values) if values.dtype.kind == "f" else values
+    order = np.argsort(-keys if descending else keys, axis=dim, kind="stable")
+    if count is not None:
+        order = np.take(order, np.arange(count), axis=dim)
+    return _terra.tensor(np.ascontiguousarray(order, dtype=np.int64), None)
+
+
+def _nn_sort(self, dim=-1, descending=False, stable=False):
+    indices = _order(self, dim, descending)
+    return _SortResult(self.gather(dim, indices) if self.ndim else self, indices)
+
+
+def _nn_argsort(self, dim=-1, descending=False, stable=False):
+    return _order(self, dim, descending)
+
+
+def _nn_topk(self, k, dim=-1, largest=True, sorted=True):
+    size = self.shape[_normalize_dim(dim, self.ndim)] if self.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    indices = _order(self, dim, largest, k)
+    return _SortResult(self.gather(dim, indices) if self.ndim else self, indices)
+
+
 def _nn_new(fill):
     def method(self, *size, dtype=None, device=None, requires_grad=False):
         dtype = _dtype._resolve(dtype) or self.dtype
@@ -731,6 +797,9 @@ for _name, _value in (
         ("clamp_max_", lambda self, max: self.copy_(_terra.clamp(self, None, max))),
         ("masked_fill", _nn_masked_fill), ("masked_fill_", _nn_masked_fill_),
         ("gather", _nn_gather),
+        ("any", _nn_any), ("all", _nn_all),
+        ("tril", _nn_tril), ("triu", _nn_triu),
+        ("sort", _nn_sort), ("argsort", _nn_argsort), ("topk", _nn_topk),
         ("type_as", lambda self, other: self.to(other.dtype)),
         ("new_zeros", _nn_new(0)), ("new_ones", _nn_new(1)),
         ("new_empty", _nn_new(0)), ("new_full", _nn_new_full),

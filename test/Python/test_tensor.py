@@ -213,3 +213,51 @@ class IndexingTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SelectionTest(unittest.TestCase):
+    """topk, sort, argsort, tril/triu, any/all and the indexing forms the
+    detection programs use, against PyTorch (values, indices, gradients)."""
+
+    def setUp(self):
+        data = sample((3, 5), "float32")
+        self.t = terra.tensor(data).requires_grad_()
+        self.r = torch.tensor(data).requires_grad_()
+
+    def test_topk_sort_argsort(self):
+        t, r = self.t, self.r
+        for name, args in (("topk", (2, 1)), ("topk", (2, 0, False)),
+                           ("sort", (1, True)), ("sort", (0,))):
+            with self.subTest(name=name, args=args):
+                got, expected = getattr(t, name)(*args), getattr(r, name)(*args)
+                assert_same(self, got.values, expected.values.detach())
+                assert_same(self, got.indices, expected.indices)
+        assert_same(self, t.argsort(0), r.argsort(0))
+        terra.topk(t, 2).values.sum().backward()
+        torch.topk(r, 2).values.sum().backward()
+        assert_same(self, t.grad, r.grad)
+
+    def test_tril_triu_any_all(self):
+        t, r = self.t.detach(), self.r.detach()
+        for diagonal in (-1, 0, 2):
+            assert_same(self, t.tril(diagonal), r.tril(diagonal))
+            assert_same(self, terra.triu(t, diagonal), torch.triu(r, diagonal))
+        for dim in (None, 0, 1):
+            args = () if dim is None else (dim,)
+            assert_same(self, (t > 0).any(*args), (r > 0).any(*args))
+            assert_same(self, (t > -1).all(*args), (r > -1).all(*args))
+
+    def test_two_index_tensors_and_leading_masks(self):
+        data = sample((3, 2, 4), "float32")
+        t = terra.tensor(data).requires_grad_()
+        r = torch.tensor(data).requires_grad_()
+        rows, cols = [0, 2, -1], [1, 0, 1]
+        mask = np.array([[True, False], [False, False], [True, True]])
+        got = t[terra.tensor(rows), terra.tensor(cols)] * 2 + t[terra.tensor(mask)]
+        expected = r[torch.tensor(rows), torch.tensor(cols)] * 2 + r[torch.tensor(mask)]
+        assert_same(self, got, expected.detach())
+        got.sum().backward()
+        expected.sum().backward()
+        assert_same(self, t.grad, r.grad)
+        assert_same(self, t.detach()[:, terra.tensor([True, False])],
+                    r.detach()[:, torch.tensor([True, False])])
