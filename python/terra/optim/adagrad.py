@@ -1,6 +1,7 @@
 from .. import _creation
 from .._autograd import no_grad
-from .optimizer import Optimizer, _closure_loss, _step_tensor
+from .optimizer import (Optimizer, _advance_step, _closure_loss,
+                        _step_tensor)
 
 
 class Adagrad(Optimizer):
@@ -41,9 +42,8 @@ class Adagrad(Optimizer):
                     if param.grad is None:
                         continue
                     state = self.state[param]
-                    step_t, state_sum = state["step"], state["sum"]
-                    step_t += 1
-                    step = step_t.item()
+                    state_sum = state["sum"]
+                    step = _advance_step(state["step"])
                     grad = param.grad if not group["maximize"] else -param.grad
                     if weight_decay != 0:
                         grad = grad.add(param, alpha=weight_decay)

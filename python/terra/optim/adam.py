@@ -2,7 +2,8 @@ import math
 
 from .. import _creation
 from .._autograd import no_grad
-from .optimizer import Optimizer, _closure_loss, _step_tensor
+from .optimizer import (Optimizer, _advance_step, _closure_loss,
+                        _step_tensor)
 
 
 def _adam_update(param, grad, state, group, decoupled):
@@ -13,15 +14,13 @@ def _adam_update(param, grad, state, group, decoupled):
     if group["maximize"]:
         grad = -grad
     exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-    step_t = state["step"]
-    step_t += 1
+    step = _advance_step(state["step"])
     if decoupled:
         param.mul_(1 - lr * weight_decay)
     elif weight_decay != 0:
         grad = grad.add(param, alpha=weight_decay)
     exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
     exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-    step = step_t.item()
     bias_correction1 = 1 - beta1 ** step
     bias_correction2 = 1 - beta2 ** step
     step_size = lr / bias_correction1

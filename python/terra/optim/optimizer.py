@@ -177,8 +177,25 @@ class Optimizer:
 
 
 def _step_tensor():
-    """The per-parameter step count, a float32 scalar tensor as torch 1.13."""
-    return _creation.tensor(0.0)
+    """The per-parameter step count, a float32 scalar tensor as torch 1.13
+    (its count mirrored in Python, see _advance_step)."""
+    step_t = _creation.tensor(0.0)
+    step_t._terra_step_count = 0.0
+    return step_t
+
+
+def _advance_step(step_t):
+    """Adds one to a step count tensor and returns the new count as a
+    Python float (torch 1.13's ``step_t += 1; step = step_t.item()``)
+    without reading the tensor back: the count is mirrored on the tensor
+    object, so an optimizer step is not a sync point under co-execution.
+    A step tensor from elsewhere (load_state_dict) is read once."""
+    step = getattr(step_t, "_terra_step_count", None)
+    if step is None:
+        step = step_t.item()
+    step_t += 1
+    step_t._terra_step_count = step + 1
+    return step + 1
 
 
 def _closure_loss(closure):
