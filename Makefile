@@ -49,8 +49,9 @@ test-tsan: deps
 	@TSAN_OPTIONS=halt_on_error=1 $(TSAN_DIR)/test/Unit/TerraQueueTests --gtest_brief=1
 	@echo "terra: ThreadSanitizer tests passed"
 
+# QUICK=1: only the model suite, a few steps of each program (a smoke check).
 bench: build
-	@bash bench/run.sh $(BUILD_DIR)
+	@QUICK=$(QUICK) bash bench/run.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)
