@@ -48,11 +48,12 @@ void terra::buildTerraLowerToCpuPipeline(OpPassManager &pm,
   addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
                 "func.func(convert-memref-copy-to-linalg)");
   // C wrappers are requested before convert-math-to-libm declares libm
-  // functions (erff, ...), which must keep their plain C names.
+  // functions (erff, ...), which must keep their plain C names, and before
+  // the loop nests move into functions of their own (which need none).
   addPasses(pm,
             "func.func(convert-linalg-to-loops,canonicalize,cse),"
+            "func.func(llvm-request-c-wrappers),terra-outline-loop-nests,"
             "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-            "func.func(llvm-request-c-wrappers),"
             "convert-math-to-llvm,convert-math-to-libm,"
             "convert-arith-to-llvm,convert-cf-to-llvm,convert-index-to-llvm,"
             "finalize-memref-to-llvm,convert-func-to-llvm,"
