@@ -273,7 +273,7 @@ void CoExecutor::noteFeedUses(const MatchResult &match,
         scratch_[i].node == trace::kNoNode) {
       if (feedUses_.size() > 4096)
         feedUses_.clear();
-      feedUses_[scratchFeeds_[i]] = FeedUse{match.node, i, match.visit};
+      feedUses_[scratchFeeds_[i]] = trace::FeedUse{match.node, i, match.visit};
     }
 }
 
@@ -585,7 +585,7 @@ void CoExecutor::stopValidating() {
   if (pass_)
     abandonPass();
   recorder_.resumeAt(validator_->position(), validator_->visits(),
-                     validator_->edgeCounts());
+                     validator_->edgeCounts(), feedUses_);
   validator_.reset();
   blocks_.clear();
   feedUses_.clear();

@@ -378,8 +378,9 @@ Tensor clamp(const Tensor &input, std::optional<double> min,
 
 Tensor to(const Tensor &input, DType dtype) {
   Tensor result = input.to(dtype);
-  if (result.storage() == input.storage() || !anyRequiresGrad({&input}) ||
-      !isFloating(dtype))
+  // Recorded for the same dtype too (an alias eagerly): under co-execution
+  // the result is a new lazy tensor, and both must build one autograd graph.
+  if (!anyRequiresGrad({&input}) || !isFloating(dtype))
     return result;
   DType original = input.dtype();
   record(result, "ToCopyBackward0", {&input},
@@ -427,8 +428,10 @@ void binaryInPlace(ops::BinaryOp op, Tensor &target, const Tensor &source) {
   // the dtype and shape rules) from the plain in-place op.
   Tensor value =
       to(functions::binary(op, clone(target), source), target.dtype());
-  Tensor written = detach(target);
-  ops::binaryInPlace(op, written, detach(source));
+  // Written through the target itself, not an alias: the tracer tags the
+  // target with the new value, and co-execution sees no second tensor on
+  // that memory (which would keep the write eager).
+  ops::binaryInPlace(op, target, source);
   target.autograd() = value.autograd();
 }
 

@@ -167,9 +167,10 @@ void Recorder::flush() {
 }
 
 void Recorder::resumeAt(NodeId node, const std::vector<uint64_t> &visits,
-                        const std::vector<std::vector<uint64_t>> &edgeCounts) {
+                        const std::vector<std::vector<uint64_t>> &edgeCounts,
+                        const std::unordered_map<uint64_t, FeedUse> &feedUses) {
   flush();
-  graph_.continueFrom(node, visits, edgeCounts);
+  graph_.continueFrom(node, visits, edgeCounts, feedUses);
 }
 
 const TraceGraph &Recorder::graph() {

@@ -105,8 +105,10 @@ const TraceGraph::Execution *TraceGraph::executionOf(uint64_t record) const {
 // when an execution starts).
 void TraceGraph::continueFrom(
     NodeId node, const std::vector<uint64_t> &visits,
-    const std::vector<std::vector<uint64_t>> &edgeCounts) {
+    const std::vector<std::vector<uint64_t>> &edgeCounts,
+    const std::unordered_map<uint64_t, FeedUse> &feedUses) {
   cursor_ = node;
+  current_.feeds.insert(feedUses.begin(), feedUses.end());
   for (size_t i = 0; i < nodes_.size() && i < visits.size(); ++i)
     nodes_[i].visits = std::max(nodes_[i].visits, visits[i]);
   for (size_t i = 0; i < nodes_.size() && i < edgeCounts.size(); ++i)

@@ -237,12 +237,7 @@ private:
   trace::NodeId eagerNode_ = trace::kNoNode;
   uint64_t eagerVisit_ = 0;
   /// First uses of fed values while validating: feed serial -> use.
-  struct FeedUse {
-    trace::NodeId node;
-    uint32_t operand;
-    uint64_t visit;
-  };
-  std::unordered_map<uint64_t, FeedUse> feedUses_;
+  std::unordered_map<uint64_t, trace::FeedUse> feedUses_;
   std::vector<trace::IncomingOperand> scratch_;
   std::vector<uint64_t> scratchFeeds_;
   /// Results Python held at a block's end: compiled as outputs from then on.

@@ -80,9 +80,10 @@ public:
   /// first sight, as recording does).
   Producer producerOf(const Tensor &tensor);
   /// Records again after co-execution walked the graph up to `node`
-  /// (`visits`, `edgeCounts`: see TraceGraph::continueFrom).
+  /// (`visits`, `edgeCounts`, `feedUses`: see TraceGraph::continueFrom).
   void resumeAt(NodeId node, const std::vector<uint64_t> &visits,
-                const std::vector<std::vector<uint64_t>> &edgeCounts);
+                const std::vector<std::vector<uint64_t>> &edgeCounts,
+                const std::unordered_map<uint64_t, FeedUse> &feedUses = {});
 
 private:
   Operand operandOf(const Tensor &tensor);

@@ -63,6 +63,14 @@ struct OperandPattern {
   bool sameSource(const OperandPattern &other) const;
 };
 
+/// Where a fed value was first used: the node, the operand, and which
+/// visit of the node.
+struct FeedUse {
+  NodeId node;
+  uint32_t operand;
+  uint64_t visit;
+};
+
 /// An observed use of a node's result.
 struct ResultUse {
   NodeId consumer = kNoNode;
@@ -146,9 +154,12 @@ public:
   /// Co-execution walked the graph without merging: the next trace follows
   /// `node`, each node has been visited `visits[node]` times (a vector as
   /// long as the graph), and each edge taken `edgeCounts[node][i]` more
-  /// times (parallel to the successors; may be empty).
+  /// times (parallel to the successors; may be empty). `feedUses` are the
+  /// first uses of fed values met on that walk, by feed id: a value fed
+  /// before recording resumed is not taken for a new one.
   void continueFrom(NodeId node, const std::vector<uint64_t> &visits,
-                    const std::vector<std::vector<uint64_t>> &edgeCounts);
+                    const std::vector<std::vector<uint64_t>> &edgeCounts,
+                    const std::unordered_map<uint64_t, FeedUse> &feedUses = {});
   /// The node and visit that made record `record`, if still remembered.
   bool executionOfRecord(uint64_t record, NodeId &node, uint64_t &visit) const;
 
@@ -179,11 +190,6 @@ private:
   struct Execution {
     NodeId node = kNoNode;
     uint64_t visit = 0;
-  };
-  struct FeedUse {
-    NodeId node;
-    uint32_t operand;
-    uint64_t visit;
   };
   /// Record executions of one trace, by position.
   struct TraceExecutions {

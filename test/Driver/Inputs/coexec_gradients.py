@@ -47,7 +47,16 @@ def in_place():
     return (z * z).sum() + (part * z.sum()).sum()
 
 
-CASES = {f.__name__: f for f in [slices, clamps, conv_transpose, in_place]}
+def residual():
+    # torchvision's BasicBlock: out += identity, then ReLU(inplace=True).
+    out = x * 2
+    out += x
+    out = F.relu(out, inplace=True)
+    return out.square().sum()
+
+
+CASES = {f.__name__: f for f in [slices, clamps, conv_transpose, in_place,
+                                 residual]}
 
 losses = []
 for step in range(20):

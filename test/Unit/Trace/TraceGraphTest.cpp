@@ -258,3 +258,31 @@ TEST(TraceGraph, DumpShowsNodesBlocksAndEdges) {
   EXPECT_NE(dot.str().find("n4 -> n1 [label=\"1\"]"), std::string::npos)
       << dot.str();
 }
+
+TEST(TraceGraph, FeedsMetBeforeRecordingResumesAreNotNew) {
+  Recorder r;
+  TraceGraph graph;
+  // exp(x) then, later, mul(x, ...): the second use of x names the first.
+  Value x = r.feed(f32({4}));
+  Value e = r.op("exp", line(1), {x});
+  r.op("mul", line(2), {e, x});
+  graph.merge(r.finish());
+  EXPECT_EQ(graph.node(2).operands[1].node, 1u);
+  // Co-execution validated exp with a new fed value y and stops validating
+  // before mul: recording resumes, told where y was first used.
+  Value y = r.feed(f32({4}));
+  Value e2 = r.op("exp", line(1), {y});
+  Trace validated = r.finish();
+  (void)validated; // walked by the validator, not merged
+  std::vector<uint64_t> visits(graph.size(), 0);
+  visits[1] = 2;
+  visits[2] = 1;
+  graph.continueFrom(1, visits, {},
+                     {{y.producer.id, FeedUse{1, 0, /*visit=*/1}}});
+  r.op("mul", line(2), {e2, y});
+  graph.merge(r.finish());
+  const OperandPattern &second = graph.node(2).operands[1];
+  EXPECT_EQ(second.kind, ProducerKind::Feed);
+  EXPECT_EQ(second.node, 1u);
+  EXPECT_FALSE(second.varies);
+}
