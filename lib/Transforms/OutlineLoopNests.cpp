@@ -40,8 +40,7 @@ LogicalResult outlineLoop(RewriterBase &rewriter, Operation *loop,
     if (!definition || !definition->hasTrait<OpTrait::ConstantLike>())
       continue;
     Operation *copy = rewriter.clone(*definition);
-    replaceAllUsesInRegionWith(value, copy->getResult(0),
-                               wrapper.getRegion());
+    replaceAllUsesInRegionWith(value, copy->getResult(0), wrapper.getRegion());
   }
   rewriter.setInsertionPointToEnd(body);
   scf::YieldOp::create(rewriter, loc);
@@ -51,9 +50,9 @@ LogicalResult outlineLoop(RewriterBase &rewriter, Operation *loop,
   if (failed(function))
     return failure();
   function->setPrivate();
-  (*function)->setAttr("passthrough",
-                       rewriter.getArrayAttr({rewriter.getStringAttr(
-                           "noinline")}));
+  (*function)->setAttr(
+      "passthrough",
+      rewriter.getArrayAttr({rewriter.getStringAttr("noinline")}));
   // The wrapper now holds just the call: put the call in its place.
   rewriter.setInsertionPoint(wrapper);
   rewriter.moveOpBefore(call, wrapper);
@@ -65,8 +64,7 @@ struct TerraOutlineLoopNestsPass
     : public terra::impl::TerraOutlineLoopNestsBase<TerraOutlineLoopNestsPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    SmallVector<func::FuncOp> functions(
-        getOperation().getOps<func::FuncOp>());
+    SmallVector<func::FuncOp> functions(getOperation().getOps<func::FuncOp>());
     for (func::FuncOp function : functions) {
       if (function.isExternal())
         continue;
@@ -78,10 +76,10 @@ struct TerraOutlineLoopNestsPass
       if (loops.size() < 2)
         continue;
       for (auto [index, loop] : llvm::enumerate(loops))
-        if (failed(outlineLoop(rewriter, loop,
-                               (function.getSymName() + "_nest" +
-                                std::to_string(index))
-                                   .str())))
+        if (failed(outlineLoop(
+                rewriter, loop,
+                (function.getSymName() + "_nest" + std::to_string(index))
+                    .str())))
           return signalPassFailure();
     }
   }
