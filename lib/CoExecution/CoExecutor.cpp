@@ -99,6 +99,8 @@ void CoExecutor::maybeValidate() {
 }
 
 void CoExecutor::startValidating() {
+  if (recordedSinceValidating_ < recordBeforeValidating_)
+    return;
   const trace::TraceGraph &graph = recorder_.graph();
   // Blocks are cut where the recorded paths fork; while the recording still
   // meets new ops, the paths are not all known yet.
@@ -146,6 +148,7 @@ void CoExecutor::op(const char *name, recording::Attributes attributes,
 
 void CoExecutor::noteRecorded() {
   ++stats_.opsRecorded;
+  ++recordedSinceValidating_;
   if (++recordedSinceCheck_ >= options_.checkInterval)
     maybeValidate();
 }
@@ -584,6 +587,12 @@ void CoExecutor::diverge(std::string reason) {
 void CoExecutor::stopValidating() {
   if (pass_)
     abandonPass();
+  // Validation that did not outlast a walk over the graph did not pay for
+  // starting it: record as many ops as the graph has before the next try,
+  // which bounds the cost of trying to a constant factor.
+  recordBeforeValidating_ =
+      validatedSincePartition_ < graph_->size() ? graph_->size() : 0;
+  recordedSinceValidating_ = 0;
   recorder_.resumeAt(validator_->position(), validator_->visits(),
                      validator_->edgeCounts(), feedUses_);
   validator_.reset();

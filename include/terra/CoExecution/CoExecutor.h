@@ -216,6 +216,13 @@ private:
   Mode mode_ = Mode::Recording;
   uint64_t recordedSinceCheck_ = 0;
   size_t nodesAtLastCheck_ = 0;
+  /// Back-off: starting to validate costs time linear in the graph, so
+  /// after a validation that diverged early, recording goes on for at least
+  /// `recordBeforeValidating_` ops (the graph's size) before the next try;
+  /// a program whose paths never settle (shapes that change every step)
+  /// then runs at about its recording speed.
+  uint64_t recordedSinceValidating_ = 0;
+  uint64_t recordBeforeValidating_ = 0;
   Stats stats_; // Compile counts: guarded by compileMutex_.
   std::map<std::string, DivergenceReport> divergences_;
 
