@@ -16,7 +16,8 @@ from ._dtype import (bool, double, dtype, float, float32, float64,
 from . import autograd
 from ._autograd import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                         set_grad_enabled)
-from ._functions import all, any, argsort, sort, topk, tril, triu
+from ._functions import (all, any, argsort, nonzero, sort, topk, tril,
+                         triu)
 from ._functions import (abs, add, allclose, amax, amin, argmax, argmin, bmm,
                          cat, chunk, clamp, clip, concat, cos, div, eq, equal,
                          erf, exp, flatten, ge, gt, index_select, le, log,

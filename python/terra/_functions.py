@@ -78,8 +78,17 @@ def ge(input, other):
     return input >= other
 
 
-def where(condition, input, other):
+def where(condition, input=None, other=None):
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where() takes a condition alone, or a condition, "
+                        "input and other")
     return _terra.where(condition, input, other)
+
+
+def nonzero(input, *, as_tuple=False):
+    return input.nonzero(as_tuple=as_tuple)
 
 
 def clamp(input, min=None, max=None):

@@ -763,6 +763,17 @@ def _nn_topk(self, k, dim=-1, largest=True, sorted=True):
     return _SortResult(self.gather(dim, indices) if self.ndim else self, indices)
 
 
+def _nn_nonzero(self, *, as_tuple=False):
+    """Indices of the non-zero elements (a sync point: their number depends
+    on the values), as an int64 (count, ndim) tensor or a tuple of 1-D
+    index tensors, in row-major order as PyTorch."""
+    values = self.detach().numpy()
+    if as_tuple:
+        return tuple(_terra.tensor(np.ascontiguousarray(axis, dtype=np.int64), None)
+                     for axis in np.nonzero(np.atleast_1d(values)))
+    return _terra.tensor(np.argwhere(values).astype(np.int64), None)
+
+
 def _nn_new(fill):
     def method(self, *size, dtype=None, device=None, requires_grad=False):
         dtype = _dtype._resolve(dtype) or self.dtype
@@ -797,7 +808,7 @@ for _name, _value in (
         ("clamp_max_", lambda self, max: self.copy_(_terra.clamp(self, None, max))),
         ("masked_fill", _nn_masked_fill), ("masked_fill_", _nn_masked_fill_),
         ("gather", _nn_gather),
-        ("any", _nn_any), ("all", _nn_all),
+        ("any", _nn_any), ("all", _nn_all), ("nonzero", _nn_nonzero),
         ("tril", _nn_tril), ("triu", _nn_triu),
         ("sort", _nn_sort), ("argsort", _nn_argsort), ("topk", _nn_topk),
         ("type_as", lambda self, other: self.to(other.dtype)),

@@ -261,3 +261,13 @@ class SelectionTest(unittest.TestCase):
         assert_same(self, t.grad, r.grad)
         assert_same(self, t.detach()[:, terra.tensor([True, False])],
                     r.detach()[:, torch.tensor([True, False])])
+
+    def test_nonzero_and_where_with_a_condition_alone(self):
+        data = np.array([[0.0, 1.5, 0.0], [2.0, 0.0, -1.0]], dtype=np.float32)
+        t, r = terra.tensor(data), torch.tensor(data)
+        assert_same(self, terra.nonzero(t), torch.nonzero(r))
+        assert_same(self, terra.nonzero(terra.zeros(2, 2)), torch.nonzero(torch.zeros(2, 2)))
+        for got, expected in zip(terra.where(t > 0), torch.where(r > 0)):
+            assert_same(self, got, expected)
+        for got, expected in zip(t.nonzero(as_tuple=True), r.nonzero(as_tuple=True)):
+            assert_same(self, got, expected)
