@@ -142,7 +142,10 @@ std::string explainReport(const trace::TraceGraph &graph,
         compileSeconds += stats.totalSeconds();
         outcome.compiled = true;
         outcome.status =
-            "compiled in " + milliseconds(stats.totalSeconds()) + " (" +
+            "compiled in " + milliseconds(stats.totalSeconds()) + ": build " +
+            milliseconds(stats.buildSeconds) + ", lower " +
+            milliseconds(stats.lowerSeconds) + ", LLVM " +
+            milliseconds(stats.jitSeconds) + " (" +
             std::to_string(traced.spec.inputs.size()) + " inputs, " +
             std::to_string(traced.spec.outputs.size()) + " outputs)";
         compiledRuns += outcome.opRuns;

@@ -3,6 +3,7 @@
 #include "terra/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
@@ -50,6 +51,11 @@ LogicalResult outlineLoop(RewriterBase &rewriter, Operation *loop,
   if (failed(function))
     return failure();
   function->setPrivate();
+  // Internal linkage: no interface wrapper is made for it, and LLVM knows
+  // every caller.
+  (*function)->setAttr(
+      "llvm.linkage",
+      LLVM::LinkageAttr::get(rewriter.getContext(), LLVM::Linkage::Internal));
   (*function)->setAttr(
       "passthrough",
       rewriter.getArrayAttr({rewriter.getStringAttr("noinline")}));

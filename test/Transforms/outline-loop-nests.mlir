@@ -21,7 +21,7 @@ func.func @two_nests(%a: memref<4xf32>, %b: memref<4xf32>) {
 
 // CHECK-LABEL: func.func private @two_nests_nest0(
 // CHECK-SAME: %[[A:.*]]: memref<4xf32>, %[[B:.*]]: memref<4xf32>)
-// CHECK-SAME: attributes {passthrough = ["noinline"]}
+// CHECK-SAME: attributes {llvm.linkage = #llvm.linkage<internal>, passthrough = ["noinline"]}
 // CHECK-DAG: arith.constant 2.000000e+00 : f32
 // CHECK-DAG: arith.constant 4 : index
 // CHECK: scf.for
