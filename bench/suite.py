@@ -15,9 +15,12 @@ bench/results, or --out).
 
 Usage: /usr/bin/python3 bench/suite.py [--build build] [--quick]
            [--rounds N] [--programs a,b] [--out DIR] [--check TOL]
+           [--compile-wait] [--steps N] [--warmup N]
 --quick runs 2 warm-up and 3 measured steps, one round (a smoke check);
 --check TOL exits 1 unless every program ran in every mode with losses
-within TOL of PyTorch's.
+within TOL of PyTorch's. Co-execution runs as `terra-run` does, compiling
+in the background while the program goes on; --compile-wait makes each
+step wait for its blocks' code instead (steady-state speed).
 """
 
 import argparse
@@ -54,7 +57,7 @@ def command_for(mode, script, build_dir):
     return [terra_run, "--torch", script]
 
 
-def run_once(mode, name, build_dir, steps, warmup):
+def run_once(mode, name, build_dir, steps, warmup, compile_wait=False):
     """One process: the program's BENCH_RESULT plus wall time, exit status
     and peak resident memory (from wait4, this child only)."""
     script = os.path.join(PROGRAMS_DIR, name + ".py")
@@ -64,10 +67,11 @@ def run_once(mode, name, build_dir, steps, warmup):
         env["BENCH_STEPS"] = str(steps)
     if warmup is not None:
         env["BENCH_WARMUP"] = str(warmup)
-    if mode == "coexec" and steps is None:
-        # Steady state: warm-up steps wait for the compiler, so the measured
-        # steps run compiled code (time to first step is unaffected). A
-        # quick run does not wait: it checks results, not speed.
+    if mode == "coexec" and compile_wait:
+        # Steady state: Python waits for each block's compilation, so the
+        # steps run compiled code as soon as it exists (time to first step
+        # is unaffected). By default the program runs as a user runs it,
+        # compiling in the background.
         env["TERRA_COMPILE_WAIT"] = "1"
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         env["BENCH_T0"] = repr(time.time())
@@ -247,9 +251,16 @@ def main():
     parser.add_argument("--quick", action="store_true",
                         help="2 warm-up and 3 measured steps, one round")
     parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--steps", type=int, default=None,
+                        help="measured steps (default: each program's)")
+    parser.add_argument("--warmup", type=int, default=None,
+                        help="warm-up steps (default: each program's)")
     parser.add_argument("--programs", default=None,
                         help="comma-separated names (default: all)")
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
+    parser.add_argument("--compile-wait", action="store_true",
+                        help="co-execution waits for each compilation "
+                        "(TERRA_COMPILE_WAIT=1): steady-state speed")
     parser.add_argument("--check", type=float, default=None, metavar="TOL",
                         help="fail unless all runs succeed within TOL")
     args = parser.parse_args()
@@ -263,7 +274,7 @@ def main():
                          % (", ".join(unknown), ", ".join(names)))
         names = wanted
     rounds = args.rounds or (1 if args.quick else 3)
-    steps, warmup = (3, 2) if args.quick else (None, None)
+    steps, warmup = (3, 2) if args.quick else (args.steps, args.warmup)
     build_dir = os.path.abspath(args.build)
 
     runs = {name: [] for name in names}
@@ -275,7 +286,8 @@ def main():
                 print("[round %d/%d] %-18s %-10s" % (round_index + 1, rounds,
                                                    name, mode),
                       end=" ", flush=True)
-                run = run_once(mode, name, build_dir, steps, warmup)
+                run = run_once(mode, name, build_dir, steps, warmup,
+                               args.compile_wait)
                 runs[name].append(run)
                 result = run["result"]
                 if run.get("error"):
@@ -292,9 +304,14 @@ def main():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    header = ("Model suite, %s, %d cores (%s), %d round(s)%s; best round per "
-              "mode." % (time.strftime("%Y-%m-%d"), os.cpu_count(), cpu, rounds,
-                         ", quick" if args.quick else ""))
+    header = ("Model suite, %s, %d cores (%s), %d round(s)%s%s%s; best round "
+              "per mode." % (time.strftime("%Y-%m-%d"), os.cpu_count(), cpu,
+                             rounds, ", quick" if args.quick else "",
+                             ", %s warm-up and %s measured steps"
+                             % (warmup or "default", steps or "default")
+                             if (steps or warmup) and not args.quick else "",
+                             ", co-execution waiting for compilation"
+                             if args.compile_wait else ""))
     table = markdown(summaries, header)
     print()
     print(table)

@@ -115,7 +115,7 @@ void CoExecutor::startValidating() {
   bool anyHot = false;
   for (size_t b = 0; b < partition_.blocks.size(); ++b) {
     const trace::Block &block = partition_.blocks[b];
-    if (block.nodes.size() < 2 ||
+    if (block.nodes.size() < options_.minBlockOps ||
         graph.node(block.nodes.front()).visits < options_.minPasses)
       continue;
     states[b] = prepareBlock(graph, int32_t(b));

@@ -10,6 +10,7 @@
 
 #include <frameobject.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -87,6 +88,8 @@ struct Session {
     options.coexecute = coexecute;
     const char *wait = std::getenv("TERRA_COMPILE_WAIT");
     options.waitForCompile = wait && *wait && std::strcmp(wait, "0") != 0;
+    if (const char *minOps = std::getenv("TERRA_MIN_BLOCK_OPS"))
+      options.minBlockOps = std::max(1L, std::atol(minOps));
     options.locations = &locations;
     options.stacks = &stacks;
     // The runner touches no Python object: waits release the GIL.

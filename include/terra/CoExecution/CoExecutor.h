@@ -60,6 +60,11 @@ struct Options {
   /// Passes through a block before it is compiled (three: the loop's edges
   /// have then been taken twice, more than the first iteration's).
   uint64_t minPasses = 3;
+  /// Ops a block needs to be compiled (TERRA_MIN_BLOCK_OPS): a few ops gain
+  /// less from compiled code than a pass, a compilation and the waits of
+  /// eager ops on its results cost (an optimiser's loop over same-shaped
+  /// parameters is many blocks of a few ops each).
+  uint64_t minBlockOps = 2;
   compiler::CompileOptions compile;
   /// Tiered compilation: a block is first compiled without LLVM
   /// optimisation (several times faster to build, and enough for blocks
