@@ -40,10 +40,14 @@ MODE_TITLES = {"torch": "PyTorch eager", "imperative": "Terra imperative",
 TIMEOUT_S = 900
 
 
+# Modules the programs import, not programs.
+LIBRARIES = ("common.py", "bert_model.py")
+
+
 def program_names():
     names = []
     for entry in sorted(os.listdir(PROGRAMS_DIR)):
-        if entry.endswith(".py") and entry != "common.py":
+        if entry.endswith(".py") and entry not in LIBRARIES:
             names.append(entry[:-3])
     return names
 
