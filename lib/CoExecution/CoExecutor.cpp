@@ -391,9 +391,7 @@ bool CoExecutor::afterMatch(const MatchResult &match,
         // Made in this pass: the new value takes over its memory, unless
         // other tensors share that memory eagerly.
         bool owned = !pass.lazy(ownedBy, target.traceTag().output).aliased &&
-                     target.offset() == 0 && target.isContiguous() &&
-                     size_t(target.numel()) * itemSize(target.dtype()) ==
-                         target.storage()->bytes();
+                     target.coversStorage();
         deferrable = deferrable && owned;
       }
       // Else memory from before the pass (a momentum buffer kept as a plain
