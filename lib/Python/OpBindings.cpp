@@ -251,11 +251,16 @@ TERRA_FUNCTION(as_strided, 4, {
 TERRA_FUNCTION(reshape, 2, {
   return wrap(functions::reshape(args.tensor(0), args.shape(1)));
 })
-// _can_view(x, shape): whether x.view(shape) can share x's memory.
-TERRA_FUNCTION(_can_view, 2, {
+// view(x, shape): reshape that must share x's memory, as Tensor.view.
+TERRA_FUNCTION(view, 2, {
   const Tensor &input = args.tensor(0);
-  return PyBool_FromLong(
-      input.viewStrides(input.resolveShape(args.shape(1))).has_value());
+  Shape shape = input.resolveShape(args.shape(1));
+  if (!input.viewStrides(shape))
+    throwError(Error::Kind::Runtime,
+               "view size is not compatible with input tensor's size and "
+               "stride (at least one dimension spans across two contiguous "
+               "subspaces). Use .reshape(...) instead.");
+  return wrap(functions::reshape(input, shape));
 })
 TERRA_FUNCTION(permute, 2, {
   return wrap(functions::permute(args.tensor(0), args.shape(1)));
@@ -453,7 +458,7 @@ PyMethodDef functions[] = {
     TERRA_METHOD(detach, "detach(x)"),
     TERRA_METHOD(to, "to(x, dtype)"),
     TERRA_METHOD(copy_, "copy_(destination, source)"),
-    TERRA_METHOD(_can_view, "_can_view(x, shape)"),
+    TERRA_METHOD(view, "view(x, shape)"),
     TERRA_METHOD(_shares_storage, "_shares_storage(a, b)"),
     TERRA_METHOD(sum, "sum(x, axes, keepdim)"),
     TERRA_METHOD(mean, "mean(x, axes, keepdim)"),

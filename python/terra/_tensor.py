@@ -190,14 +190,7 @@ class Tensor(_terra.Tensor):
     def view(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
             raise NotImplementedError("terra: view(dtype) is not supported")
-        shape = _shape_arg(shape)
-        if not _terra._can_view(self, shape):
-            raise RuntimeError(
-                "view size is not compatible with input tensor's size and "
-                "stride (at least one dimension spans across two contiguous "
-                "subspaces). Use .reshape(...) instead."
-            )
-        return _terra.reshape(self, shape)
+        return _terra.view(self, _shape_arg(shape))
 
     def view_as(self, other):
         return self.view(other.shape)
