@@ -104,7 +104,6 @@ def _mask_index(view, dim, mask):
     """A boolean mask over dimensions dim .. dim + mask.ndim - 1 of view:
     those dimensions flattened, and the positions where the mask holds."""
     import numpy as np
-    from ._creation import tensor as make_tensor
 
     shape = tuple(view.shape[dim:dim + mask.ndim])
     if tuple(mask.shape) != shape:
@@ -112,7 +111,7 @@ def _mask_index(view, dim, mask):
             "The shape of the mask %s at index %d does not match the shape "
             "of the indexed tensor %s at index %d"
             % (list(mask.shape), 0, list(view.shape), dim))
-    positions = make_tensor(np.flatnonzero(mask.numpy()))
+    positions = _as_tensor(np.flatnonzero(mask.numpy()))
     flat = view.flatten(dim, dim + mask.ndim - 1) if mask.ndim > 1 else view
     return flat, positions
 
