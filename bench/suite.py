@@ -61,12 +61,20 @@ def command_for(mode, script, build_dir):
     return [terra_run, "--torch", script]
 
 
-def run_once(mode, name, build_dir, steps, warmup, compile_wait=False):
+def run_once(mode, name, build_dir, steps, warmup, compile_wait=False,
+             cache_dir=None):
     """One process: the program's BENCH_RESULT plus wall time, exit status
     and peak resident memory (from wait4, this child only)."""
     script = os.path.join(PROGRAMS_DIR, name + ".py")
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)  # PyTorch mode must not see terra.
+    # Cold runs: every block compiles (a cache left by an earlier round or
+    # run would hide compile time); --cache DIR measures warm starts.
+    if cache_dir:
+        env["TERRA_CACHE"] = "1"
+        env["TERRA_CACHE_DIR"] = cache_dir
+    else:
+        env["TERRA_CACHE"] = "0"
     if steps is not None:
         env["BENCH_STEPS"] = str(steps)
     if warmup is not None:
@@ -265,6 +273,10 @@ def main():
     parser.add_argument("--compile-wait", action="store_true",
                         help="co-execution waits for each compilation "
                         "(TERRA_COMPILE_WAIT=1): steady-state speed")
+    parser.add_argument("--cache", default=None, metavar="DIR",
+                        help="Terra runs save and load compiled blocks in "
+                        "DIR (default: the compile cache is off, every run "
+                        "is cold)")
     parser.add_argument("--check", type=float, default=None, metavar="TOL",
                         help="fail unless all runs succeed within TOL")
     args = parser.parse_args()
@@ -291,7 +303,8 @@ def main():
                                                    name, mode),
                       end=" ", flush=True)
                 run = run_once(mode, name, build_dir, steps, warmup,
-                               args.compile_wait)
+                               args.compile_wait,
+                               args.cache and os.path.abspath(args.cache))
                 runs[name].append(run)
                 result = run["result"]
                 if run.get("error"):

@@ -15,6 +15,10 @@ config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs", 
 llvm_config.use_default_substitutions()
 # LLVM's test tools (`not`, `count`) anywhere in a RUN line.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+# Every test compiles what it runs: no compiled block comes from the user's
+# compile cache (test/Driver/compile-cache.test turns it on in its own
+# folder).
+config.environment["TERRA_CACHE"] = "0"
 
 config.substitutions.append(("%mlir_lib_dir", config.mlir_lib_dir))
 config.substitutions.append(("%terra_lib_dir", config.terra_lib_dir))

@@ -50,24 +50,32 @@ void CoExecutor::compileLoop() {
     }
     bool quick = options_.tiered && !optimise;
     auto start = std::chrono::steady_clock::now();
-    llvm::Expected<std::shared_ptr<compiler::CompiledBlock>> compiled =
-        (quick ? quickCache_ : cache_).get(slot->spec);
+    llvm::Expected<std::shared_ptr<compiler::CompiledBlock>> compiled = nullptr;
+    // Optimised code from an earlier run makes the quick tier pointless.
+    if (quick)
+      compiled = cache_.getIfCached(slot->spec);
+    if (compiled && *compiled)
+      optimise = true;
+    else if (compiled)
+      compiled = (quick ? quickCache_ : cache_).get(slot->spec);
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
     std::lock_guard<std::mutex> lock(compileMutex_);
     compiling_ = false;
     stats_.compileSeconds += seconds;
+    if (compiled)
+      ++((*compiled)->stats().fromDiskCache ? stats_.cacheLoads
+                                            : stats_.compilations);
     if (compiled && optimise) {
       // Passes started from now on run the optimised code.
-      ++stats_.compilations;
       std::atomic_store(&slot->compiled, std::move(*compiled));
+      slot->state.store(CompileSlot::Ready, std::memory_order_release);
       slot->final.store(true);
     } else if (optimise) {
       slot->final.store(true); // The quick code stays.
       llvm::consumeError(compiled.takeError());
     } else if (compiled) {
-      ++stats_.compilations;
       std::atomic_store(&slot->compiled, std::move(*compiled));
       slot->state.store(CompileSlot::Ready, std::memory_order_release);
       if (quick)

@@ -1,4 +1,9 @@
 //===- BlockCache.cpp - Compiled blocks keyed by structure ----------------===//
+//
+// The in-process cache, in front of the disk cache (CompileOptions) that
+// CompiledBlock consults.
+//
+//===----------------------------------------------------------------------===//
 
 #include "terra/Compiler/BlockCompiler.h"
 
@@ -22,6 +27,16 @@ llvm::Expected<std::shared_ptr<CompiledBlock>> replay(const Entry &entry) {
 
 llvm::Expected<std::shared_ptr<CompiledBlock>>
 BlockCache::get(const BlockSpec &spec) {
+  return get(spec, /*cachedOnly=*/false);
+}
+
+llvm::Expected<std::shared_ptr<CompiledBlock>>
+BlockCache::getIfCached(const BlockSpec &spec) {
+  return get(spec, /*cachedOnly=*/true);
+}
+
+llvm::Expected<std::shared_ptr<CompiledBlock>>
+BlockCache::get(const BlockSpec &spec, bool cachedOnly) {
   size_t hash = hashBlockSpec(spec);
   auto find = [&]() -> std::shared_ptr<Entry> {
     auto range = entries_.equal_range(hash);
@@ -42,7 +57,10 @@ BlockCache::get(const BlockSpec &spec) {
   // Compile without the lock: other blocks stay available meanwhile.
   auto entry = std::make_shared<Entry>();
   entry->spec = spec;
-  auto compiled = CompiledBlock::compile(spec, options);
+  auto compiled = cachedOnly ? CompiledBlock::loadCached(spec, options)
+                             : CompiledBlock::compile(spec, options);
+  if (compiled && !*compiled)
+    return nullptr; // Not on disk: nothing to remember.
   if (compiled) {
     entry->block = std::move(*compiled);
   } else {

@@ -1,23 +1,26 @@
 //===- CompiledBlock.cpp - Lowering and JIT compilation of a block --------===//
 //
 // BlockSpec -> terra dialect (BlockToMLIR) -> terra-lower-to-cpu -> LLVM IR
-// -> machine code with mlir::ExecutionEngine. Every block compiles in its own
+// -> object code (ObjectEmitter) -> linked into the process (ObjectLoader).
+// With a disk cache, the object code is looked up by a hash of the terra
+// module first, and saved after emission. Every block compiles in its own
 // MLIRContext, so blocks can compile on any thread, and the context goes
-// away once the engine holds the machine code.
+// away once the object code is linked.
 //
 //===----------------------------------------------------------------------===//
 
 #include "terra/Compiler/BlockCompiler.h"
 
 #include "BlockToMLIR.h"
+#include "NativeCode.h"
+
+#include "terra/Compiler/DiskCache.h"
 
 #include "terra/Conversion/Passes.h"
 #include "terra/Conversion/Pipelines.h"
 #include "terra/TerraDialect.h"
 #include "terra/Transforms/Passes.h"
 
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -26,15 +29,17 @@
 #include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/SHA256.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
-#include <functional>
-#include <mutex>
+#include <dlfcn.h>
+#include <optional>
+#include <sys/stat.h>
 
 using namespace mlir;
 
@@ -127,12 +132,53 @@ private:
   llvm::Error &error;
 };
 
+/// The cache key: a SHA-256 over everything the machine code depends on.
+std::string cacheKey(const CompileOptions &options, Operation *module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << cacheIdentity() << "\nopt " << options.optLevel << " blas "
+     << options.useBlas << "\n";
+  module->print(os);
+  return llvm::toHex(llvm::SHA256::hash(llvm::arrayRefFromStringRef(text)),
+                     /*LowerCase=*/true);
+}
+
 } // namespace
+
+const std::string &cacheIdentity() {
+  static const std::string identity = [] {
+    std::string build = "terra " TERRA_VERSION;
+    // The compiler's own binary: a rebuild with a changed lowering must not
+    // load the code the previous build emitted under the same version.
+    Dl_info info;
+    struct stat status;
+    if (dladdr(reinterpret_cast<void *>(&cacheKey), &info) && info.dli_fname &&
+        stat(info.dli_fname, &status) == 0)
+      build += " build " + std::to_string(status.st_size) + "-" +
+               std::to_string(status.st_mtime);
+    return build + ", " + hostTargetIdentity();
+  }();
+  return identity;
+}
 
 CompiledBlock::~CompiledBlock() = default;
 
 llvm::Expected<std::unique_ptr<CompiledBlock>>
 CompiledBlock::compile(const BlockSpec &spec, const CompileOptions &options) {
+  return build(spec, options, /*cachedOnly=*/false);
+}
+
+llvm::Expected<std::unique_ptr<CompiledBlock>>
+CompiledBlock::loadCached(const BlockSpec &spec,
+                          const CompileOptions &options) {
+  if (!options.diskCache)
+    return nullptr;
+  return build(spec, options, /*cachedOnly=*/true);
+}
+
+llvm::Expected<std::unique_ptr<CompiledBlock>>
+CompiledBlock::build(const BlockSpec &spec, const CompileOptions &options,
+                     bool cachedOnly) {
   auto start = std::chrono::steady_clock::now();
   // Threads would only add start-up cost: one small function per module.
   MLIRContext context(registry(), MLIRContext::Threading::DISABLED);
@@ -152,64 +198,55 @@ CompiledBlock::compile(const BlockSpec &spec, const CompileOptions &options) {
     return module.takeError();
   for (const ValueId &output : spec.outputs)
     block->outputTypes_.push_back(spec.typeOf(output));
+  std::string key;
+  std::optional<std::string> object;
+  if (options.diskCache) {
+    key = cacheKey(options, module->get());
+    object = options.diskCache->load(key);
+  }
+  if (!object && cachedOnly)
+    return nullptr;
   if (auto error = dumpModule(options, "0-terra", module->get()))
     return std::move(error);
   block->stats_.buildSeconds = secondsSince(start);
+  block->stats_.fromDiskCache = object.has_value();
 
-  start = std::chrono::steady_clock::now();
-  PassManager pm(&context);
-  llvm::Error dumpError = llvm::Error::success();
-  if (!options.dumpDir.empty())
-    pm.addInstrumentation(
-        std::make_unique<DumpAfterFusion>(options, dumpError));
-  mlir::terra::CpuPipelineOptions pipelineOptions;
-  pipelineOptions.useBlas = options.useBlas;
-  mlir::terra::buildTerraLowerToCpuPipeline(pm, pipelineOptions);
-  LogicalResult lowered = pm.run(module->get());
-  if (dumpError)
-    return std::move(dumpError);
-  if (failed(lowered))
-    return compileError("terra-lower-to-cpu failed on the block:\n" +
-                        diagnostics);
-  if (auto error = dumpModule(options, "2-llvm", module->get()))
-    return std::move(error);
-  block->stats_.lowerSeconds = secondsSince(start);
+  if (!object) {
+    start = std::chrono::steady_clock::now();
+    PassManager pm(&context);
+    llvm::Error dumpError = llvm::Error::success();
+    if (!options.dumpDir.empty())
+      pm.addInstrumentation(
+          std::make_unique<DumpAfterFusion>(options, dumpError));
+    mlir::terra::CpuPipelineOptions pipelineOptions;
+    pipelineOptions.useBlas = options.useBlas;
+    mlir::terra::buildTerraLowerToCpuPipeline(pm, pipelineOptions);
+    LogicalResult lowered = pm.run(module->get());
+    if (dumpError)
+      return std::move(dumpError);
+    if (failed(lowered))
+      return compileError("terra-lower-to-cpu failed on the block:\n" +
+                          diagnostics);
+    if (auto error = dumpModule(options, "2-llvm", module->get()))
+      return std::move(error);
+    block->stats_.lowerSeconds = secondsSince(start);
 
-  start = std::chrono::steady_clock::now();
-  auto targetMachineBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!targetMachineBuilder)
-    return targetMachineBuilder.takeError();
-  auto targetMachine = targetMachineBuilder->createTargetMachine();
-  if (!targetMachine)
-    return targetMachine.takeError();
-  // ExecutionEngineOptions holds a function_ref: keep the transformer alive
-  // until create() returns.
-  std::function<llvm::Error(llvm::Module *)> optimize =
-      makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
-                                targetMachine->get());
-  ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = optimize;
-  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  engineOptions.enableGDBNotificationListener = false;
-  engineOptions.enablePerfNotificationListener = false;
-  // OpenBLAS matrix products live in libterra_runtime; memrefCopy (from
-  // tensor.pad, ...) in the C runner utilities.
-  static const llvm::StringRef sharedLibraries[] = {
-      TERRA_RUNTIME_LIBRARY, MLIR_C_RUNNER_UTILS_LIBRARY};
-  engineOptions.sharedLibPaths = sharedLibraries;
-  auto engine = ExecutionEngine::create(module->get(), engineOptions,
-                                        std::move(*targetMachine));
-  if (!engine)
-    return engine.takeError();
-  block->engine_ = std::move(*engine);
-  block->engine_->initialize();
-  // The C interface takes one descriptor pointer per memref; its packed
-  // wrapper takes them as an array, whatever the block's arity.
-  auto entry = block->engine_->lookupPacked(std::string("_mlir_ciface_") +
-                                            kBlockFunctionName);
-  if (!entry)
-    return entry.takeError();
-  block->entry_ = *entry;
+    start = std::chrono::steady_clock::now();
+    auto emitted =
+        emitObjectCode(module->get(), kBlockFunctionName, options.optLevel);
+    if (!emitted)
+      return emitted.takeError();
+    object = std::move(*emitted);
+    if (options.diskCache)
+      options.diskCache->store(key, *object);
+  } else {
+    start = std::chrono::steady_clock::now();
+  }
+  auto code = LoadedObject::load(*object);
+  if (!code)
+    return code.takeError();
+  block->code_ = std::move(*code);
+  block->entry_ = block->code_->entry();
   block->stats_.jitSeconds = secondsSince(start);
   return std::move(block);
 }

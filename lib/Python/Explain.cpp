@@ -135,6 +135,8 @@ std::string explainReport(const trace::TraceGraph &graph,
       compiler::CompileOptions compileOptions;
       compileOptions.dumpDir = options.dumpDir;
       compileOptions.name = "block" + std::to_string(b);
+      if (options.dumpDir.empty())
+        compileOptions.diskCache = options.diskCache;
       auto compiled =
           compiler::CompiledBlock::compile(traced.spec, compileOptions);
       if (compiled) {
@@ -142,11 +144,14 @@ std::string explainReport(const trace::TraceGraph &graph,
         compileSeconds += stats.totalSeconds();
         outcome.compiled = true;
         outcome.status =
-            "compiled in " + milliseconds(stats.totalSeconds()) + ": build " +
-            milliseconds(stats.buildSeconds) + ", lower " +
-            milliseconds(stats.lowerSeconds) + ", LLVM " +
-            milliseconds(stats.jitSeconds) + " (" +
-            std::to_string(traced.spec.inputs.size()) + " inputs, " +
+            (stats.fromDiskCache
+                 ? "loaded from the compile cache in " +
+                       milliseconds(stats.totalSeconds())
+                 : "compiled in " + milliseconds(stats.totalSeconds()) +
+                       ": build " + milliseconds(stats.buildSeconds) +
+                       ", lower " + milliseconds(stats.lowerSeconds) +
+                       ", LLVM " + milliseconds(stats.jitSeconds)) +
+            " (" + std::to_string(traced.spec.inputs.size()) + " inputs, " +
             std::to_string(traced.spec.outputs.size()) + " outputs)";
         compiledRuns += outcome.opRuns;
       } else {
@@ -270,8 +275,10 @@ std::string coExecutionReport(const coexec::CoExecutor &executor,
   os << "  passes: " << stats.passesCompiled << " compiled, "
      << stats.passesEager << " run eagerly (results held by Python), "
      << stats.prefixesReplayed << " prefixes replayed; " << stats.compilations
-     << " blocks compiled in the background in "
-     << milliseconds(stats.compileSeconds);
+     << " blocks compiled in the background";
+  if (stats.cacheLoads)
+    os << ", " << stats.cacheLoads << " loaded from the compile cache";
+  os << " in " << milliseconds(stats.compileSeconds);
   if (stats.compileFailures)
     os << ", " << stats.compileFailures << " stay imperative";
   os << "; waits for the runner: " << stats.waits << "\n";

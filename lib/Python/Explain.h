@@ -16,6 +16,7 @@
 #include "terra/Trace/SourceLocations.h"
 #include "terra/Trace/TraceGraph.h"
 
+#include <memory>
 #include <string>
 
 namespace terra {
@@ -33,6 +34,9 @@ struct ExplainOptions {
   std::string libraryDir;
   /// File names under this folder are shown relative to it.
   std::string baseDir;
+  /// Where hot blocks' code is looked up before compiling them (not when
+  /// dumping: the dumps need the lowering to run).
+  std::shared_ptr<compiler::DiskCache> diskCache;
 };
 
 struct RunCounts {

@@ -5,6 +5,8 @@
 #include "Explain.h"
 #include "TensorObject.h"
 
+#include "terra/Compiler/BlockCompiler.h"
+#include "terra/Compiler/DiskCache.h"
 #include "terra/Python/Module.h"
 #include "terra/Trace/PythonSite.h"
 
@@ -90,6 +92,7 @@ struct Session {
     options.waitForCompile = wait && *wait && std::strcmp(wait, "0") != 0;
     if (const char *minOps = std::getenv("TERRA_MIN_BLOCK_OPS"))
       options.minBlockOps = std::max(1L, std::atol(minOps));
+    options.compile.diskCache = diskCache;
     options.locations = &locations;
     options.stacks = &stacks;
     // The runner touches no Python object: waits release the GIL.
@@ -111,6 +114,8 @@ struct Session {
   trace::SourceLocations locations;
   PythonSites sites{stacks, locations};
   PyThreadState *waiting = nullptr;
+  std::shared_ptr<compiler::DiskCache> diskCache =
+      compiler::DiskCache::fromEnvironment(compiler::cacheIdentity());
   coexec::CoExecutor executor;
   std::string libraryDir;
 };
@@ -183,6 +188,7 @@ PyObject *fn_trace_report(PyObject *, PyObject *const *argv, Py_ssize_t argc) {
       options.dumpDir = PyUnicode_AsUTF8(argv[1]);
     options.libraryDir = session->libraryDir;
     options.baseDir = PyUnicode_AsUTF8(argv[2]);
+    options.diskCache = session->diskCache;
     coexec::Stats stats = session->executor.stats();
     trace::Recorder &recorder = session->executor.recorder();
     RunCounts counts{stats.opsRecorded + stats.opsValidatedEager +
@@ -211,7 +217,7 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
     uint64_t calls =
         stats.opsRecorded + stats.opsValidatedEager + stats.opsDeferred;
     return Py_BuildValue(
-        "{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}", "op_calls",
+        "{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}", "op_calls",
         (unsigned long long)calls, "ops_recorded",
         (unsigned long long)stats.opsRecorded, "ops_validated_eager",
         (unsigned long long)stats.opsValidatedEager, "ops_deferred",
@@ -222,7 +228,8 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
         (unsigned long long)stats.prefixesReplayed, "divergences",
         (unsigned long long)stats.divergences, "repartitions",
         (unsigned long long)stats.repartitions, "compilations",
-        (unsigned long long)stats.compilations, "waits",
+        (unsigned long long)stats.compilations, "cache_loads",
+        (unsigned long long)stats.cacheLoads, "waits",
         (unsigned long long)stats.waits, "compile_seconds",
         stats.compileSeconds);
   });

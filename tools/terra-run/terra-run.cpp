@@ -7,10 +7,13 @@
 // exit codes and KeyboardInterrupt. terra-run adds three things before the
 // program starts: the built-in `_terra` module, the `terra` package on
 // sys.path (<dir of terra-run>/../python), and its own options (--torch,
-// --imperative, --help, --version).
+// --imperative, --help, --version, and --cache-info/--cache-clear for the
+// compile cache).
 //
 //===----------------------------------------------------------------------===//
 
+#include "terra/Compiler/BlockCompiler.h"
+#include "terra/Compiler/DiskCache.h"
 #include "terra/Python/Module.h"
 
 #include <climits>
@@ -56,6 +59,9 @@ const char *const helpText =
     "                 their reasons (same as TERRA_EXPLAIN=1)\n"
     "  --dump-ir DIR  with --explain, also write the TraceGraph and each\n"
     "                 block's MLIR at each stage to DIR (TERRA_DUMP_IR=DIR)\n"
+    "  --cache-info   print where compiled blocks are saved, how many and\n"
+    "                 their size, and exit\n"
+    "  --cache-clear  remove the saved compiled blocks and exit\n"
     "  -h, --help     print this help and exit\n"
     "  -V, --version  print terra-run's and Python's versions and exit\n"
     "  --             end of options: the next argument is the script\n"
@@ -68,7 +74,13 @@ const char *const helpText =
     "script that cannot be opened, and death by SIGINT (130 in a shell) for\n"
     "an unhandled KeyboardInterrupt. PYTHON* environment variables work as\n"
     "they do for python3. TERRA_COMPILE_WAIT=1 makes the program wait for a\n"
-    "block's compilation when it enters the block (deterministic timing).\n";
+    "block's compilation when it enters the block (deterministic timing).\n"
+    "\n"
+    "Compiled blocks are saved in $XDG_CACHE_HOME/terra (~/.cache/terra) and\n"
+    "loaded by later runs instead of compiling again: TERRA_CACHE_DIR=DIR\n"
+    "puts them elsewhere, TERRA_CACHE=0 turns saving and loading off,\n"
+    "TERRA_CACHE_SIZE=N[KMG] bounds the folder (default 1G; the least\n"
+    "recently used go first).\n";
 
 /// python3's one-letter options: those without an argument, and those with
 /// one (-c and -m end the options: the program starts there).
@@ -85,6 +97,34 @@ struct Options {
   bool explain = false;
   const char *dumpDir = nullptr;
 };
+
+/// --cache-info and --cache-clear: the compile cache the environment names.
+int cacheCommand(bool clear) {
+  using terra::compiler::DiskCache;
+  DiskCache::Settings settings = DiskCache::settingsFromEnvironment();
+  if (!settings.problem.empty())
+    std::fprintf(stderr, "terra-run: warning: %s\n", settings.problem.c_str());
+  if (!settings.enabled) {
+    std::printf("compile cache: off%s\n",
+                settings.directory.empty() ? "" : " (TERRA_CACHE=0)");
+    return 0;
+  }
+  DiskCache cache(settings.directory, terra::compiler::cacheIdentity(),
+                  settings.maxBytes);
+  if (clear) {
+    size_t removed = cache.clear();
+    std::printf("compile cache: %s: removed %zu entr%s\n",
+                settings.directory.c_str(), removed,
+                removed == 1 ? "y" : "ies");
+    return 0;
+  }
+  DiskCache::Usage usage = cache.usage();
+  auto mebibytes = [](uint64_t bytes) { return double(bytes) / (1 << 20); };
+  std::printf("compile cache: %s\n  entries: %zu, %.1f MiB of %.1f MiB\n",
+              settings.directory.c_str(), usage.entries, mebibytes(usage.bytes),
+              mebibytes(settings.maxBytes));
+  return 0;
+}
 
 int usageError(const char *message, const std::string &option) {
   std::fprintf(stderr, "terra-run: %s%s\n%sTry 'terra-run --help' for more.\n",
@@ -105,6 +145,8 @@ int parseOptions(int argc, char **argv, Options &options) {
       (arg == "--torch" ? options.torch : options.imperative) = true;
       continue;
     }
+    if (arg == "--cache-info" || arg == "--cache-clear")
+      return cacheCommand(arg == "--cache-clear");
     if (arg == "--explain") {
       options.explain = true;
       continue;

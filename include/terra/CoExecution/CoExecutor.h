@@ -101,6 +101,8 @@ struct Stats {
   /// Times the blocks were cut again from the counts validation gathered.
   uint64_t repartitions = 0;
   uint64_t compilations = 0;
+  /// Blocks whose code came from the disk cache instead of compiling.
+  uint64_t cacheLoads = 0;
   uint64_t compileFailures = 0;
   double compileSeconds = 0;
   uint64_t waits = 0;

@@ -26,12 +26,11 @@
 #include <unordered_map>
 #include <vector>
 
-namespace mlir {
-class ExecutionEngine;
-} // namespace mlir
-
 namespace terra {
 namespace compiler {
+
+class DiskCache;
+class LoadedObject;
 
 /// An op of the block has no compiled form (yet): the caller keeps the block
 /// eager and reports `message()`.
@@ -61,13 +60,21 @@ struct CompileOptions {
   bool useBlas = true;
   /// LLVM optimisation level of the JIT.
   unsigned optLevel = 3;
+  /// Where object code is saved and looked up first (null: always compile).
+  std::shared_ptr<DiskCache> diskCache;
 };
+
+/// Who writes the disk cache's entries: Terra's version and build, LLVM's
+/// version and the host target. Part of every cache key.
+const std::string &cacheIdentity();
 
 /// Where compile time went, in seconds.
 struct CompileStats {
   double buildSeconds = 0; // BlockSpec -> terra dialect (and verification)
   double lowerSeconds = 0; // terra-lower-to-cpu
-  double jitSeconds = 0;   // LLVM IR, optimisation and machine code
+  double jitSeconds = 0;   // LLVM IR, optimisation, machine code, linking
+  /// The machine code came from the disk cache (lowering and LLVM skipped).
+  bool fromDiskCache = false;
   double totalSeconds() const {
     return buildSeconds + lowerSeconds + jitSeconds;
   }
@@ -78,9 +85,13 @@ struct CompileStats {
 /// keeps no state between calls).
 class CompiledBlock {
 public:
-  /// Builds, lowers and JIT-compiles `spec`.
+  /// Builds, lowers and JIT-compiles `spec`, or loads its code from
+  /// `options.diskCache` when that has it (and stores it there when not).
   static llvm::Expected<std::unique_ptr<CompiledBlock>>
   compile(const BlockSpec &spec, const CompileOptions &options = {});
+  /// The block from `options.diskCache` only: null when it is not there.
+  static llvm::Expected<std::unique_ptr<CompiledBlock>>
+  loadCached(const BlockSpec &spec, const CompileOptions &options);
 
   ~CompiledBlock();
   CompiledBlock(const CompiledBlock &) = delete;
@@ -98,12 +109,14 @@ public:
 
 private:
   CompiledBlock() = default;
+  static llvm::Expected<std::unique_ptr<CompiledBlock>>
+  build(const BlockSpec &spec, const CompileOptions &options, bool cachedOnly);
 
-  /// The ExecutionEngine's packed entry (`_mlir__mlir_ciface_block`): one
-  /// pointer per argument, each pointing at a memref descriptor pointer.
+  /// The object's packed entry: one pointer per argument, each pointing at
+  /// a memref descriptor pointer.
   using PackedFn = void (*)(void **);
 
-  std::unique_ptr<mlir::ExecutionEngine> engine_;
+  std::unique_ptr<LoadedObject> code_;
   PackedFn entry_ = nullptr;
   std::vector<TensorType> inputTypes_;
   std::vector<TensorType> outputTypes_;
@@ -125,6 +138,10 @@ public:
 
   /// The compiled block for `spec`, compiled on first request.
   llvm::Expected<std::shared_ptr<CompiledBlock>> get(const BlockSpec &spec);
+  /// The block if it is compiled here already or in the options' disk
+  /// cache; null otherwise (nothing is compiled).
+  llvm::Expected<std::shared_ptr<CompiledBlock>>
+  getIfCached(const BlockSpec &spec);
 
   size_t size() const;
   size_t compilations() const;
@@ -139,6 +156,9 @@ private:
     int64_t opIndex = -1;
     std::string error; // the reason, when unsupported
   };
+
+  llvm::Expected<std::shared_ptr<CompiledBlock>> get(const BlockSpec &spec,
+                                                     bool cachedOnly);
 
   CompileOptions options_;
   mutable std::mutex mutex_;

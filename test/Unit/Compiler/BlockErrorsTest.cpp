@@ -19,18 +19,6 @@ using compiler::UnsupportedOpError;
 
 namespace {
 
-/// y = x * x + 1 on a float32 [4] input.
-Tracer squarePlusOne() {
-  Tracer t;
-  Traced x = t.input(sample({4}));
-  Traced one = t.input(scalar(1, DType::Float32));
-  Traced square =
-      t.op("mul", {x, x}, {}, ops::binary(ops::BinaryOp::Mul, *x, *x));
-  t.output(t.op("add", {square, one}, {},
-                ops::binary(ops::BinaryOp::Add, *square, *one)));
-  return t;
-}
-
 /// The error of compiling `spec`, which must fail; `unsupported` tells
 /// whether it was an UnsupportedOpError.
 std::string compileError(const BlockSpec &spec, bool &unsupported) {

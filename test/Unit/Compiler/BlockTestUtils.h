@@ -166,6 +166,18 @@ inline Tensor scalar(double value, DType dtype) {
   return Tensor::full({}, dtype, value);
 }
 
+/// y = x * x + 1 on a float32 [4] input: the smallest block worth caching.
+inline Tracer squarePlusOne() {
+  Tracer t;
+  Traced x = t.input(sample({4}));
+  Traced one = t.input(scalar(1, DType::Float32));
+  Traced square =
+      t.op("mul", {x, x}, {}, ops::binary(ops::BinaryOp::Mul, *x, *x));
+  t.output(t.op("add", {square, one}, {},
+                ops::binary(ops::BinaryOp::Add, *square, *one)));
+  return t;
+}
+
 } // namespace testing
 } // namespace terra
 

@@ -1,0 +1,68 @@
+//===- NativeCode.h - Lowered blocks to object code and back ----*- C++ -*-===//
+//
+// A compiled block's machine code is an ordinary relocatable object file:
+// emitted once from the lowered module, saved in the disk cache as is, and
+// linked into the process by the same loader whether it was just emitted
+// or read back from the cache.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TERRA_LIB_COMPILER_NATIVECODE_H
+#define TERRA_LIB_COMPILER_NATIVECODE_H
+
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir {
+class ModuleOp;
+} // namespace mlir
+
+namespace llvm {
+namespace orc {
+class LLJIT;
+} // namespace orc
+} // namespace llvm
+
+namespace terra {
+namespace compiler {
+
+/// The object's entry: takes an array with one pointer per argument of the
+/// block's C interface, each pointing at that argument (the memref
+/// descriptor's address).
+constexpr const char *kPackedEntryName = "terra_block_packed";
+
+/// What the machine code depends on besides the module: LLVM's version and
+/// the host's triple, CPU and features.
+std::string hostTargetIdentity();
+
+/// Translates `module` (LLVM dialect, with `_mlir_ciface_<function>` from
+/// llvm.emit_c_interface) to LLVM IR, adds the packed entry, optimises at
+/// `optLevel` and emits a relocatable object for the host.
+llvm::Expected<std::string> emitObjectCode(mlir::ModuleOp module,
+                                           const std::string &function,
+                                           unsigned optLevel);
+
+/// Object code linked into this process, alive as long as this is.
+class LoadedObject {
+public:
+  ~LoadedObject();
+  using PackedFn = void (*)(void **);
+  PackedFn entry() const { return entry_; }
+
+  /// Links `object` against the process and the runtime libraries and looks
+  /// up its packed entry.
+  static llvm::Expected<std::unique_ptr<LoadedObject>>
+  load(const std::string &object);
+
+private:
+  LoadedObject() = default;
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  PackedFn entry_ = nullptr;
+};
+
+} // namespace compiler
+} // namespace terra
+
+#endif // TERRA_LIB_COMPILER_NATIVECODE_H
