@@ -1,6 +1,7 @@
 //===- CoExecutor.cpp - Imperative-symbolic co-execution ------------------===//
 
 #include "terra/CoExecution/CoExecutor.h"
+#include "terra/Trace/SourceLocations.h"
 
 #include "Pass.h"
 
@@ -132,6 +133,8 @@ void CoExecutor::startValidating() {
   validatedSincePartition_ = 0;
   if (!repartitionAfter_)
     repartitionAfter_ = 16 * graph.size();
+  divergenceSinceCut_.clear();
+  valueChangeSinceCut_.clear();
   mode_ = Mode::Validating;
 }
 
@@ -321,6 +324,13 @@ bool CoExecutor::validate(const char *name,
   if (!match.matched()) {
     std::string reason =
         validator_->explain(match, op, options_.locations, options_.stacks);
+    // A shape, dtype, attribute or constant that changed, rather than a new
+    // path: what TERRA_STRICT=1 forbids after warm-up.
+    if (stats_.passesCompiled > 0 &&
+        (match.reason == trace::Mismatch::OperandType ||
+         match.reason == trace::Mismatch::Attributes ||
+         match.reason == trace::Mismatch::Constant))
+      valueChangeSinceCut_ = reason;
     diverge(std::move(reason));
     recorder_.presetNextSite(site);
     return false;
@@ -575,7 +585,32 @@ void CoExecutor::abandonPass() {
   }
 }
 
+std::string CoExecutor::describe(const trace::Site &site) const {
+  return options_.locations
+             ? options_.locations->describe(site, options_.stacks)
+             : "code " + std::to_string(site.code) + "+" +
+                   std::to_string(site.offset);
+}
+
+std::vector<RecompileReport> CoExecutor::recompiles() const {
+  std::vector<RecompileReport> reports;
+  for (const auto &entry : compilesBySite_)
+    if (entry.second.recompilations)
+      reports.push_back(entry.second);
+  std::sort(reports.begin(), reports.end(),
+            [](const RecompileReport &a, const RecompileReport &b) {
+              return a.recompilations != b.recompilations
+                         ? a.recompilations > b.recompilations
+                         : a.location < b.location;
+            });
+  return reports;
+}
+
 void CoExecutor::diverge(std::string reason) {
+  // After warm-up (a compiled pass ran), a block compiled at the next cut
+  // is compiled because of this.
+  if (stats_.passesCompiled > 0 && valueChangeSinceCut_.empty())
+    divergenceSinceCut_ = reason;
   ++stats_.divergences;
   ++divergences_[reason].count;
   divergences_[reason].reason = std::move(reason);

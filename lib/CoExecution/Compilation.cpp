@@ -119,6 +119,79 @@ void CoExecutor::stopCompiler(bool waitForCompiler) {
   }
 }
 
+namespace {
+
+/// The first op whose result types differ between two compilations of the
+/// blocks at one site, as "op #4 (matmul) gives float32[16, 16], was
+/// float32[32, 16]"; empty when the ops the two share agree (the block was
+/// only cut anew, or outputs changed).
+std::string describeTypeChange(const std::vector<compiler::OpSpec> &was,
+                               const std::vector<compiler::OpSpec> &now,
+                               size_t &changedOp) {
+  auto typesName = [](const std::vector<compiler::TensorType> &types) {
+    std::string name;
+    for (const compiler::TensorType &type : types)
+      name += (name.empty() ? "" : ", ") + std::string(dtypeName(type.dtype)) +
+              formatShape(type.shape);
+    return name;
+  };
+  for (size_t i = 0; i < was.size() && i < now.size(); ++i) {
+    if (was[i].name != now[i].name)
+      return "";
+    if (was[i].results == now[i].results)
+      continue;
+    changedOp = i;
+    return "op #" + std::to_string(i) + " (" + now[i].name + ") gives " +
+           typesName(now[i].results) + ", was " + typesName(was[i].results);
+  }
+  return "";
+}
+
+} // namespace
+
+bool CoExecutor::admitCompilation(const trace::TraceGraph &graph,
+                                  BlockState &state) {
+  const trace::TracedBlock &traced = state.traced;
+  trace::Site site = graph.node(traced.nodes.front()).site;
+  RecompileReport &report = compilesBySite_[site];
+  if (report.compilations == 0) {
+    report.location = describe(site);
+  } else {
+    size_t changedOp = 0;
+    std::string change =
+        describeTypeChange(report.lastOps, traced.spec.ops, changedOp);
+    if (!change.empty())
+      change += " at " + describe(graph.node(traced.nodes[changedOp]).site);
+    ++report.recompilations;
+    report.lastReason = !change.empty()                 ? change
+                        : !valueChangeSinceCut_.empty() ? valueChangeSinceCut_
+                        : !divergenceSinceCut_.empty()  ? divergenceSinceCut_
+                                                        : "blocks cut anew";
+    if (report.recompilations > options_.recompileLimit) {
+      report.overBudget = true;
+      imperativeSites_.insert(site);
+      state.eagerReason =
+          "the recompile budget of " + report.location + " is used up";
+      return false;
+    }
+    bool warm = stats_.passesCompiled > 0;
+    if (options_.strict && warm &&
+        (!change.empty() || !valueChangeSinceCut_.empty())) {
+      // Raised once; the block stays imperative.
+      options_.strict = false;
+      state.eagerReason = "TERRA_STRICT=1";
+      strictViolation_ =
+          "TERRA_STRICT=1: the block of " +
+          std::to_string(traced.nodes.size()) + " ops at " + report.location +
+          " would be compiled again after warm-up: " + report.lastReason;
+      return false;
+    }
+  }
+  ++report.compilations;
+  report.lastOps = traced.spec.ops;
+  return true;
+}
+
 std::shared_ptr<BlockState>
 CoExecutor::prepareBlock(const trace::TraceGraph &graph, int32_t index) {
   auto state = std::make_shared<BlockState>();
@@ -167,6 +240,13 @@ CoExecutor::prepareBlock(const trace::TraceGraph &graph, int32_t index) {
       return state;
     }
 
+  for (trace::NodeId node : traced.nodes)
+    if (imperativeSites_.count(graph.node(node).site)) {
+      state->eagerReason = "the recompile budget of " +
+                           describe(graph.node(node).site) + " is used up";
+      return state;
+    }
+
   size_t hash = compiler::hashBlockSpec(traced.spec);
   auto range = slots_.equal_range(hash);
   for (auto it = range.first; it != range.second;) {
@@ -182,6 +262,8 @@ CoExecutor::prepareBlock(const trace::TraceGraph &graph, int32_t index) {
     }
     ++it;
   }
+  if (!admitCompilation(graph, *state))
+    return state;
   auto slot = std::make_shared<CompileSlot>();
   slot->spec = traced.spec;
   slots_.emplace(hash, slot);

@@ -295,6 +295,22 @@ std::string coExecutionReport(const coexec::CoExecutor &executor,
   for (size_t i = 0; i < sorted.size() && i < 10; ++i)
     os << "    " << sorted[i]->count << "x " << shorten(sorted[i]->reason)
        << "\n";
+  std::vector<coexec::RecompileReport> recompiles = executor.recompiles();
+  if (!recompiles.empty()) {
+    uint64_t total = 0;
+    for (const coexec::RecompileReport &report : recompiles)
+      total += report.recompilations;
+    os << "  recompilations: " << total << " at " << recompiles.size()
+       << " sites (limit " << executor.recompileLimit()
+       << " per site, TERRA_RECOMPILE_LIMIT)\n";
+    for (size_t i = 0; i < recompiles.size() && i < 10; ++i)
+      os << "    " << shorten(recompiles[i].location) << ": "
+         << recompiles[i].recompilations
+         << (recompiles[i].overBudget
+                 ? " (over the limit: the blocks through it stay imperative)"
+                 : "")
+         << "; last: " << shorten(recompiles[i].lastReason) << "\n";
+  }
   return os.str();
 }
 

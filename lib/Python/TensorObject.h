@@ -47,7 +47,12 @@ void setPythonError(const Error &error);
 template <typename Body> PyObject *guarded(Body &&body) {
   noteCall();
   try {
-    return body();
+    PyObject *result = body();
+    if (result && activeExecutor && activeExecutor->hasStrictViolation()) {
+      Py_DECREF(result);
+      checkStrict();
+    }
+    return result;
   } catch (const Error &error) {
     setPythonError(error);
   } catch (const std::bad_alloc &) {

@@ -92,6 +92,10 @@ struct Session {
     options.waitForCompile = wait && *wait && std::strcmp(wait, "0") != 0;
     if (const char *minOps = std::getenv("TERRA_MIN_BLOCK_OPS"))
       options.minBlockOps = std::max(1L, std::atol(minOps));
+    if (const char *limit = std::getenv("TERRA_RECOMPILE_LIMIT"))
+      options.recompileLimit = std::max(0L, std::atol(limit));
+    const char *strict = std::getenv("TERRA_STRICT");
+    options.strict = strict && *strict && std::strcmp(strict, "0") != 0;
     options.compile.diskCache = diskCache;
     options.locations = &locations;
     options.stacks = &stacks;

@@ -27,6 +27,13 @@ inline void noteSync(trace::SyncKind kind, const Tensor &value) {
     activeExecutor->sync(kind, value);
 }
 
+/// Raises (as terra::Error) the recompilation TERRA_STRICT=1 forbids, if
+/// the last call made one.
+inline void checkStrict() {
+  if (activeExecutor && activeExecutor->hasStrictViolation())
+    throwError(Error::Kind::Runtime, activeExecutor->takeStrictViolation());
+}
+
 /// A call from Python into _terra starts.
 inline void noteCall() {
   if (activeExecutor)

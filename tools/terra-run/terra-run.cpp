@@ -80,7 +80,13 @@ const char *const helpText =
     "loaded by later runs instead of compiling again: TERRA_CACHE_DIR=DIR\n"
     "puts them elsewhere, TERRA_CACHE=0 turns saving and loading off,\n"
     "TERRA_CACHE_SIZE=N[KMG] bounds the folder (default 1G; the least\n"
-    "recently used go first).\n";
+    "recently used go first).\n"
+    "\n"
+    "A block compiled again at the same place (another shape, a new path)\n"
+    "counts against a budget of TERRA_RECOMPILE_LIMIT=N recompilations per\n"
+    "site (default 8), past which it stays imperative; TERRA_STRICT=1 makes\n"
+    "the first recompilation after warm-up caused by a changed shape, dtype\n"
+    "or value a RuntimeError naming the site and the change.\n";
 
 /// python3's one-letter options: those without an argument, and those with
 /// one (-c and -m end the options: the program starts there).

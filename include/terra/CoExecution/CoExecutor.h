@@ -47,6 +47,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace terra {
@@ -75,6 +76,16 @@ struct Options {
   /// the block (TERRA_COMPILE_WAIT=1: deterministic runs for tests and
   /// benchmarks).
   bool waitForCompile = false;
+  /// Recompile budget (TERRA_RECOMPILE_LIMIT): a block compiled again at
+  /// the site its first op is at (another shape, a new cut) is a
+  /// recompilation; past this many at one site, the blocks through that
+  /// site stay imperative (the explain report lists them with the reasons).
+  uint64_t recompileLimit = 8;
+  /// TERRA_STRICT=1: the first recompilation after warm-up (once a
+  /// compiled pass ran) caused by a divergence or a changed input type is
+  /// an error (strictViolation()), for the CI of programs that must not
+  /// recompile.
+  bool strict = false;
   /// Around waits for the runner (the Python binding releases the GIL).
   std::function<void()> beforeWait, afterWait;
   /// Called on the runner before each pass (tests inject failures here).
@@ -106,6 +117,18 @@ struct Stats {
   uint64_t compileFailures = 0;
   double compileSeconds = 0;
   uint64_t waits = 0;
+};
+
+/// Recompilations of the blocks that start at one site.
+struct RecompileReport {
+  std::string location; // file:line, with callers
+  uint64_t compilations = 0;
+  uint64_t recompilations = 0; // compilations after the first
+  bool overBudget = false;
+  /// What changed since the previous compilation (expected vs met).
+  std::string lastReason;
+  /// The previous compilation's ops (their result types are compared).
+  std::vector<compiler::OpSpec> lastOps;
 };
 
 /// A divergence site and why, with how often it happened.
@@ -162,6 +185,13 @@ public:
   }
   /// Why blocks stay imperative: compile errors and unsupported ops.
   std::map<std::string, uint64_t> compileFailures() const;
+  uint64_t recompileLimit() const { return options_.recompileLimit; }
+  /// Sites whose blocks were compiled more than once, most first.
+  std::vector<RecompileReport> recompiles() const;
+  /// With Options::strict: the error of a recompilation after warm-up,
+  /// once (the caller raises it in Python); empty otherwise.
+  bool hasStrictViolation() const { return !strictViolation_.empty(); }
+  std::string takeStrictViolation() { return std::move(strictViolation_); }
 
   /// A pending storage is being read on the Python thread: waits for the
   /// runner, or replays the current block if the value is in it.
@@ -176,6 +206,10 @@ private:
   void startValidating();
   std::shared_ptr<BlockState> prepareBlock(const trace::TraceGraph &graph,
                                            int32_t index);
+  /// Counts a new compilation against the recompile budget of the block's
+  /// site; false when the block must stay imperative instead (over budget,
+  /// or TERRA_STRICT=1).
+  bool admitCompilation(const trace::TraceGraph &graph, BlockState &state);
   void compileLoop();
   /// Stops the compile thread (queued compilations are dropped): joins it,
   /// or detaches it when it is compiling and `waitForCompiler` is false.
@@ -210,6 +244,7 @@ private:
   /// Ends validating: the current pass (if any) is replayed up to where
   /// Python got, and recording resumes at the validator's position.
   void diverge(std::string reason);
+  std::string describe(const trace::Site &site) const;
   void stopValidating();
   void abandonPass();
   void waitForRunner();
@@ -256,6 +291,19 @@ private:
   std::vector<uint64_t> scratchFeeds_;
   /// Results Python held at a block's end: compiled as outputs from then on.
   std::set<std::pair<trace::NodeId, uint32_t>> heldResults_;
+
+  // Recompile budget.
+  /// Compilations by the site of the block's first op.
+  std::unordered_map<trace::Site, RecompileReport, trace::SiteHash>
+      compilesBySite_;
+  /// Sites over budget: blocks through them are not compiled.
+  std::unordered_set<trace::Site, trace::SiteHash> imperativeSites_;
+  /// The last divergence after warm-up since the blocks were last cut: a
+  /// block compiled at the next cut is compiled because of it.
+  std::string divergenceSinceCut_;
+  /// The same, when it was a changed shape, dtype, attribute or constant.
+  std::string valueChangeSinceCut_;
+  std::string strictViolation_;
 
   // Compilation (background thread).
   compiler::BlockCache cache_;
