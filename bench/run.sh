@@ -35,4 +35,6 @@ echo "== co-execution: Terra co-execution vs Terra imperative vs PyTorch 1.13 ea
   | tee "$OUT_DIR/coexec.txt"
 echo "== model suite: PyTorch 1.13 eager vs Terra imperative vs co-execution"
 /usr/bin/python3 "$(dirname "$0")/suite.py" --build "$BUILD_DIR"
+echo "== compile latency: cold and warm (compile cache) starts, recompilations"
+/usr/bin/python3 "$(dirname "$0")/compile_cache.py" --build "$BUILD_DIR"
 echo "== results in $OUT_DIR/ and bench/results/"

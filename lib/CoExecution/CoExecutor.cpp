@@ -595,7 +595,7 @@ std::string CoExecutor::describe(const trace::Site &site) const {
 std::vector<RecompileReport> CoExecutor::recompiles() const {
   std::vector<RecompileReport> reports;
   for (const auto &entry : compilesBySite_)
-    if (entry.second.recompilations)
+    if (entry.second.recompilations || entry.second.refused)
       reports.push_back(entry.second);
   std::sort(reports.begin(), reports.end(),
             [](const RecompileReport &a, const RecompileReport &b) {

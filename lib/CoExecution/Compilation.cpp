@@ -162,12 +162,12 @@ bool CoExecutor::admitCompilation(const trace::TraceGraph &graph,
         describeTypeChange(report.lastOps, traced.spec.ops, changedOp);
     if (!change.empty())
       change += " at " + describe(graph.node(traced.nodes[changedOp]).site);
-    ++report.recompilations;
     report.lastReason = !change.empty()                 ? change
                         : !valueChangeSinceCut_.empty() ? valueChangeSinceCut_
                         : !divergenceSinceCut_.empty()  ? divergenceSinceCut_
                                                         : "blocks cut anew";
-    if (report.recompilations > options_.recompileLimit) {
+    if (report.recompilations >= options_.recompileLimit) {
+      ++report.refused;
       report.overBudget = true;
       imperativeSites_.insert(site);
       state.eagerReason =
@@ -186,6 +186,7 @@ bool CoExecutor::admitCompilation(const trace::TraceGraph &graph,
           " would be compiled again after warm-up: " + report.lastReason;
       return false;
     }
+    ++report.recompilations;
   }
   ++report.compilations;
   report.lastOps = traced.spec.ops;

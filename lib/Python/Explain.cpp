@@ -303,13 +303,14 @@ std::string coExecutionReport(const coexec::CoExecutor &executor,
     os << "  recompilations: " << total << " at " << recompiles.size()
        << " sites (limit " << executor.recompileLimit()
        << " per site, TERRA_RECOMPILE_LIMIT)\n";
-    for (size_t i = 0; i < recompiles.size() && i < 10; ++i)
+    for (size_t i = 0; i < recompiles.size() && i < 10; ++i) {
       os << "    " << shorten(recompiles[i].location) << ": "
-         << recompiles[i].recompilations
-         << (recompiles[i].overBudget
-                 ? " (over the limit: the blocks through it stay imperative)"
-                 : "")
-         << "; last: " << shorten(recompiles[i].lastReason) << "\n";
+         << recompiles[i].recompilations;
+      if (recompiles[i].overBudget)
+        os << " (at the limit: " << recompiles[i].refused
+           << " more refused, the blocks through it stay imperative)";
+      os << "; last: " << shorten(recompiles[i].lastReason) << "\n";
+    }
   }
   return os.str();
 }

@@ -220,8 +220,12 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
     coexec::Stats stats = session->executor.stats();
     uint64_t calls =
         stats.opsRecorded + stats.opsValidatedEager + stats.opsDeferred;
+    uint64_t recompilations = 0;
+    for (const coexec::RecompileReport &report :
+         session->executor.recompiles())
+      recompilations += report.recompilations;
     return Py_BuildValue(
-        "{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}", "op_calls",
+        "{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}", "op_calls",
         (unsigned long long)calls, "ops_recorded",
         (unsigned long long)stats.opsRecorded, "ops_validated_eager",
         (unsigned long long)stats.opsValidatedEager, "ops_deferred",
@@ -233,7 +237,8 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
         (unsigned long long)stats.divergences, "repartitions",
         (unsigned long long)stats.repartitions, "compilations",
         (unsigned long long)stats.compilations, "cache_loads",
-        (unsigned long long)stats.cacheLoads, "waits",
+        (unsigned long long)stats.cacheLoads, "recompilations",
+        (unsigned long long)recompilations, "waits",
         (unsigned long long)stats.waits, "compile_seconds",
         stats.compileSeconds);
   });

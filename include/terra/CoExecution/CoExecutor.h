@@ -124,6 +124,8 @@ struct RecompileReport {
   std::string location; // file:line, with callers
   uint64_t compilations = 0;
   uint64_t recompilations = 0; // compilations after the first
+  /// Compilations the budget refused (the blocks stayed imperative).
+  uint64_t refused = 0;
   bool overBudget = false;
   /// What changed since the previous compilation (expected vs met).
   std::string lastReason;
