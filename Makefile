@@ -6,7 +6,7 @@ JOBS ?= 2
 LLVM_PREFIX ?= /usr/lib/llvm-22
 CMAKE_BUILD_TYPE ?= Release
 
-.PHONY: all deps configure build demo test test-tsan bench clean
+.PHONY: all deps configure build demo test test-tsan test-asan fuzz bench clean
 
 all: build
 
@@ -33,6 +33,7 @@ demo: build
 test: build
 	@bash scripts/test.sh $(BUILD_DIR) $(JOBS)
 	@$(MAKE) --no-print-directory test-tsan
+	@$(MAKE) --no-print-directory test-asan
 
 # The thread-sharing code (the Python thread / GraphRunner queue) under
 # ThreadSanitizer, in a build of its own.
@@ -48,6 +49,44 @@ test-tsan: deps
 	@cmake --build $(TSAN_DIR) -j $(JOBS) --target TerraQueueTests >> $(TSAN_DIR).log
 	@TSAN_OPTIONS=halt_on_error=1 $(TSAN_DIR)/test/Unit/TerraQueueTests --gtest_brief=1
 	@echo "terra: ThreadSanitizer tests passed"
+
+# The eager kernels and the runner under AddressSanitizer and
+# UndefinedBehaviorSanitizer, in a build of their own (no MLIR: the
+# runtime's unit tests and the fuzzer's generator driving every kernel with
+# random and ill-typed ops), and libFuzzer on the compile-cache reader.
+ASAN_DIR ?= build-asan
+test-asan: deps
+	@cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=$(LLVM_PREFIX)/bin/clang \
+	  -DCMAKE_CXX_COMPILER=$(LLVM_PREFIX)/bin/clang++ \
+	  "-DLLVM_USE_SANITIZER=Address;Undefined" \
+	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit > $(ASAN_DIR).log
+	@cmake --build $(ASAN_DIR) -j $(JOBS) --target TerraEagerTests \
+	  TerraRuntimeTests TerraQueueTests terra-fuzz-eager \
+	  terra-fuzz-cache >> $(ASAN_DIR).log
+	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1; \
+	  $(ASAN_DIR)/test/Unit/TerraEagerTests --gtest_brief=1 && \
+	  $(ASAN_DIR)/test/Unit/TerraRuntimeTests --gtest_brief=1 && \
+	  $(ASAN_DIR)/test/Unit/TerraQueueTests --gtest_brief=1 && \
+	  $(ASAN_DIR)/bin/terra-fuzz-eager --programs 300 && \
+	  $(ASAN_DIR)/bin/terra-fuzz-cache -runs=20000 -seed=1 \
+	    > $(ASAN_DIR)/cache-fuzz.log 2>&1 && tail -1 $(ASAN_DIR)/cache-fuzz.log
+	@echo "terra: AddressSanitizer and UndefinedBehaviorSanitizer tests passed"
+
+# Differential fuzzing for SECONDS seconds, on both cores at once: compiled
+# blocks against the eager kernels (terra-fuzz), and random Python programs
+# co-executed against --imperative (python_programs.py). Findings
+# (minimised blocks, programs with both outputs) in BUILD_DIR/fuzz-findings.
+SECONDS ?= 60
+fuzz: build
+	@seed=$$(date +%s); \
+	$(BUILD_DIR)/bin/terra-fuzz --seconds $(SECONDS) --seed $$seed \
+	  --out $(BUILD_DIR)/fuzz-findings & blocks=$$!; \
+	/usr/bin/python3 tools/terra-fuzz/python_programs.py --build $(BUILD_DIR) \
+	  --seconds $(SECONDS) --seed $$seed --out $(BUILD_DIR)/fuzz-findings; \
+	programs=$$?; wait $$blocks; blocks=$$?; \
+	test $$blocks -eq 0 -a $$programs -eq 0
 
 # QUICK=1: only the model suite, a few steps of each program (a smoke check).
 bench: build

@@ -862,6 +862,13 @@ BlockBuilder::Results BlockBuilder::buildPad() {
     padHigh[d] = std::max<int64_t>(0, (*high)[d]);
   }
   Type elementType = typeOf(x).getElementType();
+  // The eager kernel fills with the value converted to the element type
+  // (Tensor::full): truncated for integers, nonzero for bools.
+  double fill = *value;
+  if (elementType.isInteger(1))
+    fill = fill != 0;
+  else if (elementType.isInteger())
+    fill = std::trunc(fill);
   if (crop)
     x = tdl::SliceOp::create(builder, loc,
                              RankedTensorType::get(cropped, elementType), x,
@@ -870,10 +877,9 @@ BlockBuilder::Results BlockBuilder::buildPad() {
       llvm::all_of(padHigh, [](int64_t p) { return p == 0; }))
     return std::vector<Value>{x};
   if (typeOf(x).getNumElements() == 0)
-    return std::vector<Value>{splat(*value, tensorType(resultType))};
-  return std::vector<Value>{
-      tdl::PadOp::create(builder, loc, tensorType(resultType), x, padLow,
-                         padHigh, APFloat(*value))};
+    return std::vector<Value>{splat(fill, tensorType(resultType))};
+  return std::vector<Value>{tdl::PadOp::create(
+      builder, loc, tensorType(resultType), x, padLow, padHigh, APFloat(fill))};
 }
 
 BlockBuilder::Results BlockBuilder::buildIndexing() {

@@ -415,6 +415,9 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
 Tensor Tensor::slice(int64_t axis, int64_t start, int64_t stop,
                      int64_t step) const {
   recording::Scope scope;
+  if (dim() == 0)
+    throwError(Error::Kind::Index,
+               "slice() cannot be applied to a 0-dim tensor.");
   axis = normalizeAxis("slice", axis, dim());
   if (step <= 0)
     throwError(Error::Kind::Value, "slice step must be positive");
@@ -442,6 +445,9 @@ Tensor Tensor::slice(int64_t axis, int64_t start, int64_t stop,
 
 Tensor Tensor::select(int64_t axis, int64_t index) const {
   recording::Scope scope;
+  if (dim() == 0)
+    throwError(Error::Kind::Index,
+               "select() cannot be applied to a 0-dim tensor.");
   axis = normalizeAxis("select", axis, dim());
   int64_t size = shape_[axis];
   if (index < -size || index >= size)

@@ -269,7 +269,12 @@ class Tensor(_terra.Tensor):
         with _no_grad():
             _terra.copy_(self, value)
 
+    def select(self, dim, index):
+        return _terra.select(self, dim, index)
+
     def narrow(self, dim, start, length):
+        if self.dim() == 0:
+            raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
         return _terra.slice(self, dim, start, start + length, 1)
 
     def chunk(self, chunks, dim=0):

@@ -210,6 +210,20 @@ class IndexingTest(unittest.TestCase):
         with self.assertRaisesRegex(IndexError, "too many indices for tensor of dimension 1"):
             terra.zeros(3)[0, 0]
 
+    def test_views_of_a_0d_tensor_are_errors(self):
+        # Found by terra-fuzz: these read past the shape (a crash).
+        t = terra.tensor(1.0)
+        with self.assertRaisesRegex(RuntimeError, r"narrow\(\) cannot be applied to a 0-dim tensor"):
+            t.narrow(0, 0, 1)
+        with self.assertRaisesRegex(IndexError, r"slice\(\) cannot be applied to a 0-dim tensor"):
+            terra._terra.slice(t, 0, 0, 1, 1)
+        with self.assertRaisesRegex(IndexError, r"select\(\) cannot be applied to a 0-dim tensor"):
+            t.select(0, 0)
+        with self.assertRaisesRegex(IndexError, "too many indices for tensor of dimension 0"):
+            t[0:1]
+        self.assertEqual(t.transpose(0, 0).item(), 1.0)
+        self.assertEqual(t.squeeze(0).item(), 1.0)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -325,6 +325,17 @@ TEST(BlockCompiler, CatStackPad) {
       t.op("pad", {ints},
            {attrL("low", {1, 1}), attrL("high", {1, 1}), attrF("value", 7.0)},
            ops::pad(*ints, {1, 1}, {1, 1}, 7.0)));
+  // terra-fuzz seeds 10 and 122: a fractional fill of an integer or bool
+  // tensor is converted as the eager kernel converts it (it did not verify).
+  Traced bools = t.input(sample({2, 3}, DType::Bool, 5));
+  t.output(
+      t.op("pad", {ints},
+           {attrL("low", {0, 1}), attrL("high", {1, 0}), attrF("value", -1.5)},
+           ops::pad(*ints, {0, 1}, {1, 0}, -1.5)));
+  t.output(
+      t.op("pad", {bools},
+           {attrL("low", {1, 0}), attrL("high", {0, 1}), attrF("value", -1.5)},
+           ops::pad(*bools, {1, 0}, {0, 1}, -1.5)));
   expectCompiledMatchesEager(t, kExact);
 }
 
