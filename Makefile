@@ -6,7 +6,8 @@ JOBS ?= 2
 LLVM_PREFIX ?= /usr/lib/llvm-22
 CMAKE_BUILD_TYPE ?= Release
 
-.PHONY: all deps configure build demo test test-tsan test-asan fuzz bench clean
+.PHONY: all deps configure build demo test test-tsan test-asan test-asan-full \
+	test-tsan-full fuzz bench clean
 
 all: build
 
@@ -73,6 +74,44 @@ test-asan: deps
 	  $(ASAN_DIR)/bin/terra-fuzz-cache -runs=20000 -seed=1 \
 	    > $(ASAN_DIR)/cache-fuzz.log 2>&1 && tail -1 $(ASAN_DIR)/cache-fuzz.log
 	@echo "terra: AddressSanitizer and UndefinedBehaviorSanitizer tests passed"
+
+# Everything under AddressSanitizer and UndefinedBehaviorSanitizer: the
+# trace, compiler and co-execution unit tests and terra-run programs
+# (scripts/asan-programs.sh). Not part of `make test`: an instrumented build
+# of the MLIR-heavy libraries takes long on two cores.
+ASAN_FULL_DIR ?= build-asan-full
+test-asan-full: deps
+	@cmake -S . -B $(ASAN_FULL_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=$(LLVM_PREFIX)/bin/clang \
+	  -DCMAKE_CXX_COMPILER=$(LLVM_PREFIX)/bin/clang++ \
+	  "-DLLVM_USE_SANITIZER=Address;Undefined" \
+	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit > $(ASAN_FULL_DIR).log
+	@cmake --build $(ASAN_FULL_DIR) -j $(JOBS) --target TerraTraceTests \
+	  TerraCompilerTests TerraCoExecutionTests terra-run >> $(ASAN_FULL_DIR).log
+	@export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1; \
+	  $(ASAN_FULL_DIR)/test/Unit/TerraTraceTests --gtest_brief=1 && \
+	  $(ASAN_FULL_DIR)/test/Unit/TerraCompilerTests --gtest_brief=1 && \
+	  $(ASAN_FULL_DIR)/test/Unit/TerraCoExecutionTests --gtest_brief=1
+	@bash scripts/sanitized-programs.sh $(ASAN_FULL_DIR)
+
+# The same under ThreadSanitizer: the compiler and co-execution unit tests
+# (the trace tests count allocations with their own operator new, which
+# ThreadSanitizer's replaces) and the programs.
+TSAN_FULL_DIR ?= build-tsan-full
+test-tsan-full: deps
+	@cmake -S . -B $(TSAN_FULL_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=$(LLVM_PREFIX)/bin/clang \
+	  -DCMAKE_CXX_COMPILER=$(LLVM_PREFIX)/bin/clang++ \
+	  -DLLVM_USE_SANITIZER=Thread \
+	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit > $(TSAN_FULL_DIR).log
+	@cmake --build $(TSAN_FULL_DIR) -j $(JOBS) --target TerraCompilerTests \
+	  TerraCoExecutionTests terra-run >> $(TSAN_FULL_DIR).log
+	@export TSAN_OPTIONS=halt_on_error=1; \
+	  $(TSAN_FULL_DIR)/test/Unit/TerraCompilerTests --gtest_brief=1 && \
+	  $(TSAN_FULL_DIR)/test/Unit/TerraCoExecutionTests --gtest_brief=1
+	@bash scripts/sanitized-programs.sh $(TSAN_FULL_DIR)
 
 # Differential fuzzing for SECONDS seconds, on both cores at once: compiled
 # blocks against the eager kernels (terra-fuzz), and random Python programs

@@ -636,7 +636,9 @@ void CoExecutor::stopValidating() {
 }
 
 void CoExecutor::resolve(const Storage &storage) {
-  if (resolving_ || std::this_thread::get_id() != owner_)
+  // The thread first: resolving_ belongs to the Python thread, and the
+  // runner reads pending storages too (a data race ThreadSanitizer found).
+  if (std::this_thread::get_id() != owner_ || resolving_)
     return;
   struct Guard {
     bool &flag;

@@ -1,9 +1,10 @@
 //===- BlockCompiler.h - Traced blocks to native code -----------*- C++ -*-===//
 //
 // lib/Compiler turns a BlockSpec into a function in the terra dialect, lowers
-// it with terra-lower-to-cpu, JIT-compiles it with mlir::ExecutionEngine and
-// runs it on runtime tensors. Compiled blocks are cached by a structural hash
-// of their spec, so a block that the TraceGraph meets again compiles once.
+// it with terra-lower-to-cpu, emits it as an object file, links that into
+// the process and runs it on runtime tensors. Compiled blocks are cached in
+// memory by a structural hash of their spec, so a block that the TraceGraph
+// meets again compiles once, and on disk (DiskCache.h) across runs.
 //
 // Nothing here throws: failures come back as llvm::Error. An op the compiler
 // cannot express is an UnsupportedOpError (the block stays eager); anything

@@ -13,6 +13,7 @@
 
 #include "../Trace/LineSites.h"
 
+#include <atomic>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -138,7 +139,8 @@ TEST_F(CoExecution, DivergenceInTheMiddleOfABlockReplaysThePrefix) {
 TEST_F(CoExecution, RunnerErrorsSurfaceWhenAValueIsRead) {
   LineSites sites;
   coexec::Options options = testOptions();
-  int passes = 0;
+  // Counted on the runner thread, read on this one.
+  std::atomic<int> passes{0};
   options.beforeRunnerPass = [&passes] {
     if (++passes == 5)
       throwError(Error::Kind::Memory, "out of memory (injected)");
@@ -146,7 +148,7 @@ TEST_F(CoExecution, RunnerErrorsSurfaceWhenAValueIsRead) {
   coexec::CoExecutor executor(sites, options);
   executor.install();
   LoopValues coexecuted = loop(30, -1, sites);
-  ASSERT_GE(passes, 1);
+  ASSERT_GE(passes.load(), 1);
   try {
     for (const Tensor &output : coexecuted.outputs)
       (void)output.elementAsDouble(0);
