@@ -36,17 +36,20 @@ test: build
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory test-asan
 
+# $(call sanitized_build,DIR,SANITIZER): configures DIR as a build with
+# LLVM's LLVM_USE_SANITIZER (Thread, or Address;Undefined).
+sanitized_build = cmake -S . -B $(1) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_C_COMPILER=$(LLVM_PREFIX)/bin/clang \
+	  -DCMAKE_CXX_COMPILER=$(LLVM_PREFIX)/bin/clang++ \
+	  "-DLLVM_USE_SANITIZER=$(2)" \
+	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit > $(1).log
+
 # The thread-sharing code (the Python thread / GraphRunner queue) under
 # ThreadSanitizer, in a build of its own.
 TSAN_DIR ?= build-tsan
 test-tsan: deps
-	@cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_C_COMPILER=$(LLVM_PREFIX)/bin/clang \
-	  -DCMAKE_CXX_COMPILER=$(LLVM_PREFIX)/bin/clang++ \
-	  -DCMAKE_CXX_FLAGS=-fsanitize=thread \
-	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
-	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
-	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit > $(TSAN_DIR).log
+	@$(call sanitized_build,$(TSAN_DIR),Thread)
 	@cmake --build $(TSAN_DIR) -j $(JOBS) --target TerraQueueTests >> $(TSAN_DIR).log
 	@TSAN_OPTIONS=halt_on_error=1 $(TSAN_DIR)/test/Unit/TerraQueueTests --gtest_brief=1
 	@echo "terra: ThreadSanitizer tests passed"
@@ -57,12 +60,7 @@ test-tsan: deps
 # random and ill-typed ops), and libFuzzer on the compile-cache reader.
 ASAN_DIR ?= build-asan
 test-asan: deps
-	@cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_C_COMPILER=$(LLVM_PREFIX)/bin/clang \
-	  -DCMAKE_CXX_COMPILER=$(LLVM_PREFIX)/bin/clang++ \
-	  "-DLLVM_USE_SANITIZER=Address;Undefined" \
-	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
-	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit > $(ASAN_DIR).log
+	@$(call sanitized_build,$(ASAN_DIR),Address;Undefined)
 	@cmake --build $(ASAN_DIR) -j $(JOBS) --target TerraEagerTests \
 	  TerraRuntimeTests TerraQueueTests terra-fuzz-eager \
 	  terra-fuzz-cache >> $(ASAN_DIR).log
@@ -81,12 +79,7 @@ test-asan: deps
 # of the MLIR-heavy libraries takes long on two cores.
 ASAN_FULL_DIR ?= build-asan-full
 test-asan-full: deps
-	@cmake -S . -B $(ASAN_FULL_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_C_COMPILER=$(LLVM_PREFIX)/bin/clang \
-	  -DCMAKE_CXX_COMPILER=$(LLVM_PREFIX)/bin/clang++ \
-	  "-DLLVM_USE_SANITIZER=Address;Undefined" \
-	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
-	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit > $(ASAN_FULL_DIR).log
+	@$(call sanitized_build,$(ASAN_FULL_DIR),Address;Undefined)
 	@cmake --build $(ASAN_FULL_DIR) -j $(JOBS) --target TerraTraceTests \
 	  TerraCompilerTests TerraCoExecutionTests terra-run >> $(ASAN_FULL_DIR).log
 	@export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1; \
@@ -100,12 +93,7 @@ test-asan-full: deps
 # ThreadSanitizer's replaces) and the programs.
 TSAN_FULL_DIR ?= build-tsan-full
 test-tsan-full: deps
-	@cmake -S . -B $(TSAN_FULL_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_C_COMPILER=$(LLVM_PREFIX)/bin/clang \
-	  -DCMAKE_CXX_COMPILER=$(LLVM_PREFIX)/bin/clang++ \
-	  -DLLVM_USE_SANITIZER=Thread \
-	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
-	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit > $(TSAN_FULL_DIR).log
+	@$(call sanitized_build,$(TSAN_FULL_DIR),Thread)
 	@cmake --build $(TSAN_FULL_DIR) -j $(JOBS) --target TerraCompilerTests \
 	  TerraCoExecutionTests terra-run >> $(TSAN_FULL_DIR).log
 	@export TSAN_OPTIONS=halt_on_error=1; \
