@@ -79,7 +79,8 @@ test-asan: deps
 # of the MLIR-heavy libraries takes long on two cores.
 ASAN_FULL_DIR ?= build-asan-full
 test-asan-full: deps
-	@$(call sanitized_build,$(ASAN_FULL_DIR),Address;Undefined)
+	@$(call sanitized_build,$(ASAN_FULL_DIR),Address;Undefined) \
+	  -DTERRA_FUZZ_COVERAGE=ON
 	@cmake --build $(ASAN_FULL_DIR) -j $(JOBS) --target TerraTraceTests \
 	  TerraCompilerTests TerraCoExecutionTests terra-run >> $(ASAN_FULL_DIR).log
 	@export ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1; \
@@ -87,16 +88,32 @@ test-asan-full: deps
 	  $(ASAN_FULL_DIR)/test/Unit/TerraCompilerTests --gtest_brief=1 && \
 	  $(ASAN_FULL_DIR)/test/Unit/TerraCoExecutionTests --gtest_brief=1
 	@bash scripts/sanitized-programs.sh $(ASAN_FULL_DIR)
+	@cmake --build $(ASAN_FULL_DIR) -j $(JOBS) --target terra-fuzz-dialect \
+	  terra-fuzz-load _terra TerraDialectTests >> $(ASAN_FULL_DIR).log
+	@$(ASAN_FULL_DIR)/test/Unit/TerraDialectTests --gtest_brief=1
+	@rm -rf $(ASAN_FULL_DIR)/dialect-corpus $(ASAN_FULL_DIR)/load-corpus
+	@/usr/bin/python3 tools/terra-fuzz/mutate_inputs.py corpus \
+	  --out $(ASAN_FULL_DIR)/dialect-corpus
+	@ASAN_OPTIONS=detect_leaks=0 $(ASAN_FULL_DIR)/bin/terra-fuzz-dialect \
+	  $(ASAN_FULL_DIR)/dialect-corpus -runs=20000 -seed=1 \
+	  > $(ASAN_FULL_DIR)/dialect-fuzz.log 2>&1 \
+	  && tail -1 $(ASAN_FULL_DIR)/dialect-fuzz.log
+	@/usr/bin/python3 tools/terra-fuzz/mutate_inputs.py checkpoint \
+	  --out $(ASAN_FULL_DIR)/load-corpus
+	@ASAN_OPTIONS=detect_leaks=0 $(ASAN_FULL_DIR)/bin/terra-fuzz-load \
+	  $(ASAN_FULL_DIR)/load-corpus -runs=5000 -seed=1 \
+	  > $(ASAN_FULL_DIR)/load-fuzz.log 2>&1 \
+	  && tail -1 $(ASAN_FULL_DIR)/load-fuzz.log
 
-# The same under ThreadSanitizer: the compiler and co-execution unit tests
-# (the trace tests count allocations with their own operator new, which
-# ThreadSanitizer's replaces) and the programs.
+# The same under ThreadSanitizer: the trace, compiler and co-execution unit
+# tests and the programs.
 TSAN_FULL_DIR ?= build-tsan-full
 test-tsan-full: deps
 	@$(call sanitized_build,$(TSAN_FULL_DIR),Thread)
-	@cmake --build $(TSAN_FULL_DIR) -j $(JOBS) --target TerraCompilerTests \
-	  TerraCoExecutionTests terra-run >> $(TSAN_FULL_DIR).log
+	@cmake --build $(TSAN_FULL_DIR) -j $(JOBS) --target TerraTraceTests \
+	  TerraCompilerTests TerraCoExecutionTests terra-run >> $(TSAN_FULL_DIR).log
 	@export TSAN_OPTIONS=halt_on_error=1; \
+	  $(TSAN_FULL_DIR)/test/Unit/TerraTraceTests --gtest_brief=1 && \
 	  $(TSAN_FULL_DIR)/test/Unit/TerraCompilerTests --gtest_brief=1 && \
 	  $(TSAN_FULL_DIR)/test/Unit/TerraCoExecutionTests --gtest_brief=1
 	@bash scripts/sanitized-programs.sh $(TSAN_FULL_DIR)

@@ -43,6 +43,17 @@ class BadInputTest(unittest.TestCase):
                 with self.assertRaisesRegex(kind, pattern):
                     function()
 
+    def test_tensors_too_big_for_memory_raise_memory_error(self):
+        # Shapes that pass the size checks but not the allocator: a Python
+        # MemoryError, and terra keeps working afterwards.
+        for shape in [(2 ** 36,), (2 ** 20, 2 ** 20)]:
+            with self.subTest(shape=shape):
+                with self.assertRaisesRegex(MemoryError, "not enough memory: tried to allocate"):
+                    terra.zeros(*shape)
+        x = terra.ones(3, requires_grad=True)
+        (x * 2).sum().backward()
+        self.assertEqual(x.grad.tolist(), [2.0, 2.0, 2.0])
+
     def test_backward_twice_is_an_error(self):
         x = terra.ones(2, requires_grad=True)
         y = (x * x).sum()

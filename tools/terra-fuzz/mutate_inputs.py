@@ -3,6 +3,8 @@
 
   mutate_inputs.py load      [--build build] [--count N] [--seed S] [--out DIR]
   mutate_inputs.py terra-opt [--build build] [--count N] [--seed S] [--out DIR]
+  mutate_inputs.py corpus    --out DIR
+  mutate_inputs.py checkpoint [--build build] --out DIR
 
 `load` saves a small checkpoint (several dtypes, a nested dict) with
 terra.save and loads damaged copies of it (bytes flipped, ranges zeroed or
@@ -15,6 +17,10 @@ textual mutants (a number or a type replaced, a token or a line dropped or
 doubled) and runs terra-opt on each, plain and with -terra-lower-to-cpu:
 every run must end with status 0 or 1 (a diagnostic), never a signal, an
 assertion or a stack dump.
+
+`corpus` writes the terra-dialect test chunks to DIR, one file each: the
+seed corpus of the libFuzzer target terra-fuzz-dialect; `checkpoint`
+writes the sound checkpoint to DIR/good.pt, terra-fuzz-load's seed.
 
 A finding is saved in DIR (default fuzz-findings); exits 1 if any.
 """
@@ -68,19 +74,24 @@ print("done", raised, flush=True)
 """
 
 
-def fuzz_load(args):
-    python_dir = os.path.join(os.path.abspath(args.build), "python")
-    sys.path.insert(0, python_dir)
+def save_checkpoint(build, path):
+    """A sound checkpoint: several dtypes and a nested dict."""
+    sys.path.insert(0, os.path.join(os.path.abspath(build), "python"))
     import terra
-    work = tempfile.mkdtemp(prefix="terra-load-fuzz-")
-    good = os.path.join(work, "good.pt")
     state = {
         "w": terra.arange(24.0).reshape(4, 6),
         "i": terra.arange(10),
         "b": terra.arange(6) > 2,
         "nested": {"step": 7, "list": [terra.ones(3), 1.5]},
     }
-    terra.save(state, good)
+    terra.save(state, path)
+
+
+def fuzz_load(args):
+    python_dir = os.path.join(os.path.abspath(args.build), "python")
+    work = tempfile.mkdtemp(prefix="terra-load-fuzz-")
+    good = os.path.join(work, "good.pt")
+    save_checkpoint(args.build, good)
     findings = raised = 0
     batch = 200
     first = args.seed
@@ -201,14 +212,30 @@ def fuzz_terra_opt(args):
     return findings
 
 
+def write_corpus(args):
+    """The test chunks as files: terra-fuzz-dialect's seed corpus."""
+    os.makedirs(args.out, exist_ok=True)
+    for i, (_, text) in enumerate(chunks()):
+        with open(os.path.join(args.out, "chunk-%03d.mlir" % i), "w") as f:
+            f.write(text)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("target", choices=["load", "terra-opt"])
+    parser.add_argument("target",
+                        choices=["load", "terra-opt", "corpus", "checkpoint"])
     parser.add_argument("--build", default="build")
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", default="fuzz-findings")
     args = parser.parse_args()
+    if args.target == "corpus":
+        return write_corpus(args)
+    if args.target == "checkpoint":
+        os.makedirs(args.out, exist_ok=True)
+        save_checkpoint(args.build, os.path.join(args.out, "good.pt"))
+        return 0
     found = fuzz_load(args) if args.target == "load" else fuzz_terra_opt(args)
     return 1 if found else 0
 
