@@ -78,6 +78,12 @@ test-asan: deps
 # (scripts/asan-programs.sh). Not part of `make test`: an instrumented build
 # of the MLIR-heavy libraries takes long on two cores.
 ASAN_FULL_DIR ?= build-asan-full
+# $(call libfuzz,NAME,RUNS): runs terra-fuzz-NAME on its corpus
+# (ASAN_FULL_DIR/NAME-corpus) for RUNS inputs; the log's last line shows.
+libfuzz = ASAN_OPTIONS=detect_leaks=0 $(ASAN_FULL_DIR)/bin/terra-fuzz-$(1) \
+	  $(ASAN_FULL_DIR)/$(1)-corpus -runs=$(2) -seed=1 \
+	  > $(ASAN_FULL_DIR)/$(1)-fuzz.log 2>&1 \
+	  && tail -1 $(ASAN_FULL_DIR)/$(1)-fuzz.log
 test-asan-full: deps
 	@$(call sanitized_build,$(ASAN_FULL_DIR),Address;Undefined) \
 	  -DTERRA_FUZZ_COVERAGE=ON
@@ -94,16 +100,10 @@ test-asan-full: deps
 	@rm -rf $(ASAN_FULL_DIR)/dialect-corpus $(ASAN_FULL_DIR)/load-corpus
 	@/usr/bin/python3 tools/terra-fuzz/mutate_inputs.py corpus \
 	  --out $(ASAN_FULL_DIR)/dialect-corpus
-	@ASAN_OPTIONS=detect_leaks=0 $(ASAN_FULL_DIR)/bin/terra-fuzz-dialect \
-	  $(ASAN_FULL_DIR)/dialect-corpus -runs=20000 -seed=1 \
-	  > $(ASAN_FULL_DIR)/dialect-fuzz.log 2>&1 \
-	  && tail -1 $(ASAN_FULL_DIR)/dialect-fuzz.log
+	@$(call libfuzz,dialect,20000)
 	@/usr/bin/python3 tools/terra-fuzz/mutate_inputs.py checkpoint \
 	  --out $(ASAN_FULL_DIR)/load-corpus
-	@ASAN_OPTIONS=detect_leaks=0 $(ASAN_FULL_DIR)/bin/terra-fuzz-load \
-	  $(ASAN_FULL_DIR)/load-corpus -runs=5000 -seed=1 \
-	  > $(ASAN_FULL_DIR)/load-fuzz.log 2>&1 \
-	  && tail -1 $(ASAN_FULL_DIR)/load-fuzz.log
+	@$(call libfuzz,load,5000)
 
 # The same under ThreadSanitizer: the trace, compiler and co-execution unit
 # tests and the programs.
