@@ -41,7 +41,7 @@ TIMEOUT_S = 900
 
 
 # Modules the programs import, not programs.
-LIBRARIES = ("common.py", "bert_model.py")
+LIBRARIES = ("common.py", "bert_model.py", "resnet_blocks.py")
 
 
 def program_names():

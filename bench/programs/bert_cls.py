@@ -35,7 +35,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from bert_model import BertConfig, BertModel
+from bert_model import BertConfig, BertModel, weight_decay_groups
 from common import StepLog, init_parameters, steps, warmup
 
 
@@ -102,13 +102,7 @@ def main():
     model = BertForSequenceClassification(config)
     init_parameters(model, seed=0)
 
-    no_decay = ("bias", "LayerNorm.weight")
-    grouped = [
-        {"params": [p for n, p in model.named_parameters()
-                    if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
-        {"params": [p for n, p in model.named_parameters()
-                    if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
-    ]
+    grouped = weight_decay_groups(model)
     optimizer = torch.optim.AdamW(grouped, lr=3e-4, betas=(0.9, 0.999), eps=1e-8)
     n_warm, n_steps = warmup(5), steps(30)
     total = n_warm + n_steps

@@ -202,3 +202,16 @@ class BertModel(nn.Module):
                                        head_mask)
         pooled_output = self.pooler(sequence_output)
         return sequence_output, pooled_output
+
+
+def weight_decay_groups(model, weight_decay=0.01):
+    """AdamW parameter groups as Hugging Face's examples build them: no
+    weight decay for biases and LayerNorm weights."""
+    no_decay = ("bias", "LayerNorm.weight")
+    return [
+        {"params": [p for n, p in model.named_parameters()
+                    if not any(nd in n for nd in no_decay)],
+         "weight_decay": weight_decay},
+        {"params": [p for n, p in model.named_parameters()
+                    if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
+    ]

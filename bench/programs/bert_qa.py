@@ -38,7 +38,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from bert_model import BertConfig, BertModel
+from bert_model import BertConfig, BertModel, weight_decay_groups
 from common import StepLog, init_parameters, steps, warmup
 
 
@@ -159,13 +159,7 @@ def main():
     model = BertForQuestionAnswering(config)
     init_parameters(model, seed=0)
 
-    no_decay = ("bias", "LayerNorm.weight")
-    grouped = [
-        {"params": [p for n, p in model.named_parameters()
-                    if not any(nd in n for nd in no_decay)], "weight_decay": 0.01},
-        {"params": [p for n, p in model.named_parameters()
-                    if any(nd in n for nd in no_decay)], "weight_decay": 0.0},
-    ]
+    grouped = weight_decay_groups(model)
     optimizer = torch.optim.AdamW(grouped, lr=3e-4, eps=1e-8)
     n_warm, n_steps = warmup(5), steps(30)
     total = n_warm + n_steps
