@@ -3,6 +3,7 @@
 #include "terra/Compiler/DiskCache.h"
 
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/EndianStream.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -62,24 +63,17 @@ std::string encodeEntry(llvm::StringRef identity, llvm::StringRef key,
                         llvm::StringRef object) {
   std::string bytes;
   llvm::raw_string_ostream os(bytes);
-  auto write32 = [&](uint32_t value) {
-    char buffer[4];
-    llvm::support::endian::write32le(buffer, value);
-    os.write(buffer, 4);
-  };
-  auto write64 = [&](uint64_t value) {
-    char buffer[8];
-    llvm::support::endian::write64le(buffer, value);
-    os.write(buffer, 8);
+  auto write = [&](auto value) {
+    llvm::support::endian::write(os, value, llvm::endianness::little);
   };
   os.write(kMagic, sizeof(kMagic));
-  write32(kFormatVersion);
-  write32(static_cast<uint32_t>(identity.size()));
+  write(kFormatVersion);
+  write(static_cast<uint32_t>(identity.size()));
   os << identity;
-  write32(static_cast<uint32_t>(key.size()));
+  write(static_cast<uint32_t>(key.size()));
   os << key;
-  write64(object.size());
-  write64(llvm::xxh3_64bits(object));
+  write(static_cast<uint64_t>(object.size()));
+  write(llvm::xxh3_64bits(object));
   os << object;
   return bytes;
 }
@@ -96,18 +90,13 @@ std::optional<std::string> decodeEntry(llvm::StringRef bytes,
     bytes = bytes.drop_front(size);
     return true;
   };
-  auto take32 = [&](uint32_t &value) {
+  auto takeInteger = [&](auto &value) {
+    using Integer = std::remove_reference_t<decltype(value)>;
     llvm::StringRef field;
-    if (!take(4, field))
+    if (!take(sizeof(Integer), field))
       return false;
-    value = llvm::support::endian::read32le(field.data());
-    return true;
-  };
-  auto take64 = [&](uint64_t &value) {
-    llvm::StringRef field;
-    if (!take(8, field))
-      return false;
-    value = llvm::support::endian::read64le(field.data());
+    value = llvm::support::endian::read<Integer, llvm::endianness::little>(
+        field.data());
     return true;
   };
   llvm::StringRef magic, entryIdentity, entryKey;
@@ -118,14 +107,14 @@ std::optional<std::string> decodeEntry(llvm::StringRef bytes,
     problem = "not a Terra cache entry";
     return std::nullopt;
   }
-  if (!take32(format) || format != kFormatVersion) {
+  if (!takeInteger(format) || format != kFormatVersion) {
     problem = "entry format " + std::to_string(format) + ", expected " +
               std::to_string(kFormatVersion);
     return std::nullopt;
   }
-  if (!take32(identitySize) || !take(identitySize, entryIdentity) ||
-      !take32(keySize) || !take(keySize, entryKey) || !take64(size) ||
-      !take64(checksum)) {
+  if (!takeInteger(identitySize) || !take(identitySize, entryIdentity) ||
+      !takeInteger(keySize) || !take(keySize, entryKey) || !takeInteger(size) ||
+      !takeInteger(checksum)) {
     problem = "truncated header";
     return std::nullopt;
   }
