@@ -274,13 +274,12 @@ Program slice(const Program &program, ValueId target,
     if (!needed[op] || (cut[op] && op != size_t(target.op)))
       continue;
     compiler::OpSpec copy = spec.ops[op];
-    for (ValueId &operand : copy.operands) {
-      bool computed = !operand.isInput() && !cut[operand.op] &&
-                      remap.count({operand.op, operand.index}) &&
-                      !remap[{operand.op, operand.index}].isInput();
-      operand =
-          computed ? remap[{operand.op, operand.index}] : inputFor(operand);
-    }
+    // A kept op's results were copied before (ops go in order); inputs and
+    // cut ops' results become inputs.
+    for (ValueId &operand : copy.operands)
+      operand = !operand.isInput() && !cut[operand.op]
+                    ? remap.at({operand.op, operand.index})
+                    : inputFor(operand);
     int32_t index = int32_t(reduced.spec.ops.size());
     for (size_t r = 0; r < copy.results.size(); ++r)
       remap[{int32_t(op), int32_t(r)}] = ValueId::result(index, int32_t(r));
