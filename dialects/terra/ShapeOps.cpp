@@ -58,6 +58,10 @@ static LogicalResult verifyBroadcast(std::optional<Location> loc,
 }
 
 LogicalResult BroadcastToOp::verify() {
+  int64_t numDynamic = getType().getNumDynamicDims();
+  if (!getSizes().empty() && int64_t(getSizes().size()) != numDynamic)
+    return emitOpError("has ") << getSizes().size() << " sizes for "
+                               << numDynamic << " dynamic result dimensions";
   return verifyBroadcast(getLoc(), rankedType(getInput()), getType());
 }
 
@@ -77,15 +81,16 @@ struct MergeBroadcasts : public OpRewritePattern<BroadcastToOp> {
   LogicalResult matchAndRewrite(BroadcastToOp op,
                                 PatternRewriter &rewriter) const override {
     auto producer = op.getInput().getDefiningOp<BroadcastToOp>();
-    if (!producer)
+    // The sizes of a dynamic result are only known to the op that has them.
+    if (!producer || (!producer.getSizes().empty() && op.getSizes().empty()))
       return failure();
     // Through a dynamic intermediate size, 5 -> ? -> 7 verifies (and fails
     // at run time) but 5 -> 7 does not: never build an invalid op.
     if (failed(verifyBroadcast(std::nullopt, rankedType(producer.getInput()),
                                op.getType())))
       return failure();
-    rewriter.replaceOpWithNewOp<BroadcastToOp>(op, op.getType(),
-                                               producer.getInput());
+    rewriter.replaceOpWithNewOp<BroadcastToOp>(
+        op, op.getType(), producer.getInput(), op.getSizes());
     return success();
   }
 };

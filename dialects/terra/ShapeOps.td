@@ -37,10 +37,27 @@ def Terra_BroadcastToOp : Terra_Op<"broadcast_to", [Pure]> {
     ```
     Broadcasting to the same type folds away, two broadcasts in a row merge,
     and a broadcast splat constant becomes a bigger splat.
+
+    A dynamic input dimension is never broadcast: it equals the result's.
+    Where the result has dynamic dimensions the input cannot tell (a size-1
+    or missing input dimension), `sizes` gives one index per dynamic result
+    dimension, in order:
+
+    ```mlir
+    %y = terra.broadcast_to %x sizes(%n) : tensor<8x1xf32> -> tensor<8x?xf32>
+    ```
   }];
-  let arguments = (ins Terra_Tensor:$input);
+  let arguments = (ins Terra_Tensor:$input, Variadic<Index>:$sizes);
   let results = (outs Terra_Tensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let builders = [
+    OpBuilder<(ins "Type":$result, "Value":$input), [{
+      build($_builder, $_state, result, input, ValueRange{});
+    }]>
+  ];
+  let assemblyFormat = [{
+    $input (`sizes` `(` $sizes^ `)`)? attr-dict `:` type($input) `->`
+    type($result)
+  }];
   let hasVerifier = 1;
   let hasFolder = 1;
   let hasCanonicalizer = 1;

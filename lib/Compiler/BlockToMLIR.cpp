@@ -13,9 +13,11 @@
 #include "terra/Compiler/BlockCompiler.h"
 #include "terra/TerraDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -76,7 +78,7 @@ llvm::Error checkType(const TensorType &type, const std::string &where) {
   if (static_cast<unsigned>(type.dtype) > static_cast<unsigned>(DType::Float64))
     return malformed(where + " has an unknown dtype");
   for (int64_t size : type.shape)
-    if (size < 0)
+    if (size < 0 && !isSymbolicSize(size))
       return malformed(where + " has a negative dimension");
   return llvm::Error::success();
 }
@@ -158,9 +160,16 @@ public:
   llvm::Expected<OwningOpRef<ModuleOp>> build();
 
 private:
-  // Types and values.
+  // Types and values. A symbolic size is a dynamic dimension.
+  static SmallVector<int64_t> mlirShape(ArrayRef<int64_t> shape) {
+    SmallVector<int64_t> result(shape);
+    for (int64_t &size : result)
+      if (isSymbolicSize(size))
+        size = ShapedType::kDynamic;
+    return result;
+  }
   RankedTensorType tensorType(const TensorType &type) {
-    return RankedTensorType::get(type.shape,
+    return RankedTensorType::get(mlirShape(type.shape),
                                  elementTypeOf(context, type.dtype));
   }
   RankedTensorType withElement(Value value, Type element) {
@@ -178,9 +187,17 @@ private:
   }
 
   Value castTo(Value value, Type elementType);
+  /// `shape` may hold symbolic sizes, which a broadcast from a size-1 or
+  /// missing dimension needs (see symbolSize()).
   Value broadcastTo(Value value, ArrayRef<int64_t> shape);
   Value reshape(Value value, ArrayRef<int64_t> shape);
-  Value splat(double number, RankedTensorType type);
+  /// A tensor of `type` filled with `number`; a dynamic `type` takes its
+  /// sizes from `like`, a value of that shape.
+  Value splat(double number, RankedTensorType type, Value like = {});
+  /// The value of symbolic size `size` in the block: the dimension of the
+  /// first input or earlier result that has it. Null (and `missingSize`
+  /// set) when no value before the current op has it.
+  Value symbolSize(int64_t size);
 
   // The op being built and its attributes.
   llvm::Error unsupported(const llvm::Twine &reason) {
@@ -243,6 +260,10 @@ private:
   const OpSpec *op = nullptr;
   /// The first recorded result type.
   TensorType resultType;
+  /// Symbolic size -> the first value (input or op result) and dimension
+  /// that has it.
+  std::map<int64_t, std::pair<ValueId, int64_t>> symbolSources;
+  bool missingSize = false;
 };
 
 Value BlockBuilder::castTo(Value value, Type elementType) {
@@ -252,25 +273,67 @@ Value BlockBuilder::castTo(Value value, Type elementType) {
                              value);
 }
 
+Value BlockBuilder::symbolSize(int64_t size) {
+  auto source = symbolSources.find(size);
+  if (source == symbolSources.end() ||
+      (!source->second.first.isInput() &&
+       size_t(source->second.first.op) >= opIndex)) {
+    missingSize = true;
+    return {};
+  }
+  return tensor::DimOp::create(builder, loc, valueOf(source->second.first),
+                               source->second.second);
+}
+
 Value BlockBuilder::broadcastTo(Value value, ArrayRef<int64_t> shape) {
-  if (shapeOf(value) == shape)
+  SmallVector<int64_t> target = mlirShape(shape);
+  if (shapeOf(value) == ArrayRef<int64_t>(target))
     return value;
-  return tdl::BroadcastToOp::create(
-      builder, loc,
-      RankedTensorType::get(shape, typeOf(value).getElementType()), value);
+  auto type = RankedTensorType::get(target, typeOf(value).getElementType());
+  // Dynamic input dimensions are never broadcast, so they give their size;
+  // any other dynamic size comes from the block (all sizes or none).
+  int64_t offset = int64_t(target.size()) - typeOf(value).getRank();
+  bool inputGivesSizes = true;
+  for (size_t d = 0; d < target.size(); ++d)
+    if (ShapedType::isDynamic(target[d]) &&
+        (int64_t(d) < offset || !typeOf(value).isDynamicDim(d - offset)))
+      inputGivesSizes = false;
+  SmallVector<Value> sizes;
+  for (size_t d = 0; !inputGivesSizes && d < target.size(); ++d) {
+    if (!ShapedType::isDynamic(target[d]))
+      continue;
+    Value size =
+        int64_t(d) >= offset && typeOf(value).isDynamicDim(d - offset)
+            ? tensor::DimOp::create(builder, loc, value, d - offset).getResult()
+            : symbolSize(shape[d]);
+    if (!size)
+      return value; // missingSize tells buildOp.
+    sizes.push_back(size);
+  }
+  return tdl::BroadcastToOp::create(builder, loc, type, value, sizes);
 }
 
 Value BlockBuilder::reshape(Value value, ArrayRef<int64_t> shape) {
-  if (shapeOf(value) == shape)
+  SmallVector<int64_t> target = mlirShape(shape);
+  if (shapeOf(value) == ArrayRef<int64_t>(target))
     return value;
   return tdl::ReshapeOp::create(
       builder, loc,
-      RankedTensorType::get(shape, typeOf(value).getElementType()), value);
+      RankedTensorType::get(target, typeOf(value).getElementType()), value);
 }
 
 /// A constant tensor of `type` filled with `number`, converted as
 /// static_cast would (truncating for integers, as Tensor::full does).
-Value BlockBuilder::splat(double number, RankedTensorType type) {
+Value BlockBuilder::splat(double number, RankedTensorType type, Value like) {
+  if (!type.hasStaticShape()) {
+    Value scalar =
+        splat(number, RankedTensorType::get({}, type.getElementType()));
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        sizes.push_back(tensor::DimOp::create(builder, loc, like, d));
+    return tdl::BroadcastToOp::create(builder, loc, type, scalar, sizes);
+  }
   Type elementType = type.getElementType();
   mlir::Attribute value;
   if (auto floatType = dyn_cast<FloatType>(elementType)) {
@@ -422,7 +485,7 @@ BlockBuilder::Results BlockBuilder::buildUnary() {
   RankedTensorType type = tensorType(resultType);
   if (name == "logical_not") {
     // !x is x == 0, whatever x's type; then the recorded result dtype.
-    Value zero = splat(0, typeOf(x));
+    Value zero = splat(0, typeOf(x), x);
     Value isZero = tdl::CompareOp::create(
         builder, loc, withElement(x, builder.getI1Type()),
         tdl::ComparisonDirection::eq, x, zero);
@@ -477,10 +540,12 @@ BlockBuilder::Results BlockBuilder::buildBinary() {
   if (name == "pow" && !isFloating(resultType.dtype))
     return unsupported("integer pow (terra.pow is float-only)");
   RankedTensorType type = tensorType(resultType);
-  Value lhs = broadcastTo(
-      castTo(valueOf(op->operands[0]), type.getElementType()), type.getShape());
-  Value rhs = broadcastTo(
-      castTo(valueOf(op->operands[1]), type.getElementType()), type.getShape());
+  Value lhs =
+      broadcastTo(castTo(valueOf(op->operands[0]), type.getElementType()),
+                  resultType.shape);
+  Value rhs =
+      broadcastTo(castTo(valueOf(op->operands[1]), type.getElementType()),
+                  resultType.shape);
   Value y;
   if (name == "add")
     y = tdl::AddOp::create(builder, loc, type, lhs, rhs);
@@ -528,11 +593,11 @@ BlockBuilder::Results BlockBuilder::buildWhere() {
   if (spec.typeOf(op->operands[0]).dtype != DType::Bool)
     return badOp("the condition of where is bool");
   RankedTensorType type = tensorType(resultType);
-  Value condition = broadcastTo(valueOf(op->operands[0]), type.getShape());
+  Value condition = broadcastTo(valueOf(op->operands[0]), resultType.shape);
   Value x = broadcastTo(castTo(valueOf(op->operands[1]), type.getElementType()),
-                        type.getShape());
+                        resultType.shape);
   Value y = broadcastTo(castTo(valueOf(op->operands[2]), type.getElementType()),
-                        type.getShape());
+                        resultType.shape);
   return std::vector<Value>{
       tdl::SelectOp::create(builder, loc, type, condition, x, y)};
 }
@@ -547,9 +612,9 @@ BlockBuilder::Results BlockBuilder::buildClamp() {
   RankedTensorType type = tensorType(resultType);
   Value x = castTo(valueOf(op->operands[0]), type.getElementType());
   if (std::optional<double> low = optionalFloat("min"))
-    x = tdl::MaximumOp::create(builder, loc, type, x, splat(*low, type));
+    x = tdl::MaximumOp::create(builder, loc, type, x, splat(*low, type, x));
   if (std::optional<double> high = optionalFloat("max"))
-    x = tdl::MinimumOp::create(builder, loc, type, x, splat(*high, type));
+    x = tdl::MinimumOp::create(builder, loc, type, x, splat(*high, type, x));
   return std::vector<Value>{x};
 }
 
@@ -571,7 +636,7 @@ BlockBuilder::Results BlockBuilder::buildView() {
   if (name == "reshape" || name == "unsqueeze" || name == "squeeze")
     return std::vector<Value>{reshape(x, type.getShape())};
   if (name == "expand")
-    return std::vector<Value>{broadcastTo(x, type.getShape())};
+    return std::vector<Value>{broadcastTo(x, resultType.shape)};
   if (name == "permute" || name == "transpose") {
     std::vector<int64_t> permutation;
     if (name == "permute") {
@@ -705,14 +770,16 @@ BlockBuilder::Results BlockBuilder::buildArgExtremum() {
     if (isFloating(dtype))
       x = tdl::NegOp::create(builder, loc, typeOf(x), x);
     else
-      x = tdl::SubOp::create(builder, loc, typeOf(x), splat(-1, typeOf(x)), x);
+      x = tdl::SubOp::create(builder, loc, typeOf(x), splat(-1, typeOf(x), x),
+                             x);
   }
   bool keepdim = boolAttr("keepdim", false);
   std::optional<int64_t> axisValue = optionalInt("axis");
   int64_t dim = 0;
   if (!axisValue || typeOf(x).getRank() == 0) {
     // Over the flattened tensor; keepdim's all-ones shape is a reshape.
-    x = reshape(x, {typeOf(x).getNumElements()});
+    x = reshape(x, {typeOf(x).hasStaticShape() ? typeOf(x).getNumElements()
+                                               : ShapedType::kDynamic});
     keepdim = false;
   } else {
     auto normalised = axis(*axisValue, typeOf(x).getRank());
@@ -745,6 +812,8 @@ BlockBuilder::Results BlockBuilder::buildVar() {
     return axes.takeError();
   int64_t correction = optionalInt("correction").value_or(1);
   // Two passes, as the eager kernel: the mean, then squared deviations.
+  if (!typeOf(x).hasStaticShape())
+    return unsupported("var of a tensor with dynamic sizes");
   double count = 1;
   SmallVector<int64_t> kept(shapeOf(x));
   for (int64_t a : *axes) {
@@ -876,7 +945,7 @@ BlockBuilder::Results BlockBuilder::buildPad() {
   if (llvm::all_of(padLow, [](int64_t p) { return p == 0; }) &&
       llvm::all_of(padHigh, [](int64_t p) { return p == 0; }))
     return std::vector<Value>{x};
-  if (typeOf(x).getNumElements() == 0)
+  if (typeOf(x).hasStaticShape() && typeOf(x).getNumElements() == 0)
     return std::vector<Value>{splat(fill, tensorType(resultType))};
   return std::vector<Value>{tdl::PadOp::create(
       builder, loc, tensorType(resultType), x, padLow, padHigh, APFloat(fill))};
@@ -978,7 +1047,9 @@ BlockBuilder::Results BlockBuilder::buildMatmul() {
     // A batch of rows times one matrix is one matrix product.
     int64_t rows = m;
     for (int64_t size : aBatch)
-      rows *= size;
+      rows = ShapedType::isDynamic(size) || ShapedType::isDynamic(rows)
+                 ? ShapedType::kDynamic
+                 : rows * size;
     Value product = matmul(reshape(a, {rows, k}), b, {rows, n});
     return std::vector<Value>{reshape(product, resultType.shape)};
   }
@@ -996,7 +1067,9 @@ BlockBuilder::Results BlockBuilder::buildMatmul() {
   }
   int64_t count = 1;
   for (int64_t size : batch)
-    count *= size;
+    count = ShapedType::isDynamic(size) || ShapedType::isDynamic(count)
+                ? ShapedType::kDynamic
+                : count * size;
   auto batched = [&](Value value, int64_t rows, int64_t columns) {
     Shape full = batch;
     full.push_back(rows);
@@ -1297,8 +1370,19 @@ llvm::Expected<OwningOpRef<ModuleOp>> BlockBuilder::build() {
   // layouts let every kernel see static strides.
   SmallVector<Type> argumentTypes;
   auto memrefType = [&](const TensorType &type) {
-    return MemRefType::get(type.shape, element(type.dtype));
+    return MemRefType::get(mlirShape(type.shape), element(type.dtype));
   };
+  auto noteSymbols = [&](const TensorType &type, ValueId value) {
+    for (size_t d = 0; d < type.shape.size(); ++d)
+      if (isSymbolicSize(type.shape[d]))
+        symbolSources.insert({type.shape[d], {value, int64_t(d)}});
+  };
+  for (size_t i = 0; i < spec.inputs.size(); ++i)
+    noteSymbols(spec.inputs[i], ValueId::input(int32_t(i)));
+  for (size_t i = 0; i < spec.ops.size(); ++i)
+    for (size_t r = 0; r < spec.ops[i].results.size(); ++r)
+      noteSymbols(spec.ops[i].results[r],
+                  ValueId::result(int32_t(i), int32_t(r)));
   for (const TensorType &input : spec.inputs)
     argumentTypes.push_back(memrefType(input));
   for (const ValueId &output : spec.outputs)
@@ -1322,6 +1406,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> BlockBuilder::build() {
     Results values = buildOp();
     if (!values)
       return values.takeError();
+    if (missingSize)
+      return unsupported("a dynamic size no earlier value of the block has");
     if (values->size() != op->results.size())
       return badOp("expected " + std::to_string(op->results.size()) +
                    " results");
@@ -1367,9 +1453,9 @@ llvm::Expected<OwningOpRef<ModuleOp>> BlockBuilder::build() {
 
 llvm::Expected<OwningOpRef<ModuleOp>> buildBlockModule(MLIRContext &context,
                                                        const BlockSpec &spec) {
-  context.loadDialect<tdl::TerraDialect, func::FuncDialect,
-                      bufferization::BufferizationDialect,
-                      memref::MemRefDialect>();
+  context.loadDialect<
+      tdl::TerraDialect, func::FuncDialect, bufferization::BufferizationDialect,
+      memref::MemRefDialect, tensor::TensorDialect, arith::ArithDialect>();
   return BlockBuilder(context, spec).build();
 }
 

@@ -50,7 +50,8 @@ std::string describeType(DType dtype, const Shape &shape) {
 } // namespace
 
 llvm::Expected<std::vector<Tensor>>
-CompiledBlock::run(const std::vector<Tensor> &inputs) const {
+CompiledBlock::run(const std::vector<Tensor> &inputs,
+                   const std::vector<int64_t> &symbols) const {
   std::string error;
   try {
     if (inputs.size() != inputTypes_.size())
@@ -67,11 +68,32 @@ CompiledBlock::run(const std::vector<Tensor> &inputs) const {
     std::vector<const Tensor *> arguments(numArguments);
     std::vector<Tensor> copies;
     size_t words = 0;
+    std::vector<int64_t> values = symbols;
+    // Whether `actual` can be `expected`, binding symbolic sizes.
+    auto matches = [&](const Shape &expected, const Shape &actual) {
+      if (expected.size() != actual.size())
+        return false;
+      for (size_t d = 0; d < expected.size(); ++d) {
+        if (!isSymbolicSize(expected[d])) {
+          if (expected[d] != actual[d])
+            return false;
+          continue;
+        }
+        uint32_t symbol = symbolOf(expected[d]);
+        if (symbol >= values.size())
+          values.resize(symbol + 1, -1);
+        if (values[symbol] < 0)
+          values[symbol] = actual[d];
+        else if (values[symbol] != actual[d])
+          return false;
+      }
+      return true;
+    };
     for (size_t i = 0; i < inputs.size(); ++i) {
       const Tensor &input = inputs[i];
       const TensorType &expected = inputTypes_[i];
       if (!input.defined() || input.dtype() != expected.dtype ||
-          input.shape() != expected.shape)
+          !matches(expected.shape, input.shape()))
         return llvm::createStringError(
             llvm::inconvertibleErrorCode(),
             "compiled block input " + std::to_string(i) + " should be " +
@@ -92,9 +114,17 @@ CompiledBlock::run(const std::vector<Tensor> &inputs) const {
     outputs.reserve(outputTypes_.size());
     for (size_t i = 0; i < outputTypes_.size(); ++i) {
       const TensorType &type = outputTypes_[i];
-      outputs.push_back(Tensor::empty(type.shape, type.dtype));
+      Shape shape = substituteSymbols(type.shape, values);
+      for (int64_t size : shape)
+        if (size < 0)
+          return llvm::createStringError(
+              llvm::inconvertibleErrorCode(),
+              "compiled block output " + std::to_string(i) + " " +
+                  describeType(type.dtype, type.shape) +
+                  " has a size that no input or symbol gives");
+      outputs.push_back(Tensor::empty(shape, type.dtype));
       arguments[inputs.size() + i] = &outputs.back();
-      words += descriptorWords(type.shape);
+      words += descriptorWords(shape);
     }
 
     std::vector<int64_t> descriptors(words);

@@ -158,10 +158,24 @@ Shape contiguousStrides(const Shape &shape) {
 std::string formatShape(const Shape &shape) {
   std::ostringstream out;
   out << '[';
-  for (size_t i = 0; i < shape.size(); ++i)
-    out << (i ? ", " : "") << shape[i];
+  for (size_t i = 0; i < shape.size(); ++i) {
+    out << (i ? ", " : "");
+    if (isSymbolicSize(shape[i]))
+      out << '?';
+    else
+      out << shape[i];
+  }
   out << ']';
   return out.str();
+}
+
+Shape substituteSymbols(const Shape &shape,
+                        const std::vector<int64_t> &symbols) {
+  Shape concrete = shape;
+  for (int64_t &size : concrete)
+    if (isSymbolicSize(size) && symbolOf(size) < symbols.size())
+      size = symbols[symbolOf(size)];
+  return concrete;
 }
 
 int64_t normalizeAxis(const char *op, int64_t axis, int64_t rank) {

@@ -2,6 +2,7 @@
 
 #include "terra/Transforms/Passes.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -26,16 +27,27 @@ struct ShiftedLogits {
   Value sumExp;
 };
 
+/// `reduced` (`input` reduced over `axis`, kept) broadcast back to
+/// `input`'s shape; a dynamic `axis` takes its size from `input`.
+Value broadcastLike(PatternRewriter &rewriter, Location loc, Value reduced,
+                    Value input, int64_t axis) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<Value> sizes;
+  for (int64_t dim = 0; type.isDynamicDim(axis) && dim < type.getRank(); ++dim)
+    if (type.isDynamicDim(dim))
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, input, dim));
+  return BroadcastToOp::create(rewriter, loc, type, reduced, sizes);
+}
+
 ShiftedLogits buildShiftedLogits(PatternRewriter &rewriter, Location loc,
                                  Value input, int64_t axis) {
-  auto type = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> axes = {axis};
   Value max = MaxOp::create(rewriter, loc, input, axes, /*keepdim=*/true);
-  Value maxBroadcast = BroadcastToOp::create(rewriter, loc, type, max);
+  Value maxBroadcast = broadcastLike(rewriter, loc, max, input, axis);
   Value shifted = SubOp::create(rewriter, loc, input, maxBroadcast);
   Value exp = ExpOp::create(rewriter, loc, shifted);
   Value sum = SumOp::create(rewriter, loc, exp, axes, /*keepdim=*/true);
-  Value sumBroadcast = BroadcastToOp::create(rewriter, loc, type, sum);
+  Value sumBroadcast = broadcastLike(rewriter, loc, sum, input, axis);
   return {shifted, exp, sumBroadcast};
 }
 

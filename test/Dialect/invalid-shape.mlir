@@ -428,3 +428,12 @@ func.func @pad_two_on_bool(%x: tensor<2xi1>) -> tensor<4xi1> {
   %0 = terra.pad %x low [1] high [1] value 2.0 : tensor<2xi1> -> tensor<4xi1>
   return %0 : tensor<4xi1>
 }
+
+// -----
+
+// One size per dynamic result dimension, or none.
+func.func @broadcast_to_sizes_count(%x: tensor<1xf32>, %n: index) -> tensor<?x?xf32> {
+  // expected-error @+1 {{'terra.broadcast_to' op has 1 sizes for 2 dynamic result dimensions}}
+  %0 = terra.broadcast_to %x sizes(%n) : tensor<1xf32> -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}

@@ -39,6 +39,14 @@ func.func @broadcast_to(%x: tensor<3x1xf32>, %y: tensor<f32>, %z: tensor<?x4xf32
   return %0, %1, %2 : tensor<2x3x4xf32>, tensor<5x6xf32>, tensor<?x4xf32>
 }
 
+// broadcast_to with the sizes of its dynamic result dimensions.
+// CHECK-LABEL: func @broadcast_to_sizes
+// CHECK: terra.broadcast_to %{{.*}} sizes(%{{.*}}, %{{.*}}) : tensor<1xf32> -> tensor<?x?xf32>
+func.func @broadcast_to_sizes(%x: tensor<1xf32>, %m: index, %n: index) -> tensor<?x?xf32> {
+  %0 = terra.broadcast_to %x sizes(%m, %n) : tensor<1xf32> -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
+
 // reshape: static, to a scalar, and with one dynamic result dimension.
 // CHECK-LABEL: func @reshape
 func.func @reshape(%x: tensor<2x6xf32>, %y: tensor<1x1xi32>, %z: tensor<?x4xf32>)

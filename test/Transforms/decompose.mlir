@@ -63,3 +63,18 @@ func.func @primitives(%x: tensor<2x3xf32>) -> tensor<2xf32> {
   %1 = terra.max %0 axes [1] : tensor<2x3xf32> -> tensor<2xf32>
   return %1 : tensor<2xf32>
 }
+
+// Over a dynamic axis, the broadcasts back take every dynamic size from
+// the input.
+// CHECK-LABEL: func @softmax_dynamic_axis
+// CHECK-SAME: (%[[X:.*]]: tensor<2x?xf32>)
+// CHECK: %[[C1:.*]] = arith.constant 1 : index
+// CHECK: %[[MAX:.*]] = terra.max %[[X]] axes [1] keepdim : tensor<2x?xf32> -> tensor<2x1xf32>
+// CHECK: %[[N:.*]] = tensor.dim %[[X]], %[[C1]] : tensor<2x?xf32>
+// CHECK: terra.broadcast_to %[[MAX]] sizes(%[[N]]) : tensor<2x1xf32> -> tensor<2x?xf32>
+// CHECK: terra.broadcast_to %{{.*}} sizes(%{{.*}}) : tensor<2x1xf32> -> tensor<2x?xf32>
+// CHECK-NOT: terra.softmax
+func.func @softmax_dynamic_axis(%x: tensor<2x?xf32>) -> tensor<2x?xf32> {
+  %0 = terra.softmax %x axis 1 : tensor<2x?xf32>
+  return %0 : tensor<2x?xf32>
+}

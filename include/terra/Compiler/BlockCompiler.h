@@ -103,9 +103,12 @@ public:
 
   /// Runs the block: `inputs` must have the spec's input dtypes and shapes
   /// (any strides: non-contiguous inputs are copied first). Returns new
-  /// contiguous tensors, one per spec output.
+  /// contiguous tensors, one per spec output. A symbolic size takes its
+  /// value from `symbols` (indexed by symbol) or else from the first input
+  /// that has it; every input must agree.
   llvm::Expected<std::vector<Tensor>>
-  run(const std::vector<Tensor> &inputs) const;
+  run(const std::vector<Tensor> &inputs,
+      const std::vector<int64_t> &symbols = {}) const;
 
   const std::vector<TensorType> &inputTypes() const { return inputTypes_; }
   const std::vector<TensorType> &outputTypes() const { return outputTypes_; }

@@ -24,7 +24,8 @@
 namespace terra {
 namespace compiler {
 
-/// The static type of a value: what the eager op produced.
+/// The type of a value: what the eager op produced. A dimension that varies
+/// from pass to pass holds a symbolic size (terra/Runtime/Tensor.h).
 struct TensorType {
   DType dtype = DType::Float32;
   Shape shape;
@@ -114,6 +115,46 @@ struct BlockSpec {
                            : ops[value.op].results[value.index];
   }
 };
+
+/// Whether some input, result or integer attribute of `spec` has a symbolic
+/// size (a dimension that varies from pass to pass).
+inline bool hasSymbolicSizes(const BlockSpec &spec) {
+  for (const TensorType &input : spec.inputs)
+    if (terra::hasSymbolicSizes(input.shape))
+      return true;
+  for (const OpSpec &op : spec.ops) {
+    for (const TensorType &result : op.results)
+      if (terra::hasSymbolicSizes(result.shape))
+        return true;
+    for (const NamedAttribute &attribute : op.attributes)
+      if ((std::holds_alternative<int64_t>(attribute.value) &&
+           isSymbolicSize(std::get<int64_t>(attribute.value))) ||
+          (std::holds_alternative<std::vector<int64_t>>(attribute.value) &&
+           terra::hasSymbolicSizes(
+               std::get<std::vector<int64_t>>(attribute.value))))
+        return true;
+  }
+  return false;
+}
+
+/// `spec` with the sizes of one pass: each symbolic size replaced by its
+/// value in `symbols` (what the eager kernels need to run the block).
+inline BlockSpec specializeSymbols(BlockSpec spec,
+                                   const std::vector<int64_t> &symbols) {
+  for (TensorType &input : spec.inputs)
+    input.shape = substituteSymbols(input.shape, symbols);
+  for (OpSpec &op : spec.ops) {
+    for (TensorType &result : op.results)
+      result.shape = substituteSymbols(result.shape, symbols);
+    for (NamedAttribute &attribute : op.attributes) {
+      if (auto *list = std::get_if<std::vector<int64_t>>(&attribute.value))
+        *list = substituteSymbols(*list, symbols);
+      else if (auto *value = std::get_if<int64_t>(&attribute.value))
+        *value = substituteSymbols({*value}, symbols)[0];
+    }
+  }
+  return spec;
+}
 
 } // namespace compiler
 } // namespace terra

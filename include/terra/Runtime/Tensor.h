@@ -177,8 +177,34 @@ using Shape = std::vector<int64_t>;
 int64_t numElements(const Shape &shape);
 /// Row-major strides (in elements) of `shape`.
 Shape contiguousStrides(const Shape &shape);
-/// "[2, 3]" for error messages.
+/// "[2, 3]" for error messages; a symbolic size prints as "?".
 std::string formatShape(const Shape &shape);
+
+/// Symbolic sizes: a dimension of a traced shape that varies from one
+/// execution to the next (automatic dynamic shapes) is stored in a Shape, or
+/// in an integer attribute, as symbolicSize(id) for a symbol of the
+/// TraceGraph. Far below any real value (-1 in a reshape, negative axes).
+constexpr int64_t kSymbolicSizeBase = INT64_MIN / 2;
+constexpr int64_t kMaxSymbols = int64_t(1) << 20;
+inline int64_t symbolicSize(uint32_t symbol) {
+  return kSymbolicSizeBase + int64_t(symbol);
+}
+inline bool isSymbolicSize(int64_t size) {
+  return size >= kSymbolicSizeBase && size < kSymbolicSizeBase + kMaxSymbols;
+}
+inline uint32_t symbolOf(int64_t size) {
+  return uint32_t(size - kSymbolicSizeBase);
+}
+inline bool hasSymbolicSizes(const Shape &shape) {
+  for (int64_t size : shape)
+    if (isSymbolicSize(size))
+      return true;
+  return false;
+}
+/// `shape` with each symbolic size replaced by its value in `symbols`
+/// (indexed by symbol).
+Shape substituteSymbols(const Shape &shape,
+                        const std::vector<int64_t> &symbols);
 
 namespace autograd {
 struct AutogradMeta;

@@ -26,7 +26,8 @@ def TerraDecompose : Pass<"terra-decompose"> {
     %p = terra.div %e, %t : tensor<2x3xf32>
     ```
   }];
-  let dependentDialects = ["::mlir::terra::TerraDialect"];
+  let dependentDialects = ["::mlir::terra::TerraDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def TerraFuseElementwise : Pass<"terra-fuse-elementwise"> {

@@ -43,8 +43,6 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
   LogicalResult
   matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     RankedTensorType resultType = op.getType();
@@ -68,16 +66,31 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
     if (rank > 3) {
       int64_t batch = 1;
       for (int64_t size : resultType.getShape().drop_back(2))
-        batch *= size;
+        batch = ShapedType::isDynamic(size) || ShapedType::isDynamic(batch)
+                    ? ShapedType::kDynamic
+                    : batch * size;
       computeType =
           RankedTensorType::get({batch, resultType.getDimSize(rank - 2),
                                  resultType.getDimSize(rank - 1)},
                                 elementType);
     }
-    Value init = createFilledTensor(
-        rewriter, loc, computeType,
-        arith::ConstantOp::create(rewriter, loc,
-                                  rewriter.getZeroAttr(elementType)));
+    // Dynamic sizes: batch from the lhs, rows from the lhs, columns from the
+    // rhs, each as stored (transposed or not).
+    int64_t computeRank = computeType.getRank();
+    Value init = createEmpty(rewriter, loc, computeType, [&](int64_t dim) {
+      if (dim == computeRank - 1)
+        return dimValue(rewriter, loc, rhs,
+                        op.getTransposeRhs() ? computeRank - 2
+                                             : computeRank - 1);
+      if (dim == computeRank - 2)
+        return dimValue(rewriter, loc, lhs,
+                        op.getTransposeLhs() ? computeRank - 1
+                                             : computeRank - 2);
+      return dimValue(rewriter, loc, lhs, dim);
+    });
+    Value zero = arith::ConstantOp::create(rewriter, loc,
+                                           rewriter.getZeroAttr(elementType));
+    init = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
     bool batched = rank > 2;
     NamedAttribute maps(rewriter.getStringAttr("indexing_maps"),
                         matmulMaps(rewriter, batched, op.getTransposeLhs(),

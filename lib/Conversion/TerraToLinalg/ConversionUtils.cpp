@@ -9,14 +9,28 @@
 
 using namespace mlir;
 
-Value terra::createEmptyLike(OpBuilder &builder, Location loc,
-                             RankedTensorType type, Value shapeSource) {
+Value terra::createEmpty(OpBuilder &builder, Location loc,
+                         RankedTensorType type, DynamicSizeBuilder sizeOf) {
   SmallVector<Value> dynamicSizes;
   for (int64_t dim = 0; dim < type.getRank(); ++dim)
     if (type.isDynamicDim(dim))
-      dynamicSizes.push_back(
-          tensor::DimOp::create(builder, loc, shapeSource, dim));
+      dynamicSizes.push_back(sizeOf(dim));
   return tensor::EmptyOp::create(builder, loc, type, dynamicSizes);
+}
+
+Value terra::dimValue(OpBuilder &builder, Location loc, Value value,
+                      int64_t dim) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!type.isDynamicDim(dim))
+    return arith::ConstantIndexOp::create(builder, loc, type.getDimSize(dim));
+  return tensor::DimOp::create(builder, loc, value, dim);
+}
+
+Value terra::createEmptyLike(OpBuilder &builder, Location loc,
+                             RankedTensorType type, Value shapeSource) {
+  return createEmpty(builder, loc, type, [&](int64_t dim) -> Value {
+    return tensor::DimOp::create(builder, loc, shapeSource, dim);
+  });
 }
 
 Value terra::createFilledTensor(OpBuilder &builder, Location loc,

@@ -20,6 +20,16 @@ using ScalarBodyBuilder =
 Value createEmptyLike(OpBuilder &builder, Location loc, RankedTensorType type,
                       Value shapeSource);
 
+/// Gives the size of dynamic result dimension `dim`.
+using DynamicSizeBuilder = llvm::function_ref<Value(int64_t dim)>;
+
+/// A `tensor.empty` of `type` whose dynamic sizes come from `sizeOf`.
+Value createEmpty(OpBuilder &builder, Location loc, RankedTensorType type,
+                  DynamicSizeBuilder sizeOf);
+
+/// Dimension `dim` of `value` as an index value (a constant when static).
+Value dimValue(OpBuilder &builder, Location loc, Value value, int64_t dim);
+
 /// A tensor of `type` filled with `scalar`.
 Value createFilledTensor(OpBuilder &builder, Location loc,
                          RankedTensorType type, Value scalar,

@@ -87,20 +87,37 @@ Value combine(ReduceKind kind, OpBuilder &b, Location loc, Value acc, Value x) {
   llvm_unreachable("unknown reduction");
 }
 
+/// A tensor of `input`'s kept dims (those not in `axes`) filled with
+/// `identity`.
+Value createReducedInit(OpBuilder &builder, Location loc, Value input,
+                        ArrayRef<int64_t> axes, Type elementType,
+                        TypedAttr identity) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> keptDims;
+  for (int64_t d = 0; d < inputType.getRank(); ++d)
+    if (!llvm::is_contained(axes, d))
+      keptDims.push_back(d);
+  auto type = RankedTensorType::get(
+      reducedShape(inputType.getShape(), axes, /*keepdim=*/false), elementType);
+  Value empty = createEmpty(builder, loc, type, [&](int64_t dim) {
+    return dimValue(builder, loc, input, keptDims[dim]);
+  });
+  Value scalar = arith::ConstantOp::create(builder, loc, identity);
+  return linalg::FillOp::create(builder, loc, scalar, empty).getResult(0);
+}
+
 /// Reduces `input` over `axes` into a tensor without the reduced dims.
 Value buildReduction(OpBuilder &builder, Location loc, ReduceKind kind,
                      Value input, ArrayRef<int64_t> axes) {
   auto inputType = cast<RankedTensorType>(input.getType());
   Type elementType = inputType.getElementType();
-  auto reducedType = RankedTensorType::get(
-      reducedShape(inputType.getShape(), axes, /*keepdim=*/false), elementType);
   TypedAttr identity =
       kind == ReduceKind::Sum   ? builder.getZeroAttr(elementType)
       : kind == ReduceKind::Max ? lowestValueAttr(elementType)
                                 : highestValueAttr(elementType);
   Value init =
-      createFilledTensor(builder, loc, reducedType,
-                         arith::ConstantOp::create(builder, loc, identity));
+      createReducedInit(builder, loc, input, axes, elementType, identity);
+  Type reducedType = init.getType();
   int64_t rank = inputType.getRank();
   auto generic = linalg::GenericOp::create(
       builder, loc, reducedType, input, init,
@@ -119,8 +136,6 @@ struct ReduceLowering : public OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     Value reduced =
         buildReduction(rewriter, loc, Kind, adaptor.getInput(), op.getAxes());
@@ -135,21 +150,40 @@ struct MeanLowering : public OpConversionPattern<MeanOp> {
   LogicalResult
   matchAndRewrite(MeanOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
-    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
-    int64_t count = 1;
-    for (int64_t axis : op.getAxes())
-      count *= inputType.getDimSize(axis);
-    Value sum = buildReduction(rewriter, loc, ReduceKind::Sum,
-                               adaptor.getInput(), op.getAxes());
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    // The element count of the reduced axes: a constant, or computed from
+    // the dynamic sizes.
+    int64_t staticCount = 1;
+    Value dynamicCount;
+    for (int64_t axis : op.getAxes()) {
+      if (!inputType.isDynamicDim(axis)) {
+        staticCount *= inputType.getDimSize(axis);
+        continue;
+      }
+      Value size = tensor::DimOp::create(rewriter, loc, input, axis);
+      dynamicCount = dynamicCount ? arith::MulIOp::create(rewriter, loc,
+                                                          dynamicCount, size)
+                                        .getResult()
+                                  : size;
+    }
+    Value sum =
+        buildReduction(rewriter, loc, ReduceKind::Sum, input, op.getAxes());
     auto sumType = cast<RankedTensorType>(sum.getType());
+    Type elementType = sumType.getElementType();
+    Value divisor =
+        createScalarConstant(rewriter, loc, elementType, double(staticCount));
+    if (dynamicCount) {
+      Value count = arith::UIToFPOp::create(
+          rewriter, loc, elementType,
+          arith::IndexCastUIOp::create(rewriter, loc, rewriter.getI64Type(),
+                                       dynamicCount));
+      divisor = arith::MulFOp::create(rewriter, loc, divisor, count);
+    }
     Value mean = buildElementwiseGeneric(
         rewriter, loc, sumType, sum,
         [&](OpBuilder &b, Location nestedLoc, ValueRange args) -> Value {
-          Value divisor = createScalarConstant(b, nestedLoc, args[0].getType(),
-                                               static_cast<double>(count));
           return arith::DivFOp::create(b, nestedLoc, args[0], divisor);
         });
     rewriter.replaceOp(
@@ -163,24 +197,17 @@ struct ArgMaxLowering : public OpConversionPattern<ArgMaxOp> {
   LogicalResult
   matchAndRewrite(ArgMaxOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     Type elementType = inputType.getElementType();
     int64_t axis = op.getAxis();
-    SmallVector<int64_t> shape =
-        reducedShape(inputType.getShape(), {axis}, /*keepdim=*/false);
-    auto valueType = RankedTensorType::get(shape, elementType);
-    auto indexType = RankedTensorType::get(shape, rewriter.getI64Type());
-    Value values = createFilledTensor(
-        rewriter, loc, valueType,
-        arith::ConstantOp::create(rewriter, loc, lowestValueAttr(elementType)));
+    Value values = createReducedInit(rewriter, loc, input, {axis}, elementType,
+                                     lowestValueAttr(elementType));
     Value indices =
-        createFilledTensor(rewriter, loc, indexType,
-                           arith::ConstantOp::create(
-                               rewriter, loc, rewriter.getI64IntegerAttr(0)));
+        createReducedInit(rewriter, loc, input, {axis}, rewriter.getI64Type(),
+                          rewriter.getI64IntegerAttr(0));
+    Type valueType = values.getType(), indexType = indices.getType();
     int64_t rank = inputType.getRank();
     bool isFloat = isa<FloatType>(elementType);
     auto generic = linalg::GenericOp::create(

@@ -18,11 +18,10 @@ namespace {
 
 /// A linalg.generic that copies `input` into a tensor of `resultType`,
 /// reading it through `inputMap`: broadcasts and permutations, which then
-/// fuse with their elementwise consumers.
+/// fuse with their elementwise consumers. `init` is the empty result.
 Value buildCopyGeneric(OpBuilder &builder, Location loc, Value input,
-                       AffineMap inputMap, RankedTensorType resultType) {
-  Value init = tensor::EmptyOp::create(builder, loc, resultType.getShape(),
-                                       resultType.getElementType());
+                       AffineMap inputMap, Value init) {
+  auto resultType = cast<RankedTensorType>(init.getType());
   SmallVector<AffineMap> maps = {
       inputMap, builder.getMultiDimIdentityMap(resultType.getRank())};
   SmallVector<utils::IteratorType> iterators(resultType.getRank(),
@@ -40,11 +39,25 @@ struct BroadcastToLowering : public OpConversionPattern<BroadcastToOp> {
   LogicalResult
   matchAndRewrite(BroadcastToOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
-    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
     RankedTensorType resultType = op.getType();
     int64_t offset = resultType.getRank() - inputType.getRank();
+    // A dynamic result size is given by `sizes`, or else is the input's
+    // (dynamic input dimensions are never broadcast).
+    ValueRange sizes = adaptor.getSizes();
+    for (int64_t dim = 0; sizes.empty() && dim < resultType.getRank(); ++dim)
+      if (resultType.isDynamicDim(dim) &&
+          (dim < offset || !inputType.isDynamicDim(dim - offset)))
+        return rewriter.notifyMatchFailure(
+            op, "a dynamic result size needs a `sizes` operand");
+    unsigned nextSize = 0;
+    Value init = createEmpty(rewriter, loc, resultType, [&](int64_t dim) {
+      return sizes.empty() ? Value(tensor::DimOp::create(rewriter, loc, input,
+                                                         dim - offset))
+                           : sizes[nextSize++];
+    });
     // Input dim i reads result dim i + offset, or 0 where it is broadcast.
     SmallVector<AffineExpr> exprs;
     for (int64_t dim = 0; dim < inputType.getRank(); ++dim) {
@@ -55,9 +68,7 @@ struct BroadcastToLowering : public OpConversionPattern<BroadcastToOp> {
     }
     AffineMap map =
         AffineMap::get(resultType.getRank(), 0, exprs, rewriter.getContext());
-    rewriter.replaceOp(op,
-                       buildCopyGeneric(rewriter, op.getLoc(),
-                                        adaptor.getInput(), map, resultType));
+    rewriter.replaceOp(op, buildCopyGeneric(rewriter, loc, input, map, init));
     return success();
   }
 };
@@ -67,8 +78,6 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
   LogicalResult
   matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
@@ -95,7 +104,11 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
         reassociation.push_back(llvm::to_vector(llvm::seq<int64_t>(0, rank)));
       return reassociation;
     };
-    auto flatType = RankedTensorType::get({inputType.getNumElements()},
+    // The verifier allows one dynamic result size, which the expansion
+    // infers from the element count.
+    auto flatType = RankedTensorType::get({inputType.hasStaticShape()
+                                               ? inputType.getNumElements()
+                                               : ShapedType::kDynamic},
                                           inputType.getElementType());
     Value flat = input;
     if (inputType.getRank() != 1)
@@ -121,19 +134,20 @@ struct TransposeLowering : public OpConversionPattern<TransposeOp> {
   LogicalResult
   matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     // Result dim i is input dim permutation[i], so input dim
     // permutation[i] is indexed by loop dim i.
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
     ArrayRef<int64_t> permutation = op.getPermutation();
     SmallVector<AffineExpr> exprs(permutation.size());
     for (auto [resultDim, inputDim] : llvm::enumerate(permutation))
       exprs[inputDim] = rewriter.getAffineDimExpr(resultDim);
     AffineMap map =
         AffineMap::get(permutation.size(), 0, exprs, rewriter.getContext());
-    rewriter.replaceOp(op,
-                       buildCopyGeneric(rewriter, op.getLoc(),
-                                        adaptor.getInput(), map, op.getType()));
+    Value init = createEmpty(rewriter, loc, op.getType(), [&](int64_t dim) {
+      return dimValue(rewriter, loc, input, permutation[dim]);
+    });
+    rewriter.replaceOp(op, buildCopyGeneric(rewriter, loc, input, map, init));
     return success();
   }
 };
@@ -212,10 +226,11 @@ struct PadLowering : public OpConversionPattern<PadOp> {
 
 /// Converts an index element to `index`, clamped to [0, size - 1] so that
 /// compiled code never reads or writes out of bounds.
-Value clampedIndex(OpBuilder &b, Location loc, Value index, int64_t size) {
+Value clampedIndex(OpBuilder &b, Location loc, Value index, Value size) {
   Value asIndex = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  Value last = arith::ConstantIndexOp::create(b, loc, size - 1);
+  Value last = arith::SubIOp::create(b, loc, size,
+                                     arith::ConstantIndexOp::create(b, loc, 1));
   return arith::MinSIOp::create(
       b, loc, arith::MaxSIOp::create(b, loc, asIndex, zero), last);
 }
@@ -225,8 +240,6 @@ struct GatherLowering : public OpConversionPattern<GatherOp> {
   LogicalResult
   matchAndRewrite(GatherOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
@@ -243,16 +256,21 @@ struct GatherLowering : public OpConversionPattern<GatherOp> {
         rewriter.getMultiDimIdentityMap(resultType.getRank())};
     SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                                utils::IteratorType::parallel);
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                         resultType.getElementType());
+    Value init = createEmpty(rewriter, loc, resultType, [&](int64_t dim) {
+      if (dim < axis)
+        return dimValue(rewriter, loc, input, dim);
+      if (dim < axis + indexRank)
+        return dimValue(rewriter, loc, adaptor.getIndices(), dim - axis);
+      return dimValue(rewriter, loc, input, dim - indexRank + 1);
+    });
+    Value axisSize = dimValue(rewriter, loc, input, axis);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, resultType, adaptor.getIndices(), init, maps, iterators,
         [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
           SmallVector<Value> position;
           for (int64_t d = 0; d < inputType.getRank(); ++d) {
             if (d == axis)
-              position.push_back(clampedIndex(b, nestedLoc, args[0],
-                                              inputType.getDimSize(axis)));
+              position.push_back(clampedIndex(b, nestedLoc, args[0], axisSize));
             else
               position.push_back(linalg::IndexOp::create(
                   b, nestedLoc, d < axis ? d : d - 1 + indexRank));
@@ -271,8 +289,6 @@ struct ScatterAddLowering : public OpConversionPattern<ScatterAddOp> {
   LogicalResult
   matchAndRewrite(ScatterAddOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     Location loc = op.getLoc();
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
     auto updatesType = cast<RankedTensorType>(adaptor.getUpdates().getType());
@@ -285,12 +301,12 @@ struct ScatterAddLowering : public OpConversionPattern<ScatterAddOp> {
     SmallVector<Value> lowerBounds, upperBounds, steps;
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    for (int64_t size : updatesType.getShape()) {
+    for (int64_t dim = 0; dim < updatesType.getRank(); ++dim) {
       lowerBounds.push_back(zero);
-      upperBounds.push_back(
-          arith::ConstantIndexOp::create(rewriter, loc, size));
+      upperBounds.push_back(dimValue(rewriter, loc, adaptor.getUpdates(), dim));
       steps.push_back(one);
     }
+    Value axisSize = dimValue(rewriter, loc, adaptor.getInput(), axis);
     scf::LoopNest nest = scf::buildLoopNest(
         rewriter, loc, lowerBounds, upperBounds, steps, adaptor.getInput(),
         [&](OpBuilder &b, Location nestedLoc, ValueRange ivs,
@@ -298,8 +314,7 @@ struct ScatterAddLowering : public OpConversionPattern<ScatterAddOp> {
           Value index = tensor::ExtractOp::create(
               b, nestedLoc, adaptor.getIndices(), ivs.slice(axis, indexRank));
           SmallVector<Value> position(ivs.take_front(axis));
-          position.push_back(
-              clampedIndex(b, nestedLoc, index, inputType.getDimSize(axis)));
+          position.push_back(clampedIndex(b, nestedLoc, index, axisSize));
           llvm::append_range(position, ivs.drop_front(axis + indexRank));
           Value current =
               tensor::ExtractOp::create(b, nestedLoc, carried[0], position);

@@ -19,19 +19,6 @@ namespace {
 constexpr double kExact = 0;
 constexpr double kFloat = 1e-5;
 
-NamedAttribute attr(const char *name, int64_t value) {
-  return {name, Attribute(value)};
-}
-NamedAttribute attrF(const char *name, double value) {
-  return {name, Attribute(value)};
-}
-NamedAttribute attrB(const char *name, bool value) {
-  return {name, Attribute(value)};
-}
-NamedAttribute attrL(const char *name, std::vector<int64_t> value) {
-  return {name, Attribute(std::move(value))};
-}
-
 Traced binary(Tracer &t, const char *name, ops::BinaryOp op, const Traced &a,
               const Traced &b) {
   return t.op(name, {a, b}, {}, ops::binary(op, *a, *b));

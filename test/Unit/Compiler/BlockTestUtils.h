@@ -32,6 +32,19 @@ using compiler::OpSpec;
 using compiler::TensorType;
 using compiler::ValueId;
 
+inline NamedAttribute attr(const char *name, int64_t value) {
+  return {name, compiler::Attribute(value)};
+}
+inline NamedAttribute attrF(const char *name, double value) {
+  return {name, compiler::Attribute(value)};
+}
+inline NamedAttribute attrB(const char *name, bool value) {
+  return {name, compiler::Attribute(value)};
+}
+inline NamedAttribute attrL(const char *name, std::vector<int64_t> value) {
+  return {name, compiler::Attribute(std::move(value))};
+}
+
 /// A value of the traced block with its eager tensor.
 struct Traced {
   ValueId id;
