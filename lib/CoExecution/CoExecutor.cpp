@@ -388,6 +388,23 @@ bool CoExecutor::afterMatch(const MatchResult &match,
     for (const auto &[operand, input] : pass.block->bindings[position])
       if (opOfPass(pass, *validator_, partition_, *operands[operand]) >= 0)
         deferrable = false;
+    // The symbols take one value throughout a pass, as compiled code reads
+    // each from one place.
+    const trace::SymbolBindings &symbols = validator_->bindings();
+    // Each result's shape comes from the op's symbols (TraceGraph::merge
+    // made sure they give it).
+    const trace::Node &matched = graph_->node(match.node);
+    for (size_t r = 0; deferrable && matched.symbolic && r < results.size; ++r)
+      deferrable = trace::resolveSizes(matched.results[r].type.shape, symbols,
+                                       shapeScratch_);
+    for (unsigned i = 0; deferrable && i < symbols.size(); ++i) {
+      uint32_t symbol = symbols.symbol(i);
+      if (symbol >= pass.symbols.size())
+        pass.symbols.resize(symbol + 1, -1);
+      int64_t &value = pass.symbols[symbol];
+      deferrable = value < 0 || value == symbols.value(i);
+      value = symbols.value(i);
+    }
     if (inPlaceTarget && !inPlaceTarget->storage()->traceState().variable) {
       ownedBy = opOfPass(pass, *validator_, partition_, *inPlaceTarget);
       const Tensor &target = *inPlaceTarget;
@@ -453,10 +470,13 @@ bool CoExecutor::afterMatch(const MatchResult &match,
       }
     for (size_t r = 0; r < results.size; ++r) {
       const compiler::TensorType &type = node.results[r].type;
+      if (node.symbolic)
+        trace::resolveSizes(type.shape, validator_->bindings(), shapeScratch_);
+      const Shape &shape = node.symbolic ? shapeScratch_ : type.shape;
       std::shared_ptr<Storage> storage =
-          Storage::lazy(size_t(numElements(type.shape)) * itemSize(type.dtype));
-      *results[r] = Tensor::view(storage, type.dtype, type.shape,
-                                 contiguousStrides(type.shape), 0);
+          Storage::lazy(size_t(numElements(shape)) * itemSize(type.dtype));
+      *results[r] =
+          Tensor::view(storage, type.dtype, shape, contiguousStrides(shape), 0);
       tagExecuted(*results[r], match.node, uint32_t(r), match.visit);
       LazyResult &lazy = pass.lazy(position, r);
       lazy.storage = storage;
@@ -576,8 +596,8 @@ void CoExecutor::abandonPass() {
   ++stats_.prefixesReplayed;
   recording::Pause pause;
   try {
-    publishEagerResults(*pass, runOpsEagerly(pass->block->traced.spec,
-                                             pass->inputs, pass->next));
+    publishEagerResults(
+        *pass, runOpsEagerly(concreteSpec(*pass), pass->inputs, pass->next));
   } catch (const Error &error) {
     // The prefix read values of a block that failed: its lazy tensors stay
     // unfilled, and reading one reports why.

@@ -184,6 +184,9 @@ bool CoExecutor::admitCompilation(const trace::TraceGraph &graph,
           "TERRA_STRICT=1: the block of " +
           std::to_string(traced.nodes.size()) + " ops at " + report.location +
           " would be compiled again after warm-up: " + report.lastReason;
+      // A size that became dynamic: the value met says which one.
+      if (!change.empty() && !valueChangeSinceCut_.empty())
+        strictViolation_ += "; " + valueChangeSinceCut_;
       return false;
     }
     ++report.recompilations;
@@ -226,6 +229,7 @@ CoExecutor::prepareBlock(const trace::TraceGraph &graph, int32_t index) {
         traced.spec.outputs.push_back(
             compiler::ValueId::result(int32_t(op), int32_t(r)));
       }
+  state->symbolic = compiler::hasSymbolicSizes(traced.spec);
   state->bindings.resize(numOps);
   state->isView.resize(numOps);
   for (size_t op = 0; op < numOps; ++op)

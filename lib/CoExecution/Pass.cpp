@@ -41,6 +41,12 @@ void publishEagerResults(Pass &pass,
   }
 }
 
+compiler::BlockSpec concreteSpec(const Pass &pass) {
+  const compiler::BlockSpec &spec = pass.block->traced.spec;
+  return pass.block->symbolic ? compiler::specializeSymbols(spec, pass.symbols)
+                              : spec;
+}
+
 void releaseInUse(Pass &pass) {
   for (const std::shared_ptr<Storage> &storage : pass.inUse)
     storage->releasePendingWrite();
@@ -63,6 +69,7 @@ void Pass::start(std::shared_ptr<BlockState> started) {
   visits.resize(numOps);
   writeBacks.clear();
   writeBacks.resize(numOps);
+  symbols.clear();
 }
 
 void runPass(Pass &pass, bool eagerly) {
@@ -72,10 +79,11 @@ void runPass(Pass &pass, bool eagerly) {
   } release{pass};
   const trace::TracedBlock &traced = pass.block->traced;
   if (eagerly) {
-    publishEagerResults(pass, runOpsEagerly(traced.spec, pass.inputs));
+    publishEagerResults(pass, runOpsEagerly(concreteSpec(pass), pass.inputs));
     return;
   }
-  llvm::Expected<std::vector<Tensor>> outputs = pass.compiled->run(pass.inputs);
+  llvm::Expected<std::vector<Tensor>> outputs =
+      pass.compiled->run(pass.inputs, pass.symbols);
   if (!outputs)
     throwError(Error::Kind::Runtime, "a compiled block failed: " +
                                          llvm::toString(outputs.takeError()));

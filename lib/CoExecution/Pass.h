@@ -49,6 +49,9 @@ struct BlockState {
   std::vector<uint32_t> firstResult;
   /// Per op: a view (its result shares memory with its operand eagerly).
   std::vector<bool> isView;
+  /// Some size of the block is symbolic (automatic dynamic shapes): each
+  /// pass gives the symbols their values.
+  bool symbolic = false;
 
   bool ready() const {
     return slot &&
@@ -77,6 +80,9 @@ struct Pass {
   std::vector<Tensor> writeBacks;
   /// Storages this pass reads or writes, marked pending until it ran.
   std::vector<std::shared_ptr<Storage>> inUse;
+  /// The values the block's symbols take in this pass, by symbol (-1:
+  /// not met yet).
+  std::vector<int64_t> symbols;
   uint32_t next = 0;
 
   /// Starts a pass through `block` (a reused pass keeps its arrays'
@@ -93,6 +99,9 @@ struct Pass {
 
 /// Whether eager op `name` returns a view of its operand's memory.
 bool isViewOp(const char *name);
+
+/// The block's spec with this pass's sizes, for the eager kernels.
+compiler::BlockSpec concreteSpec(const Pass &pass);
 
 /// Eager results of ops [0, results.size()) of `pass`: fills the lazy
 /// tensors still alive and writes the variables, in program order.

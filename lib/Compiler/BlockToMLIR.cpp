@@ -192,7 +192,8 @@ private:
   Value broadcastTo(Value value, ArrayRef<int64_t> shape);
   Value reshape(Value value, ArrayRef<int64_t> shape);
   /// A tensor of `type` filled with `number`; a dynamic `type` takes its
-  /// sizes from `like`, a value of that shape.
+  /// sizes from `like`, a value of that shape, or else is the current op's
+  /// result type.
   Value splat(double number, RankedTensorType type, Value like = {});
   /// The value of symbolic size `size` in the block: the dimension of the
   /// first input or earlier result that has it. Null (and `missingSize`
@@ -263,7 +264,11 @@ private:
   /// Symbolic size -> the first value (input or op result) and dimension
   /// that has it.
   std::map<int64_t, std::pair<ValueId, int64_t>> symbolSources;
+  /// Symbolic sizes no input has, and the argument holding their values.
+  std::vector<int64_t> sizeArgumentSymbols;
+  Value sizeArgument;
   bool missingSize = false;
+  bool unsupportedReshape = false;
 };
 
 Value BlockBuilder::castTo(Value value, Type elementType) {
@@ -274,6 +279,15 @@ Value BlockBuilder::castTo(Value value, Type elementType) {
 }
 
 Value BlockBuilder::symbolSize(int64_t size) {
+  auto position =
+      std::find(sizeArgumentSymbols.begin(), sizeArgumentSymbols.end(), size);
+  if (position != sizeArgumentSymbols.end()) {
+    Value index = arith::ConstantIndexOp::create(
+        builder, loc, position - sizeArgumentSymbols.begin());
+    Value value = tensor::ExtractOp::create(builder, loc, sizeArgument, index);
+    return arith::IndexCastOp::create(builder, loc, builder.getIndexType(),
+                                      value);
+  }
   auto source = symbolSources.find(size);
   if (source == symbolSources.end() ||
       (!source->second.first.isInput() &&
@@ -317,6 +331,11 @@ Value BlockBuilder::reshape(Value value, ArrayRef<int64_t> shape) {
   SmallVector<int64_t> target = mlirShape(shape);
   if (shapeOf(value) == ArrayRef<int64_t>(target))
     return value;
+  // terra.reshape infers one dynamic size from the element count.
+  if (llvm::count(target, ShapedType::kDynamic) > 1) {
+    unsupportedReshape = true;
+    return value;
+  }
   return tdl::ReshapeOp::create(
       builder, loc,
       RankedTensorType::get(target, typeOf(value).getElementType()), value);
@@ -328,6 +347,13 @@ Value BlockBuilder::splat(double number, RankedTensorType type, Value like) {
   if (!type.hasStaticShape()) {
     Value scalar =
         splat(number, RankedTensorType::get({}, type.getElementType()));
+    // Without `like`, the op's own (symbolic) result shape.
+    if (!like) {
+      if (type == tensorType({resultType.dtype, resultType.shape}))
+        return broadcastTo(scalar, resultType.shape);
+      missingSize = true;
+      return scalar;
+    }
     SmallVector<Value> sizes;
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (type.isDynamicDim(d))
@@ -1035,7 +1061,8 @@ BlockBuilder::Results BlockBuilder::buildMatmul() {
   ArrayRef<int64_t> aShape = shapeOf(a), bShape = shapeOf(b);
   int64_t m = aShape[aShape.size() - 2], k = aShape.back();
   int64_t n = bShape.back();
-  if (bShape[bShape.size() - 2] != k)
+  int64_t bRows = bShape[bShape.size() - 2];
+  if (bRows != k && !ShapedType::isDynamic(bRows) && !ShapedType::isDynamic(k))
     return badOp("matmul inner dimensions differ");
   Shape aBatch(aShape.begin(), aShape.end() - 2);
   Shape bBatch(bShape.begin(), bShape.end() - 2);
@@ -1387,6 +1414,10 @@ llvm::Expected<OwningOpRef<ModuleOp>> BlockBuilder::build() {
     argumentTypes.push_back(memrefType(input));
   for (const ValueId &output : spec.outputs)
     argumentTypes.push_back(memrefType(spec.typeOf(output)));
+  sizeArgumentSymbols = sizeArguments(spec);
+  if (!sizeArgumentSymbols.empty())
+    argumentTypes.push_back(MemRefType::get(
+        {int64_t(sizeArgumentSymbols.size())}, builder.getI64Type()));
   auto function =
       func::FuncOp::create(builder, loc, kBlockFunctionName,
                            builder.getFunctionType(argumentTypes, {}));
@@ -1396,6 +1427,12 @@ llvm::Expected<OwningOpRef<ModuleOp>> BlockBuilder::build() {
     inputs.push_back(bufferization::ToTensorOp::create(
         builder, loc, tensorType(spec.inputs[i]), body->getArgument(i),
         /*restrict=*/true));
+  if (!sizeArgumentSymbols.empty())
+    sizeArgument = bufferization::ToTensorOp::create(
+        builder, loc,
+        RankedTensorType::get({int64_t(sizeArgumentSymbols.size())},
+                              builder.getI64Type()),
+        body->getArguments().back(), /*restrict=*/true);
 
   for (opIndex = 0; opIndex < spec.ops.size(); ++opIndex) {
     op = &spec.ops[opIndex];
@@ -1408,14 +1445,22 @@ llvm::Expected<OwningOpRef<ModuleOp>> BlockBuilder::build() {
       return values.takeError();
     if (missingSize)
       return unsupported("a dynamic size no earlier value of the block has");
+    if (unsupportedReshape)
+      return unsupported("a reshape to two dynamic sizes");
     if (values->size() != op->results.size())
       return badOp("expected " + std::to_string(op->results.size()) +
                    " results");
     for (size_t r = 0; r < values->size(); ++r) {
-      Value value = (*values)[r];
+      Value &value = (*values)[r];
       if (!value)
         continue; // An unused result without compiled form.
-      if (value.getType() != tensorType(op->results[r]))
+      // A static op fed by a symbolic one (its node kept one shape while
+      // its producer's became dynamic): validation checked the sizes.
+      RankedTensorType recorded = tensorType(op->results[r]);
+      if (value.getType() != recorded &&
+          tensor::CastOp::areCastCompatible(value.getType(), recorded))
+        value = tensor::CastOp::create(builder, loc, recorded, value);
+      if (value.getType() != recorded)
         return badOp("the recorded result type does not match its operands");
     }
     results.push_back(std::move(*values));

@@ -27,18 +27,15 @@ inline constexpr const char *kBlockFunctionName = "block";
 /// earlier values; shapes are valid). A failure is a malformed spec.
 llvm::Error validateBlockSpec(const BlockSpec &spec);
 
-/// Builds `func.func @block(%in0: memref<..>, ..., %out0: memref<..>, ...)`:
-/// the inputs are read through `bufferization.to_tensor restrict`, the ops
-/// become terra ops with broadcasting and promotion made explicit, and each
-/// output is copied (`bufferization.to_buffer` + `memref.copy`) into its
-/// caller-allocated buffer. The module is verified. Ops without a compiled
-/// form give an UnsupportedOpError.
-///
-/// Why a copy rather than `bufferization.materialize_in_destination`: with
-/// the latter, terra-lower-to-cpu's `cse` before `eliminate-empty-tensors`
-/// lets two outputs share a CSE'd insert_slice chain (two terra.concat with
-/// a common operand), and one output's buffer is then written through the
-/// other's, giving wrong results. The copy costs one pass over the outputs.
+/// Builds `func.func @block(%in0: memref<..>, ..., %out0: memref<..>, ...
+/// [, %sizes: memref<Nxi64>])`: the inputs are read through
+/// `bufferization.to_tensor restrict`, the ops become terra ops with
+/// broadcasting and promotion made explicit, and each output is computed
+/// into its caller-allocated buffer
+/// (`bufferization.materialize_in_destination`). Symbolic sizes become
+/// dynamic dimensions, read from the inputs or, for those no input has
+/// (sizeArguments()), from `%sizes`. The module is verified. Ops without a
+/// compiled form give an UnsupportedOpError.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 buildBlockModule(mlir::MLIRContext &context, const BlockSpec &spec);
 

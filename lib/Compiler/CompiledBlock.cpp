@@ -193,6 +193,7 @@ CompiledBlock::build(const BlockSpec &spec, const CompileOptions &options,
 
   std::unique_ptr<CompiledBlock> block(new CompiledBlock());
   block->inputTypes_ = spec.inputs;
+  block->sizeArguments_ = sizeArguments(spec);
   auto module = buildBlockModule(context, spec);
   if (!module)
     return module.takeError();

@@ -64,7 +64,8 @@ CompiledBlock::run(const std::vector<Tensor> &inputs,
     // needs since eager and compiled results are contiguous.
     // Called for every pass of a block on the runner: a few allocations,
     // whatever the number of arguments.
-    size_t numArguments = inputs.size() + outputTypes_.size();
+    size_t numArguments =
+        inputs.size() + outputTypes_.size() + (sizeArguments_.empty() ? 0 : 1);
     std::vector<const Tensor *> arguments(numArguments);
     std::vector<Tensor> copies;
     size_t words = 0;
@@ -125,6 +126,22 @@ CompiledBlock::run(const std::vector<Tensor> &inputs,
       outputs.push_back(Tensor::empty(shape, type.dtype));
       arguments[inputs.size() + i] = &outputs.back();
       words += descriptorWords(shape);
+    }
+    // Sizes no input has: given by the caller (the pass's symbols).
+    Tensor sizes;
+    if (!sizeArguments_.empty()) {
+      sizes = Tensor::empty({int64_t(sizeArguments_.size())}, DType::Int64);
+      for (size_t i = 0; i < sizeArguments_.size(); ++i) {
+        uint32_t symbol = symbolOf(sizeArguments_[i]);
+        if (symbol >= values.size() || values[symbol] < 0)
+          return llvm::createStringError(
+              llvm::inconvertibleErrorCode(),
+              "compiled block needs the value of a dynamic size that no "
+              "input gives");
+        sizes.data<int64_t>()[i] = values[symbol];
+      }
+      arguments[numArguments - 1] = &sizes;
+      words += descriptorWords(sizes.shape());
     }
 
     std::vector<int64_t> descriptors(words);

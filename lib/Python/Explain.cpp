@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 namespace terra {
@@ -213,6 +215,34 @@ std::string explainReport(const trace::TraceGraph &graph,
   if (once)
     os << "  " << once << " blocks ran once (" << onceRuns
        << " op runs: set-up, the first iteration): they stay imperative\n";
+
+  // Per symbol, where it first appeared on an operand (else anywhere).
+  const std::vector<trace::DynamicSize> &dynamic = graph.dynamicSizes();
+  std::map<uint32_t, const trace::DynamicSize *> origins;
+  std::set<NodeId> generalized;
+  for (const trace::DynamicSize &size : dynamic) {
+    generalized.insert(size.node);
+    const trace::DynamicSize *&origin = origins[size.symbol];
+    bool onOperand = size.where.rfind("operand", 0) == 0;
+    if (!origin || (onOperand && origin->where.rfind("operand", 0) != 0))
+      origin = &size;
+  }
+  if (!origins.empty()) {
+    os << "dynamic sizes (a node met with other sizes compiles once for "
+          "all of them):\n";
+    size_t listedSizes = 0;
+    for (const auto &[symbol, size] : origins) {
+      if (listedSizes++ == shown)
+        break;
+      const trace::Node &node = graph.node(size->node);
+      os << "  dimension " << size->dim << " of " << size->where << " of "
+         << node.name << " at " << locate(node.site) << ": " << size->was
+         << ", then " << size->met << "\n";
+    }
+    if (origins.size() > shown)
+      os << "  ... " << origins.size() - shown << " more\n";
+    os << "  " << generalized.size() << " nodes have dynamic sizes\n";
+  }
 
   std::vector<NodeId> syncs;
   for (NodeId id = 0; id < graph.size(); ++id)

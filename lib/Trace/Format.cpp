@@ -13,7 +13,8 @@ std::string formatType(DType dtype, const int64_t *shape, size_t rank) {
   for (size_t i = 0; i < rank; ++i) {
     if (i)
       text += ", ";
-    text += std::to_string(shape[i]);
+    text +=
+        isSymbolicSize(shape[i]) ? std::string("?") : std::to_string(shape[i]);
   }
   return text + ']';
 }
@@ -25,13 +26,20 @@ std::string formatType(const TensorType &type) {
 namespace {
 struct AttributePrinter {
   std::ostream &os;
-  void operator()(int64_t v) const { os << v; }
+  void operator()(int64_t v) const {
+    if (isSymbolicSize(v))
+      os << '?';
+    else
+      os << v;
+  }
   void operator()(double v) const { os << v; }
   void operator()(bool v) const { os << (v ? "true" : "false"); }
   template <typename T> void operator()(const std::vector<T> &v) const {
     os << '[';
-    for (size_t i = 0; i < v.size(); ++i)
-      os << (i ? ", " : "") << v[i];
+    for (size_t i = 0; i < v.size(); ++i) {
+      os << (i ? ", " : "");
+      (*this)(v[i]);
+    }
     os << ']';
   }
 };

@@ -2,6 +2,8 @@
 
 #include "OpSignature.h"
 
+#include "terra/Trace/Symbols.h"
+
 #include <cstring>
 #include <functional>
 
@@ -94,6 +96,39 @@ bool sameOpSignature(const Node &node, const OpRecord &op) {
       return false;
   for (size_t i = 0; i < op.results.size(); ++i)
     if (!(node.results[i].type == op.results[i]))
+      return false;
+  return true;
+}
+
+uint64_t hashSiteAndName(const Site &site, const std::string &name) {
+  return hashMix(hashMix(hashSite(site), kOpTag),
+                 std::hash<std::string>()(name));
+}
+
+bool fitsOpSignature(const Node &node, const OpRecord &op) {
+  if (!node.isOp() || node.site != op.site || node.name != op.name ||
+      node.attributes.size() != op.attributes.size() ||
+      node.operands.size() != op.operands.size() ||
+      node.results.size() != op.results.size() || node.writes != op.writes)
+    return false;
+  SymbolBindings bindings;
+  for (size_t i = 0; i < op.attributes.size(); ++i)
+    if (node.attributes[i].name != op.attributes[i].name ||
+        !matchAttribute(node.attributes[i].value, op.attributes[i].value,
+                        bindings))
+      return false;
+  auto fits = [&](const TensorType &pattern, const TensorType &type) {
+    return pattern.dtype == type.dtype &&
+           pattern.shape.size() == type.shape.size() &&
+           matchSizes(pattern.shape.data(), type.shape.data(),
+                      type.shape.size(), bindings);
+  };
+  for (size_t i = 0; i < op.operands.size(); ++i)
+    if (node.operands[i].kind != op.operands[i].producer.kind ||
+        !fits(node.operands[i].type, op.operands[i].type))
+      return false;
+  for (size_t i = 0; i < op.results.size(); ++i)
+    if (!fits(node.results[i].type, op.results[i]))
       return false;
   return true;
 }

@@ -19,6 +19,11 @@ uint64_t hashType(uint64_t seed, const TensorType &type);
 uint64_t hashOpSignature(const OpRecord &op);
 uint64_t hashSyncSignature(const SyncEvent &sync);
 bool sameOpSignature(const Node &node, const OpRecord &op);
+/// Site, op name and call stack: what the nodes one op may generalise share.
+uint64_t hashSiteAndName(const Site &site, const std::string &name);
+/// Whether `op` fits symbolic `node`: its signature with each symbol taking
+/// one value (neither 0 nor 1) throughout.
+bool fitsOpSignature(const Node &node, const OpRecord &op);
 bool sameSyncSignature(const Node &node, const SyncEvent &sync);
 
 } // namespace trace

@@ -4,7 +4,10 @@
 
 #include "OpSignature.h"
 
+#include "terra/Trace/Symbols.h"
+
 #include <algorithm>
+#include <cstring>
 
 namespace terra {
 namespace trace {
@@ -30,8 +33,130 @@ TraceGraph::TraceGraph() {
 NodeId TraceGraph::addNode(Node node) {
   auto id = static_cast<NodeId>(nodes_.size());
   index_.emplace(node.signatureHash, id);
+  if (node.isOp())
+    bySiteAndName_.emplace(hashSiteAndName(node.site, node.name), id);
   nodes_.push_back(std::move(node));
   return id;
+}
+
+namespace {
+
+/// Ops the compiler lowers with dynamic sizes (lib/Conversion and
+/// BlockToMLIR); others keep one node per shape.
+bool takesDynamicSizes(const std::string &name) {
+  static const char *const names[] = {
+      "neg",         "abs",          "exp",         "log",          "sqrt",
+      "rsqrt",       "tanh",         "sigmoid",     "relu",         "gelu",
+      "gelu_tanh",   "erf",          "logical_not", "add",          "sub",
+      "mul",         "div",          "pow",         "maximum",      "minimum",
+      "eq",          "ne",           "lt",          "le",           "gt",
+      "ge",          "where",        "clamp",       "to",           "copy",
+      "reshape",     "permute",      "transpose",   "expand",       "unsqueeze",
+      "squeeze",     "contiguous",   "clone",       "sum",          "mean",
+      "amax",        "amin",         "argmax",      "argmin",       "softmax",
+      "log_softmax", "index_select", "index_add",   "sum_to_shape", "matmul"};
+  for (const char *known : names)
+    if (name == known)
+      return true;
+  return false;
+}
+
+} // namespace
+
+uint32_t TraceGraph::symbolFor(int64_t was, int64_t met) {
+  auto found =
+      symbols_.emplace(std::make_pair(was, met), uint32_t(symbols_.size()));
+  return found.first->second;
+}
+
+bool TraceGraph::generalize(NodeId id, const OpRecord &op) {
+  const Node &node = nodes_[id];
+  if (!takesDynamicSizes(op.name) || node.name != op.name ||
+      node.site != op.site || node.lastMerge == merges_ ||
+      node.attributes.size() != op.attributes.size() ||
+      node.operands.size() != op.operands.size() ||
+      node.results.size() != op.results.size() || node.writes != op.writes)
+    return false;
+  Node general = node;
+  std::vector<DynamicSize> changes;
+  // Symbols the node already has must keep one value in `op`.
+  SymbolBindings kept;
+  bool ok = true;
+  auto generalizeSizes = [&](int64_t *sizes, const int64_t *met, size_t rank,
+                             const std::string &where) {
+    for (size_t d = 0; ok && d < rank; ++d) {
+      if (isSymbolicSize(sizes[d])) {
+        ok = kept.bind(symbolOf(sizes[d]), met[d]);
+      } else if (sizes[d] != met[d]) {
+        ok = sizes[d] >= 2 && met[d] >= 2;
+        if (!ok)
+          break;
+        uint32_t symbol = symbolFor(sizes[d], met[d]);
+        changes.push_back({id, where, uint32_t(d), sizes[d], met[d], symbol});
+        sizes[d] = symbolicSize(symbol);
+      }
+    }
+  };
+  auto generalizeType = [&](TensorType &type, const TensorType &met,
+                            const std::string &where) {
+    ok = ok && type.dtype == met.dtype && type.shape.size() == met.shape.size();
+    if (ok)
+      generalizeSizes(type.shape.data(), met.shape.data(), met.shape.size(),
+                      where);
+  };
+  for (size_t i = 0; ok && i < op.attributes.size(); ++i) {
+    compiler::NamedAttribute &attribute = general.attributes[i];
+    const compiler::Attribute &met = op.attributes[i].value;
+    std::string where = "attribute '" + attribute.name + "'";
+    ok = attribute.name == op.attributes[i].name &&
+         attribute.value.index() == met.index();
+    if (!ok)
+      break;
+    // Only shapes (reshape, expand, index_add, sum_to_shape) hold sizes;
+    // axes, dtypes and the like must agree.
+    auto *list = std::get_if<std::vector<int64_t>>(&attribute.value);
+    if (list && attribute.name == "shape") {
+      const auto &values = std::get<std::vector<int64_t>>(met);
+      ok = values.size() == list->size();
+      if (ok)
+        generalizeSizes(list->data(), values.data(), values.size(), where);
+    } else {
+      ok = attribute.value == met;
+    }
+  }
+  for (size_t i = 0; ok && i < op.operands.size(); ++i) {
+    ok = general.operands[i].kind == op.operands[i].producer.kind;
+    generalizeType(general.operands[i].type, op.operands[i].type,
+                   "operand " + std::to_string(i));
+  }
+  for (size_t i = 0; ok && i < op.results.size(); ++i)
+    generalizeType(general.results[i].type, op.results[i],
+                   "result " + std::to_string(i));
+  if (!ok || changes.empty())
+    return false;
+  // The lazy results' shapes come from the op's operands and attributes.
+  auto given = [&](uint32_t symbol) {
+    auto in = [&](const Shape &sizes) {
+      return std::find(sizes.begin(), sizes.end(), symbolicSize(symbol)) !=
+             sizes.end();
+    };
+    for (const OperandPattern &operand : general.operands)
+      if (in(operand.type.shape))
+        return true;
+    for (const compiler::NamedAttribute &attribute : general.attributes)
+      if (auto *list = std::get_if<std::vector<int64_t>>(&attribute.value))
+        if (in(*list))
+          return true;
+    return false;
+  };
+  for (const ResultInfo &result : general.results)
+    for (int64_t size : result.type.shape)
+      if (isSymbolicSize(size) && !given(symbolOf(size)))
+        return false;
+  general.symbolic = true;
+  nodes_[id] = std::move(general);
+  dynamicSizes_.insert(dynamicSizes_.end(), changes.begin(), changes.end());
+  return true;
 }
 
 NodeId TraceGraph::findOrAddOp(const OpRecord &op,
@@ -40,10 +165,19 @@ NodeId TraceGraph::findOrAddOp(const OpRecord &op,
   uint64_t hash = hashOpSignature(op);
   auto range = index_.equal_range(hash);
   for (auto it = range.first; it != range.second; ++it)
-    if (sameOpSignature(nodes_[it->second], op)) {
+    if (!nodes_[it->second].symbolic &&
+        sameOpSignature(nodes_[it->second], op)) {
       created = false;
       return it->second;
     }
+  created = false;
+  auto sameSite = bySiteAndName_.equal_range(hashSiteAndName(op.site, op.name));
+  for (auto it = sameSite.first; it != sameSite.second; ++it)
+    if (nodes_[it->second].symbolic && fitsOpSignature(nodes_[it->second], op))
+      return it->second;
+  for (auto it = sameSite.first; it != sameSite.second; ++it)
+    if (nodes_[it->second].site == op.site && generalize(it->second, op))
+      return it->second;
   created = true;
   Node node;
   node.kind = NodeKind::Op;
@@ -198,7 +332,10 @@ void TraceGraph::mergePatterns(Node &node,
       ++known.agreed;
     } else if (known.agreed < 2 && !known.replaced &&
                known.kind == ProducerKind::Record) {
+      // The source changes; the type (maybe symbolic) stays the node's.
+      TensorType type = std::move(known.type);
       known = seen[i];
+      known.type = std::move(type);
       known.replaced = true;
     } else {
       known.varies = true;
@@ -221,6 +358,7 @@ void TraceGraph::noteUses(NodeId consumer,
 }
 
 size_t TraceGraph::merge(const Trace &trace, Continue how) {
+  ++merges_;
   if (how == Continue::FromStart)
     cursor_ = kStartNode;
   previous_ = std::move(current_);
@@ -261,6 +399,7 @@ size_t TraceGraph::merge(const Trace &trace, Continue how) {
     NodeId id = findOrAddOp(op, patterns, isNew);
     created += isNew;
     step(id);
+    nodes_[id].lastMerge = merges_;
     uint64_t visit = nodes_[id].visits++;
     for (size_t j = 0; j < op.operands.size(); ++j)
       patterns[j] = patternOf(op.operands[j].producer, op.operands[j].type);

@@ -36,14 +36,17 @@ bool Validator::wiredInBlock(const OperandPattern &pattern,
 
 Mismatch Validator::compareOperand(const OperandPattern &pattern,
                                    NodeId consumer,
-                                   const IncomingOperand &operand) const {
+                                   const IncomingOperand &operand,
+                                   SymbolBindings *symbols) const {
   if (operand.kind != pattern.kind)
     return Mismatch::ProducerKind;
   if (operand.dtype != pattern.type.dtype ||
       operand.rank != pattern.type.shape.size() ||
       (operand.rank != 0 &&
        std::memcmp(operand.shape, pattern.type.shape.data(),
-                   operand.rank * sizeof(int64_t)) != 0))
+                   operand.rank * sizeof(int64_t)) != 0 &&
+       !(symbols && matchSizes(pattern.type.shape.data(), operand.shape,
+                               operand.rank, *symbols))))
     return Mismatch::OperandType;
   if (pattern.varies)
     return Mismatch::None;
@@ -92,14 +95,22 @@ Mismatch Validator::compareOp(const Node &node, NodeId id, const IncomingOp &op,
     return Mismatch::Name;
   if (op.numAttributes != node.attributes.size())
     return Mismatch::Attributes;
+  SymbolBindings *symbols = nullptr;
+  if (node.symbolic) {
+    matching_.clear();
+    symbols = &matching_;
+  }
   for (size_t i = 0; i < op.numAttributes; ++i)
     if (op.attributes[i].name != node.attributes[i].name ||
-        op.attributes[i].value != node.attributes[i].value)
+        (symbols ? !matchAttribute(node.attributes[i].value,
+                                   op.attributes[i].value, *symbols)
+                 : op.attributes[i].value != node.attributes[i].value))
       return Mismatch::Attributes;
   if (op.numOperands != node.operands.size())
     return Mismatch::OperandCount;
   for (uint32_t i = 0; i < op.numOperands; ++i) {
-    Mismatch reason = compareOperand(node.operands[i], id, op.operands[i]);
+    Mismatch reason =
+        compareOperand(node.operands[i], id, op.operands[i], symbols);
     if (reason != Mismatch::None) {
       operand = i;
       return reason;
@@ -114,6 +125,10 @@ Mismatch Validator::compareOp(const Node &node, NodeId id, const IncomingOp &op,
 MatchResult Validator::accept(size_t edge) {
   ++edgeCounts_[position_][edge];
   NodeId node = graph_.node(position_).successors[edge].target;
+  if (graph_.node(node).symbolic)
+    bindings_ = matching_;
+  else
+    bindings_.clear();
   MatchResult result;
   result.node = node;
   result.visit = visits_[node]++;

@@ -283,6 +283,8 @@ private:
   std::shared_ptr<Pass> pass_;
   /// A finished pass kept to be reused (its arrays keep their capacity).
   std::shared_ptr<Pass> spare_;
+  /// A deferred op's result shape, resolved from its symbols.
+  Shape shapeScratch_;
   /// The node and visit the last validated-eager op matched (op() tags its
   /// results with them).
   trace::NodeId eagerNode_ = trace::kNoNode;

@@ -127,6 +127,8 @@ private:
   PackedFn entry_ = nullptr;
   std::vector<TensorType> inputTypes_;
   std::vector<TensorType> outputTypes_;
+  /// Symbolic sizes the code takes in its last argument (sizeArguments()).
+  std::vector<int64_t> sizeArguments_;
   CompileStats stats_;
 };
 

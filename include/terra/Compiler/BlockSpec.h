@@ -16,6 +16,7 @@
 
 #include "terra/Runtime/Tensor.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -135,6 +136,35 @@ inline bool hasSymbolicSizes(const BlockSpec &spec) {
         return true;
   }
   return false;
+}
+
+/// The symbolic sizes of `spec` that no input's shape has: the compiled
+/// block takes their values in an extra argument (after the outputs, an
+/// int64 tensor in this order).
+inline std::vector<int64_t> sizeArguments(const BlockSpec &spec) {
+  std::vector<int64_t> fromInputs, others;
+  auto note = [](std::vector<int64_t> &into, const Shape &sizes) {
+    for (int64_t size : sizes)
+      if (isSymbolicSize(size) &&
+          std::find(into.begin(), into.end(), size) == into.end())
+        into.push_back(size);
+  };
+  for (const TensorType &input : spec.inputs)
+    note(fromInputs, input.shape);
+  for (const OpSpec &op : spec.ops) {
+    for (const TensorType &result : op.results)
+      note(others, result.shape);
+    for (const NamedAttribute &attribute : op.attributes)
+      if (auto *list = std::get_if<std::vector<int64_t>>(&attribute.value))
+        note(others, *list);
+  }
+  std::vector<int64_t> arguments;
+  for (int64_t size : others)
+    if (std::find(fromInputs.begin(), fromInputs.end(), size) ==
+        fromInputs.end())
+      arguments.push_back(size);
+  std::sort(arguments.begin(), arguments.end());
+  return arguments;
 }
 
 /// `spec` with the sizes of one pass: each symbolic size replaced by its

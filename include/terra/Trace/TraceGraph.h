@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -114,10 +115,24 @@ struct Node {
   std::vector<Edge> successors;
   std::vector<NodeId> predecessors;
   uint64_t visits = 0;
+  /// Some operand, result or integer attribute has a symbolic size.
+  bool symbolic = false;
+  /// The merge (TraceGraph's count) that last visited the node.
+  uint64_t lastMerge = 0;
 
   bool isOp() const { return kind == NodeKind::Op; }
   bool isSync() const { return kind == NodeKind::Sync; }
   const Edge *edgeTo(NodeId target) const;
+};
+
+/// A size that became symbolic when a node was met with another one.
+struct DynamicSize {
+  NodeId node = kNoNode;
+  /// "operand 0", "result 1" or "attribute 'shape'".
+  std::string where;
+  uint32_t dim = 0;
+  int64_t was = 0, met = 0;
+  uint32_t symbol = 0;
 };
 
 /// A maximal straight stretch of op nodes (see TraceGraph::blocks()).
@@ -144,7 +159,18 @@ public:
   TraceGraph();
 
   /// Merges one trace. Returns the number of nodes it created.
+  ///
+  /// An op that matches no node may generalise one (automatic dynamic
+  /// shapes): a node at the same site with the same op, attributes, dtypes
+  /// and ranks, not visited yet by this trace, whose sizes differ from the
+  /// op's only where neither is 0 or 1, becomes symbolic there, if the op
+  /// is one the compiler lowers with dynamic sizes and the op's operands
+  /// and attributes give every symbolic result size.
   size_t merge(const Trace &trace, Continue how = Continue::FromLastNode);
+
+  /// Sizes that became symbolic, in the order they did.
+  const std::vector<DynamicSize> &dynamicSizes() const { return dynamicSizes_; }
+  size_t numSymbols() const { return symbols_.size(); }
 
   const Node &node(NodeId id) const { return nodes_[id]; }
   size_t size() const { return nodes_.size(); }
@@ -201,6 +227,10 @@ private:
   NodeId findOrAddOp(const OpRecord &op,
                      const std::vector<OperandPattern> &patterns,
                      bool &created);
+  /// Makes `node` symbolic where `op`'s sizes differ; false (and `node`
+  /// unchanged) when it cannot be.
+  bool generalize(NodeId node, const OpRecord &op);
+  uint32_t symbolFor(int64_t was, int64_t met);
   NodeId findOrAddSync(const SyncEvent &sync, const OperandPattern &pattern,
                        bool &created);
   NodeId addNode(Node node);
@@ -217,6 +247,12 @@ private:
   std::vector<Node> nodes_;
   /// Signature hash -> nodes with it.
   std::unordered_multimap<uint64_t, NodeId> index_;
+  /// Site and op name -> op nodes: where symbolic nodes are looked up.
+  std::unordered_multimap<uint64_t, NodeId> bySiteAndName_;
+  /// (size a node had, size met) -> symbol.
+  std::map<std::pair<int64_t, int64_t>, uint32_t> symbols_;
+  std::vector<DynamicSize> dynamicSizes_;
+  uint64_t merges_ = 0;
   NodeId cursor_ = kStartNode;
   TraceExecutions previous_, current_;
 };

@@ -24,6 +24,7 @@
 #ifndef TERRA_TRACE_VALIDATOR_H
 #define TERRA_TRACE_VALIDATOR_H
 
+#include "terra/Trace/Symbols.h"
 #include "terra/Trace/TraceGraph.h"
 
 #include <string>
@@ -130,6 +131,9 @@ public:
   /// Checks `op` against the successors of the current position; advances
   /// on a match.
   MatchResult matchOp(const IncomingOp &op);
+  /// The values the symbols of the last matched op took (empty unless its
+  /// node is symbolic): they give its results' shapes.
+  const SymbolBindings &bindings() const { return bindings_; }
   /// Same for a fetch of `value` at `site`.
   MatchResult matchSync(const Site &site, SyncKind kind,
                         const IncomingOperand &value);
@@ -147,8 +151,11 @@ public:
 private:
   Mismatch compareOp(const Node &node, NodeId id, const IncomingOp &op,
                      uint32_t &operand) const;
+  /// `symbols` binds the symbolic sizes of a symbolic node's operand
+  /// (null: the pattern is static).
   Mismatch compareOperand(const OperandPattern &pattern, NodeId consumer,
-                          const IncomingOperand &operand) const;
+                          const IncomingOperand &operand,
+                          SymbolBindings *symbols = nullptr) const;
   /// Whether compiled code computes this operand inside the block instead
   /// of taking it from Python.
   bool wiredInBlock(const OperandPattern &pattern, NodeId consumer) const;
@@ -162,6 +169,9 @@ private:
   std::vector<uint64_t> visits_;
   std::vector<std::vector<uint64_t>> edgeCounts_;
   NodeId position_ = kStartNode;
+  /// Filled while comparing an op with a symbolic node; kept on a match.
+  mutable SymbolBindings matching_;
+  SymbolBindings bindings_;
 };
 
 } // namespace trace

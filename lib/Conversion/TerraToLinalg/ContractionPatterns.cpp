@@ -49,7 +49,11 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
     int64_t rank = resultType.getRank();
     Type elementType = resultType.getElementType();
 
-    // More than one batch dim: fold them into one for linalg.batch_matmul.
+    // More than one batch dim: fold them into one for linalg.batch_matmul
+    // (which can unfold one dynamic size only).
+    if (rank > 3 && llvm::count_if(resultType.getShape().drop_back(2),
+                                   ShapedType::isDynamic) > 1)
+      return rewriter.notifyMatchFailure(op, "two dynamic batch dimensions");
     SmallVector<ReassociationIndices> batchReassociation = {
         llvm::to_vector(llvm::seq<int64_t>(0, rank - 2)),
         {rank - 2},
@@ -106,8 +110,8 @@ struct MatmulLowering : public OpConversionPattern<MatmulOp> {
                                         ValueRange{lhs, rhs}, init, {maps})
                    .getResult(0);
     if (rank > 3)
-      result = tensor::ExpandShapeOp::create(rewriter, loc, resultType, result,
-                                             batchReassociation);
+      result =
+          expandShape(rewriter, loc, resultType, result, batchReassociation);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -26,6 +26,35 @@ Value terra::dimValue(OpBuilder &builder, Location loc, Value value,
   return tensor::DimOp::create(builder, loc, value, dim);
 }
 
+Value terra::expandShape(OpBuilder &builder, Location loc,
+                         RankedTensorType resultType, Value source,
+                         ArrayRef<ReassociationIndices> reassociation) {
+  if (resultType.hasStaticShape())
+    return tensor::ExpandShapeOp::create(builder, loc, resultType, source,
+                                         reassociation);
+  SmallVector<OpFoldResult> outputShape;
+  for (auto [group, dims] : llvm::enumerate(reassociation)) {
+    int64_t staticProduct = 1;
+    for (int64_t dim : dims)
+      if (!resultType.isDynamicDim(dim))
+        staticProduct *= resultType.getDimSize(dim);
+    for (int64_t dim : dims) {
+      if (!resultType.isDynamicDim(dim)) {
+        outputShape.push_back(builder.getIndexAttr(resultType.getDimSize(dim)));
+        continue;
+      }
+      Value size = tensor::DimOp::create(builder, loc, source, group);
+      if (staticProduct != 1)
+        size = arith::DivSIOp::create(
+            builder, loc, size,
+            arith::ConstantIndexOp::create(builder, loc, staticProduct));
+      outputShape.push_back(size);
+    }
+  }
+  return tensor::ExpandShapeOp::create(builder, loc, resultType, source,
+                                       reassociation, outputShape);
+}
+
 Value terra::createEmptyLike(OpBuilder &builder, Location loc,
                              RankedTensorType type, Value shapeSource) {
   return createEmpty(builder, loc, type, [&](int64_t dim) -> Value {

@@ -3,6 +3,7 @@
 #ifndef TERRA_LIB_CONVERSION_TERRATOLINALG_CONVERSIONUTILS_H
 #define TERRA_LIB_CONVERSION_TERRATOLINALG_CONVERSIONUTILS_H
 
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -29,6 +30,13 @@ Value createEmpty(OpBuilder &builder, Location loc, RankedTensorType type,
 
 /// Dimension `dim` of `value` as an index value (a constant when static).
 Value dimValue(OpBuilder &builder, Location loc, Value value, int64_t dim);
+
+/// tensor.expand_shape of `source` to `resultType`, with each dynamic size
+/// computed from its group's source size (at most one dynamic size per
+/// group). The builder's own inference folds tensor.dim through values the
+/// dialect conversion is replacing, so it is not used.
+Value expandShape(OpBuilder &builder, Location loc, RankedTensorType resultType,
+                  Value source, ArrayRef<ReassociationIndices> reassociation);
 
 /// A tensor of `type` filled with `scalar`.
 Value createFilledTensor(OpBuilder &builder, Location loc,

@@ -58,8 +58,7 @@ Value restoreKeptDims(OpBuilder &builder, Location loc, Value reduced,
   }
   if (!pending.empty() && !reassociation.empty())
     reassociation.back().append(pending.begin(), pending.end());
-  return tensor::ExpandShapeOp::create(builder, loc, resultType, reduced,
-                                       reassociation);
+  return expandShape(builder, loc, resultType, reduced, reassociation);
 }
 
 enum class ReduceKind { Sum, Max, Min };

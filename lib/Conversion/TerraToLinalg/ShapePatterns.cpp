@@ -82,8 +82,13 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     RankedTensorType resultType = op.getType();
-    // A pure collapse or expansion is one op; anything else goes through 1-D.
-    if (inputType.getRank() > resultType.getRank()) {
+    // A pure collapse or expansion is one op; anything else goes through 1-D
+    // (as does a static result of a dynamic input or the reverse, which
+    // tensor.collapse_shape / expand_shape cannot express).
+    bool sameStaticness =
+        inputType.hasStaticShape() == resultType.hasStaticShape();
+    if (!sameStaticness) {
+    } else if (inputType.getRank() > resultType.getRank()) {
       if (auto reassociation =
               getReassociationIndicesForReshape(inputType, resultType)) {
         rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
@@ -93,8 +98,8 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
     } else if (inputType.getRank() < resultType.getRank()) {
       if (auto reassociation =
               getReassociationIndicesForReshape(resultType, inputType)) {
-        rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-            op, resultType, input, *reassociation);
+        rewriter.replaceOp(
+            op, expandShape(rewriter, loc, resultType, input, *reassociation));
         return success();
       }
     }
@@ -114,6 +119,13 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
     if (inputType.getRank() != 1)
       flat = tensor::CollapseShapeOp::create(rewriter, loc, flatType, input,
                                              allDims(inputType.getRank()));
+    if (!sameStaticness) {
+      flatType = RankedTensorType::get({resultType.hasStaticShape()
+                                            ? resultType.getNumElements()
+                                            : ShapedType::kDynamic},
+                                       inputType.getElementType());
+      flat = tensor::CastOp::create(rewriter, loc, flatType, flat);
+    }
     if (resultType.getRank() == 1) {
       rewriter.replaceOp(op, flat);
       return success();
@@ -123,8 +135,8 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
           op, resultType, flat, SmallVector<ReassociationIndices>{});
       return success();
     }
-    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-        op, resultType, flat, allDims(resultType.getRank()));
+    rewriter.replaceOp(op, expandShape(rewriter, loc, resultType, flat,
+                                       allDims(resultType.getRank())));
     return success();
   }
 };

@@ -94,6 +94,24 @@ compiler::BlockSpec symbolize(compiler::BlockSpec a,
   return a;
 }
 
+/// The values `traced` gives the symbols of `spec` (the same block at
+/// other sizes), by symbol.
+std::vector<int64_t> symbolValues(const compiler::BlockSpec &spec,
+                                  const compiler::BlockSpec &traced) {
+  std::vector<int64_t> symbols(8, -1);
+  auto note = [&](const Shape &symbolic, const Shape &sizes) {
+    for (size_t d = 0; d < symbolic.size(); ++d)
+      if (isSymbolicSize(symbolic[d]))
+        symbols[symbolOf(symbolic[d])] = sizes[d];
+  };
+  for (size_t i = 0; i < spec.inputs.size(); ++i)
+    note(spec.inputs[i].shape, traced.inputs[i].shape);
+  for (size_t o = 0; o < spec.ops.size(); ++o)
+    for (size_t r = 0; r < spec.ops[o].results.size(); ++r)
+      note(spec.ops[o].results[r].shape, traced.ops[o].results[r].shape);
+  return symbols;
+}
+
 TEST(DynamicBlock, OneCompilationServesEveryLength) {
   compiler::BlockSpec spec =
       symbolize(sequenceBlock(5).spec, sequenceBlock(7).spec);
@@ -102,7 +120,9 @@ TEST(DynamicBlock, OneCompilationServesEveryLength) {
   ASSERT_TRUE(bool(block)) << errorText(block.takeError());
   for (int64_t length : {2, 5, 7, 13, 40}) {
     Tracer traced = sequenceBlock(length);
-    auto outputs = (*block)->run(traced.inputs);
+    // batch * length, which no input has, is given.
+    auto outputs =
+        (*block)->run(traced.inputs, symbolValues(spec, traced.spec));
     ASSERT_TRUE(bool(outputs)) << errorText(outputs.takeError());
     ASSERT_EQ(outputs->size(), traced.expected.size());
     for (size_t i = 0; i < outputs->size(); ++i)
@@ -116,19 +136,7 @@ TEST(DynamicBlock, SpecializedSpecRunsEagerly) {
   compiler::BlockSpec spec =
       symbolize(sequenceBlock(5).spec, sequenceBlock(7).spec);
   Tracer traced = sequenceBlock(9);
-  // Symbol 0 is the length pair (5, 7), symbol 1 batch * length.
-  std::vector<int64_t> symbols(8, -1);
-  for (size_t i = 0; i < spec.inputs.size(); ++i)
-    for (size_t d = 0; d < spec.inputs[i].shape.size(); ++d)
-      if (isSymbolicSize(spec.inputs[i].shape[d]))
-        symbols[symbolOf(spec.inputs[i].shape[d])] =
-            traced.inputs[i].shape()[d];
-  for (size_t o = 0; o < spec.ops.size(); ++o)
-    for (size_t r = 0; r < spec.ops[o].results.size(); ++r)
-      for (size_t d = 0; d < spec.ops[o].results[r].shape.size(); ++d)
-        if (isSymbolicSize(spec.ops[o].results[r].shape[d]))
-          symbols[symbolOf(spec.ops[o].results[r].shape[d])] =
-              traced.spec.ops[o].results[r].shape[d];
+  std::vector<int64_t> symbols = symbolValues(spec, traced.spec);
   compiler::BlockSpec concrete = compiler::specializeSymbols(spec, symbols);
   EXPECT_FALSE(compiler::hasSymbolicSizes(concrete));
   std::vector<std::vector<Tensor>> results =
@@ -139,6 +147,18 @@ TEST(DynamicBlock, SpecializedSpecRunsEagerly) {
     expectSameTensor(results[id.op][id.index], traced.expected[o], 0,
                      "output " + std::to_string(o));
   }
+}
+
+TEST(DynamicBlock, SizesNoInputHasMustBeGiven) {
+  compiler::BlockSpec spec =
+      symbolize(sequenceBlock(5).spec, sequenceBlock(7).spec);
+  EXPECT_EQ(compiler::sizeArguments(spec).size(), 1u);
+  auto block = compiler::CompiledBlock::compile(spec);
+  ASSERT_TRUE(bool(block)) << errorText(block.takeError());
+  auto outputs = (*block)->run(sequenceBlock(6).inputs);
+  ASSERT_FALSE(bool(outputs));
+  EXPECT_NE(errorText(outputs.takeError()).find("no input gives"),
+            std::string::npos);
 }
 
 TEST(DynamicBlock, InputsThatDisagreeOnASymbolAreRefused) {

@@ -157,18 +157,68 @@ TEST(TraceGraph, SyncInTheMiddleOfALoopSplitsTheBlock) {
   EXPECT_EQ(partition.blockOf[3], -1);
 }
 
-TEST(TraceGraph, ShapeChangeIsANewNode) {
+TEST(TraceGraph, ShapeChangeMakesSizesSymbolic) {
   Recorder r;
   TraceGraph graph;
   for (int64_t batch : {64, 64, 32}) // the last, smaller batch
     graph.merge((mlpStep(r, batch), r.finish()));
-  ASSERT_EQ(graph.size(), 7u);
-  EXPECT_EQ(graph.node(4).site, graph.node(1).site);
-  EXPECT_EQ(graph.node(4).operands[0].type, f32({32, 32}));
-  // The batch-64 sum now has two successors: a branch on the shape.
-  EXPECT_EQ(graph.node(3).successors.size(), 2u);
-  EXPECT_EQ(blockNodes(graph),
-            (std::vector<std::vector<NodeId>>{{1, 2, 3}, {4, 5, 6}}));
+  // The nodes are generalised in place: the batch size is a symbol.
+  ASSERT_EQ(graph.size(), 4u);
+  for (NodeId id : {1u, 2u, 3u})
+    EXPECT_TRUE(graph.node(id).symbolic) << id;
+  const Shape &batched = graph.node(1).operands[0].type.shape;
+  ASSERT_TRUE(isSymbolicSize(batched[0]));
+  EXPECT_EQ(batched[1], 32);
+  EXPECT_EQ(graph.node(1).results[0].type.shape[0], batched[0]);
+  EXPECT_EQ(graph.node(2).operands[0].type.shape[0], batched[0]);
+  EXPECT_EQ(graph.node(1).operands[1].type, f32({32, 10}));
+  EXPECT_EQ(graph.numSymbols(), 1u);
+  ASSERT_FALSE(graph.dynamicSizes().empty());
+  const DynamicSize &first = graph.dynamicSizes().front();
+  EXPECT_EQ(first.node, 1u);
+  EXPECT_EQ(first.where, "operand 0");
+  EXPECT_EQ(first.dim, 0u);
+  EXPECT_EQ(first.was, 64);
+  EXPECT_EQ(first.met, 32);
+  EXPECT_EQ(blockNodes(graph), (std::vector<std::vector<NodeId>>{{1, 2, 3}}));
+  // Any other batch size fits the symbolic nodes.
+  EXPECT_EQ(graph.merge((mlpStep(r, 48), r.finish())), 0u);
+  EXPECT_EQ(graph.numSymbols(), 1u);
+}
+
+TEST(TraceGraph, SizesZeroAndOneStayStatic) {
+  Recorder r;
+  TraceGraph graph;
+  graph.merge((mlpStep(r, 64), r.finish()));
+  // A batch of 1 broadcasts differently: new nodes, not a symbol.
+  EXPECT_EQ(graph.merge((mlpStep(r, 1), r.finish())), 3u);
+  EXPECT_EQ(graph.numSymbols(), 0u);
+}
+
+TEST(TraceGraph, OneTraceMeetingTwoShapesKeepsTwoNodes) {
+  Recorder r;
+  TraceGraph graph;
+  // An optimiser's loop over parameters of two shapes at one site: the
+  // nodes stay apart, so the step stays one straight path.
+  for (int64_t rows : {32, 16}) {
+    Value p = Recorder::variable(uint64_t(rows), f32({rows, 8}));
+    r.op("mul", line(1), {p, Recorder::constant(0.9)});
+  }
+  EXPECT_EQ(graph.merge(r.finish()), 2u);
+  EXPECT_EQ(graph.numSymbols(), 0u);
+}
+
+TEST(TraceGraph, OpsWithoutDynamicLoweringKeepANodePerShape) {
+  Recorder r;
+  TraceGraph graph;
+  for (int64_t size : {8, 12}) {
+    Value x = r.feed(f32({1, 3, size, size}));
+    r.op("max_pool2d", line(1), {x}, f32({1, 3, size / 2, size / 2}),
+         {{"kernel", std::vector<int64_t>{2, 2}}});
+    graph.merge(r.finish());
+  }
+  EXPECT_EQ(graph.size(), 3u);
+  EXPECT_EQ(graph.numSymbols(), 0u);
 }
 
 TEST(TraceGraph, AttributesArePartOfTheSignature) {
