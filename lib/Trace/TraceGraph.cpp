@@ -63,10 +63,11 @@ bool takesDynamicSizes(const std::string &name) {
 
 } // namespace
 
-uint32_t TraceGraph::symbolFor(int64_t was, int64_t met) {
-  auto found =
-      symbols_.emplace(std::make_pair(was, met), uint32_t(symbols_.size()));
-  return found.first->second;
+NodeId TraceGraph::producerNode(const Producer &producer) const {
+  if (producer.isExecuted())
+    return producer.node;
+  const Execution *execution = executionOf(producer.id);
+  return execution ? execution->node : kNoNode;
 }
 
 bool TraceGraph::generalize(NodeId id, const OpRecord &op) {
@@ -77,33 +78,74 @@ bool TraceGraph::generalize(NodeId id, const OpRecord &op) {
       node.operands.size() != op.operands.size() ||
       node.results.size() != op.results.size() || node.writes != op.writes)
     return false;
+  // The same computation at another size, not a loop over tensors of
+  // several shapes at one site (an optimiser's parameters), whose nodes
+  // must stay apart. New sizes enter with new data, after a fetch (the
+  // previous step's loss.item()): only there may an operand size become a
+  // symbol of its own. Elsewhere the walk must follow the node's old path
+  // (a predecessor at the site it comes from), and operand and attribute
+  // sizes may only change the way a symbol already did.
+  const Node &from = nodes_[cursor_];
+  bool entry = !from.isOp();
+  bool samePath = entry;
+  for (NodeId predecessor : node.predecessors)
+    samePath = samePath || (nodes_[predecessor].kind == from.kind &&
+                            nodes_[predecessor].site == from.site);
+  if (!samePath)
+    return false;
+  std::map<std::pair<int64_t, int64_t>, uint32_t> born;
   Node general = node;
   std::vector<DynamicSize> changes;
   // Symbols the node already has must keep one value in `op`.
   SymbolBindings kept;
   bool ok = true;
   auto generalizeSizes = [&](int64_t *sizes, const int64_t *met, size_t rank,
-                             const std::string &where) {
+                             const std::string &where, bool mayBeNew) {
     for (size_t d = 0; ok && d < rank; ++d) {
       if (isSymbolicSize(sizes[d])) {
         ok = kept.bind(symbolOf(sizes[d]), met[d]);
       } else if (sizes[d] != met[d]) {
-        ok = sizes[d] >= 2 && met[d] >= 2;
+        std::pair<int64_t, int64_t> pair(sizes[d], met[d]);
+        auto known = symbols_.find(pair);
+        ok = sizes[d] >= 2 && met[d] >= 2 &&
+             (known != symbols_.end() || mayBeNew);
         if (!ok)
           break;
-        uint32_t symbol = symbolFor(sizes[d], met[d]);
+        uint32_t symbol =
+            known != symbols_.end()
+                ? known->second
+                : born.emplace(pair, uint32_t(symbols_.size() + born.size()))
+                      .first->second;
         changes.push_back({id, where, uint32_t(d), sizes[d], met[d], symbol});
         sizes[d] = symbolicSize(symbol);
       }
     }
   };
   auto generalizeType = [&](TensorType &type, const TensorType &met,
-                            const std::string &where) {
+                            const std::string &where, bool mayBeNew) {
     ok = ok && type.dtype == met.dtype && type.shape.size() == met.shape.size();
     if (ok)
       generalizeSizes(type.shape.data(), met.shape.data(), met.shape.size(),
-                      where);
+                      where, mayBeNew);
   };
+  // The same computation at another size, not another one that shares the
+  // site (an optimiser's loop over parameters): each operand comes from the
+  // same node or variable as before.
+  for (size_t i = 0; ok && i < op.operands.size(); ++i) {
+    const OperandPattern &known = general.operands[i];
+    const Producer &producer = op.operands[i].producer;
+    ok = known.kind == producer.kind;
+    if (ok && !known.varies && producer.kind == ProducerKind::Record)
+      ok = known.node == producerNode(producer);
+    if (ok && !known.varies && producer.kind == ProducerKind::Variable)
+      ok = known.variable == producer.id;
+    generalizeType(general.operands[i].type, op.operands[i].type,
+                   "operand " + std::to_string(i), entry);
+  }
+  // Sizes computed from symbolic operands (a flattened length) may be new.
+  bool derived = false;
+  for (const OperandPattern &operand : general.operands)
+    derived = derived || hasSymbolicSizes(operand.type.shape);
   for (size_t i = 0; ok && i < op.attributes.size(); ++i) {
     compiler::NamedAttribute &attribute = general.attributes[i];
     const compiler::Attribute &met = op.attributes[i].value;
@@ -119,19 +161,15 @@ bool TraceGraph::generalize(NodeId id, const OpRecord &op) {
       const auto &values = std::get<std::vector<int64_t>>(met);
       ok = values.size() == list->size();
       if (ok)
-        generalizeSizes(list->data(), values.data(), values.size(), where);
+        generalizeSizes(list->data(), values.data(), values.size(), where,
+                        entry || derived);
     } else {
       ok = attribute.value == met;
     }
   }
-  for (size_t i = 0; ok && i < op.operands.size(); ++i) {
-    ok = general.operands[i].kind == op.operands[i].producer.kind;
-    generalizeType(general.operands[i].type, op.operands[i].type,
-                   "operand " + std::to_string(i));
-  }
   for (size_t i = 0; ok && i < op.results.size(); ++i)
     generalizeType(general.results[i].type, op.results[i],
-                   "result " + std::to_string(i));
+                   "result " + std::to_string(i), /*mayBeNew=*/true);
   if (!ok || changes.empty())
     return false;
   // The lazy results' shapes come from the op's operands and attributes.
@@ -155,6 +193,7 @@ bool TraceGraph::generalize(NodeId id, const OpRecord &op) {
         return false;
   general.symbolic = true;
   nodes_[id] = std::move(general);
+  symbols_.insert(born.begin(), born.end());
   dynamicSizes_.insert(dynamicSizes_.end(), changes.begin(), changes.end());
   return true;
 }

@@ -162,10 +162,15 @@ public:
   ///
   /// An op that matches no node may generalise one (automatic dynamic
   /// shapes): a node at the same site with the same op, attributes, dtypes
-  /// and ranks, not visited yet by this trace, whose sizes differ from the
-  /// op's only where neither is 0 or 1, becomes symbolic there, if the op
-  /// is one the compiler lowers with dynamic sizes and the op's operands
-  /// and attributes give every symbolic result size.
+  /// and ranks, operands from the same nodes and variables, not visited yet
+  /// by this trace, whose sizes differ from the op's only where neither is
+  /// 0 or 1, becomes symbolic there, if the op is one the compiler lowers
+  /// with dynamic sizes and the op's operands and attributes give every
+  /// symbolic result size. New symbols are born only right after a fetch
+  /// (new data for the next step); elsewhere the walk must follow the
+  /// node's old path and operand and attribute sizes change as a symbol
+  /// already did, so that a loop over tensors of several shapes at one site
+  /// (an optimiser's parameters) keeps its nodes apart.
   size_t merge(const Trace &trace, Continue how = Continue::FromLastNode);
 
   /// Sizes that became symbolic, in the order they did.
@@ -230,7 +235,8 @@ private:
   /// Makes `node` symbolic where `op`'s sizes differ; false (and `node`
   /// unchanged) when it cannot be.
   bool generalize(NodeId node, const OpRecord &op);
-  uint32_t symbolFor(int64_t was, int64_t met);
+  /// The node that made a Record operand, if remembered.
+  NodeId producerNode(const Producer &producer) const;
   NodeId findOrAddSync(const SyncEvent &sync, const OperandPattern &pattern,
                        bool &created);
   NodeId addNode(Node node);

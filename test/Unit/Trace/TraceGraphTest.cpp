@@ -157,13 +157,18 @@ TEST(TraceGraph, SyncInTheMiddleOfALoopSplitsTheBlock) {
   EXPECT_EQ(partition.blockOf[3], -1);
 }
 
+/// mlpStep, then loss.item().
+void fetchedStep(Recorder &r, int64_t batch) {
+  r.sync(line(13), SyncKind::Item, mlpStep(r, batch));
+}
+
 TEST(TraceGraph, ShapeChangeMakesSizesSymbolic) {
   Recorder r;
   TraceGraph graph;
   for (int64_t batch : {64, 64, 32}) // the last, smaller batch
-    graph.merge((mlpStep(r, batch), r.finish()));
+    graph.merge((fetchedStep(r, batch), r.finish()));
   // The nodes are generalised in place: the batch size is a symbol.
-  ASSERT_EQ(graph.size(), 4u);
+  ASSERT_EQ(graph.size(), 5u);
   for (NodeId id : {1u, 2u, 3u})
     EXPECT_TRUE(graph.node(id).symbolic) << id;
   const Shape &batched = graph.node(1).operands[0].type.shape;
@@ -182,16 +187,26 @@ TEST(TraceGraph, ShapeChangeMakesSizesSymbolic) {
   EXPECT_EQ(first.met, 32);
   EXPECT_EQ(blockNodes(graph), (std::vector<std::vector<NodeId>>{{1, 2, 3}}));
   // Any other batch size fits the symbolic nodes.
-  EXPECT_EQ(graph.merge((mlpStep(r, 48), r.finish())), 0u);
+  EXPECT_EQ(graph.merge((fetchedStep(r, 48), r.finish())), 0u);
   EXPECT_EQ(graph.numSymbols(), 1u);
+}
+
+TEST(TraceGraph, NewSizesAreBornAfterAFetchOnly) {
+  Recorder r;
+  TraceGraph graph;
+  // Without a fetch between steps, the step's first op may be a loop over
+  // tensors of several shapes: a new shape is a new node.
+  graph.merge((mlpStep(r, 64), r.finish()));
+  EXPECT_EQ(graph.merge((mlpStep(r, 32), r.finish())), 3u);
+  EXPECT_EQ(graph.numSymbols(), 0u);
 }
 
 TEST(TraceGraph, SizesZeroAndOneStayStatic) {
   Recorder r;
   TraceGraph graph;
-  graph.merge((mlpStep(r, 64), r.finish()));
+  graph.merge((fetchedStep(r, 64), r.finish()));
   // A batch of 1 broadcasts differently: new nodes, not a symbol.
-  EXPECT_EQ(graph.merge((mlpStep(r, 1), r.finish())), 3u);
+  EXPECT_EQ(graph.merge((fetchedStep(r, 1), r.finish())), 3u);
   EXPECT_EQ(graph.numSymbols(), 0u);
 }
 
