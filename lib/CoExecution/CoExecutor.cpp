@@ -44,7 +44,9 @@ compiler::CompileOptions withoutOptimisation(compiler::CompileOptions options) {
 
 CoExecutor::CoExecutor(trace::SiteSource &sites, Options options)
     : options_(std::move(options)), recorder_(sites), cache_(options_.compile),
-      quickCache_(withoutOptimisation(options_.compile)) {}
+      quickCache_(withoutOptimisation(options_.compile)) {
+  recorder_.setDynamicShapes(options_.dynamicShapes);
+}
 
 CoExecutor::~CoExecutor() {
   stopCompiler(/*waitForCompiler=*/true);

@@ -96,6 +96,8 @@ struct Session {
       options.recompileLimit = std::max(0L, std::atol(limit));
     const char *strict = std::getenv("TERRA_STRICT");
     options.strict = strict && *strict && std::strcmp(strict, "0") != 0;
+    const char *dynamic = std::getenv("TERRA_DYNAMIC_SHAPES");
+    options.dynamicShapes = !dynamic || std::strcmp(dynamic, "0") != 0;
     options.compile.diskCache = diskCache;
     options.locations = &locations;
     options.stacks = &stacks;
@@ -221,12 +223,17 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
     uint64_t calls =
         stats.opsRecorded + stats.opsValidatedEager + stats.opsDeferred;
     uint64_t recompilations = 0;
-    for (const coexec::RecompileReport &report :
-         session->executor.recompiles())
+    for (const coexec::RecompileReport &report : session->executor.recompiles())
       recompilations += report.recompilations;
+    // Nodes whose sizes became symbolic (automatic dynamic shapes).
+    const trace::TraceGraph &graph = session->executor.recorder().graph();
+    uint64_t dynamicNodes = 0;
+    for (trace::NodeId id = 0; id < graph.size(); ++id)
+      dynamicNodes += graph.node(id).symbolic;
     return Py_BuildValue(
-        "{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:d}", "op_calls",
-        (unsigned long long)calls, "ops_recorded",
+        "{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:"
+        "d}",
+        "op_calls", (unsigned long long)calls, "ops_recorded",
         (unsigned long long)stats.opsRecorded, "ops_validated_eager",
         (unsigned long long)stats.opsValidatedEager, "ops_deferred",
         (unsigned long long)stats.opsDeferred, "fetches",
@@ -239,7 +246,9 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
         (unsigned long long)stats.compilations, "cache_loads",
         (unsigned long long)stats.cacheLoads, "recompilations",
         (unsigned long long)recompilations, "waits",
-        (unsigned long long)stats.waits, "compile_seconds",
+        (unsigned long long)stats.waits, "dynamic_nodes",
+        (unsigned long long)dynamicNodes, "symbols",
+        (unsigned long long)graph.numSymbols(), "compile_seconds",
         stats.compileSeconds);
   });
 }

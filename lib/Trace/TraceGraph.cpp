@@ -72,7 +72,7 @@ NodeId TraceGraph::producerNode(const Producer &producer) const {
 
 bool TraceGraph::generalize(NodeId id, const OpRecord &op) {
   const Node &node = nodes_[id];
-  if (!takesDynamicSizes(op.name) || node.name != op.name ||
+  if (!dynamicShapes_ || !takesDynamicSizes(op.name) || node.name != op.name ||
       node.site != op.site || node.lastMerge == merges_ ||
       node.attributes.size() != op.attributes.size() ||
       node.operands.size() != op.operands.size() ||

@@ -86,7 +86,10 @@ const char *const helpText =
     "counts against a budget of TERRA_RECOMPILE_LIMIT=N recompilations per\n"
     "site (default 8), past which it stays imperative; TERRA_STRICT=1 makes\n"
     "the first recompilation after warm-up caused by a changed shape, dtype\n"
-    "or value a RuntimeError naming the site and the change.\n";
+    "or value a RuntimeError naming the site and the change. Sizes that\n"
+    "change from step to step (sequence lengths) become dynamic: the block\n"
+    "is compiled once more for all of them; TERRA_DYNAMIC_SHAPES=0 compiles\n"
+    "each size apart instead.\n";
 
 /// python3's one-letter options: those without an argument, and those with
 /// one (-c and -m end the options: the program starts there).

@@ -86,6 +86,9 @@ struct Options {
   /// an error (strictViolation()), for the CI of programs that must not
   /// recompile.
   bool strict = false;
+  /// Automatic dynamic shapes (TERRA_DYNAMIC_SHAPES=0 turns them off): a
+  /// node met with new sizes becomes symbolic instead of having a twin.
+  bool dynamicShapes = true;
   /// Around waits for the runner (the Python binding releases the GIL).
   std::function<void()> beforeWait, afterWait;
   /// Called on the runner before each pass (tests inject failures here).

@@ -64,6 +64,8 @@ public:
   void flush();
   /// The graph of everything recorded so far (flushes first).
   const TraceGraph &graph();
+  /// Automatic dynamic shapes on or off (TraceGraph::setDynamicShapes).
+  void setDynamicShapes(bool enabled) { graph_.setDynamicShapes(enabled); }
 
   uint64_t opsRecorded() const { return nextRecord_; }
   uint64_t syncsRecorded() const { return syncs_; }

@@ -173,6 +173,9 @@ public:
   /// (an optimiser's parameters) keeps its nodes apart.
   size_t merge(const Trace &trace, Continue how = Continue::FromLastNode);
 
+  /// With false, a new size is always a new node (TERRA_DYNAMIC_SHAPES=0).
+  void setDynamicShapes(bool enabled) { dynamicShapes_ = enabled; }
+
   /// Sizes that became symbolic, in the order they did.
   const std::vector<DynamicSize> &dynamicSizes() const { return dynamicSizes_; }
   size_t numSymbols() const { return symbols_.size(); }
@@ -259,6 +262,7 @@ private:
   std::map<std::pair<int64_t, int64_t>, uint32_t> symbols_;
   std::vector<DynamicSize> dynamicSizes_;
   uint64_t merges_ = 0;
+  bool dynamicShapes_ = true;
   NodeId cursor_ = kStartNode;
   TraceExecutions previous_, current_;
 };
