@@ -13,7 +13,10 @@ def ConvertTerraToLinalg : Pass<"convert-terra-to-linalg"> {
     `linalg.batch_matmul` or convolution `linalg.generic`s, shape ops become
     `tensor` ops, and the random ops become Philox-4x32-10 computed in a
     `linalg.generic` body. Composite ops (softmax) are decomposed on the way.
-    An op without a lowering makes the pass fail with a diagnostic on it.
+    Dynamic dimensions are read with `tensor.dim` (or given to
+    `terra.broadcast_to` as `sizes`); slices, concat, pad, convolutions,
+    pooling and random ops are lowered for static shapes only. An op without
+    a lowering makes the pass fail with a diagnostic on it.
 
     ```mlir
     %z = terra.add %x, %y : tensor<4xf32>
