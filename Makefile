@@ -120,7 +120,8 @@ test-tsan-full: deps
 
 # Differential fuzzing for SECONDS seconds, on both cores at once: compiled
 # blocks against the eager kernels (terra-fuzz), and random Python programs
-# co-executed against --imperative (python_programs.py); then 2000 damaged
+# co-executed against --imperative (python_programs.py); then 4000 seeds of
+# blocks with symbolic sizes (terra-fuzz --dynamic), 2000 damaged
 # checkpoints through terra.load and 300 mutated terra-dialect files
 # through terra-opt (mutate_inputs.py). Findings
 # (minimised blocks, programs with both outputs) in BUILD_DIR/fuzz-findings.
@@ -132,11 +133,14 @@ fuzz: build
 	/usr/bin/python3 tools/terra-fuzz/python_programs.py --build $(BUILD_DIR) \
 	  --seconds $(SECONDS) --seed $$seed --out $(BUILD_DIR)/fuzz-findings; \
 	programs=$$?; wait $$blocks; blocks=$$?; \
+	$(BUILD_DIR)/bin/terra-fuzz --dynamic --programs 4000 --seed $$seed; \
+	dynamic=$$?; \
 	/usr/bin/python3 tools/terra-fuzz/mutate_inputs.py load --build $(BUILD_DIR) \
 	  --count 2000 --seed $$seed --out $(BUILD_DIR)/fuzz-findings; loads=$$?; \
 	/usr/bin/python3 tools/terra-fuzz/mutate_inputs.py terra-opt --build $(BUILD_DIR) \
 	  --count 300 --seed $$seed --out $(BUILD_DIR)/fuzz-findings; texts=$$?; \
-	test $$blocks -eq 0 -a $$programs -eq 0 -a $$loads -eq 0 -a $$texts -eq 0
+	test $$blocks -eq 0 -a $$programs -eq 0 -a $$dynamic -eq 0 -a \
+	  $$loads -eq 0 -a $$texts -eq 0
 
 # QUICK=1: only the model suite, a few steps of each program (a smoke check).
 bench: build

@@ -39,10 +39,6 @@ NodeId TraceGraph::addNode(Node node) {
   return id;
 }
 
-namespace {
-
-/// Ops the compiler lowers with dynamic sizes (lib/Conversion and
-/// BlockToMLIR); others keep one node per shape.
 bool takesDynamicSizes(const std::string &name) {
   static const char *const names[] = {
       "neg",         "abs",          "exp",         "log",          "sqrt",
@@ -60,8 +56,6 @@ bool takesDynamicSizes(const std::string &name) {
       return true;
   return false;
 }
-
-} // namespace
 
 NodeId TraceGraph::producerNode(const Producer &producer) const {
   if (producer.isExecuted())

@@ -61,8 +61,11 @@ Shape ProgramGenerator::randomShape(size_t minRank, size_t maxRank) {
   static const int64_t sizes[] = {1, 2, 3, 4, 5, 7, 8};
   size_t rank = minRank + below(maxRank - minRank + 1);
   Shape shape(rank);
-  for (int64_t &size : shape)
+  for (int64_t &size : shape) {
     size = sizes[below(std::size(sizes))];
+    if (varyingSize_ && (size == 5 || size == 7))
+      size = varyingSize_ + (size == 7);
+  }
   return shape;
 }
 
@@ -81,7 +84,7 @@ Tensor ProgramGenerator::randomTensor(const Shape &shape, DType dtype) {
     using T = decltype(zero);
     T *data = tensor.data<T>();
     for (int64_t i = 0; i < tensor.numel(); ++i) {
-      double v = normal(rng_);
+      double v = normal(valueRng());
       if constexpr (std::is_same_v<T, bool>)
         data[i] = v > 0;
       else if constexpr (std::is_integral_v<T>)

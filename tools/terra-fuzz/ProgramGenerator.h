@@ -39,6 +39,12 @@ std::vector<Tensor> runEagerly(const compiler::OpSpec &op,
 class ProgramGenerator {
 public:
   explicit ProgramGenerator(uint64_t seed) : rng_(seed) {}
+  /// The same seed with another `varyingSize` gives the same block where
+  /// the generator's choices do not depend on sizes, with `varyingSize`
+  /// wherever one of the random sizes would be 5 and `varyingSize` + 1
+  /// where it would be 7 (terra-fuzz --dynamic).
+  ProgramGenerator(uint64_t seed, int64_t varyingSize)
+      : rng_(seed), valueRng_(seed), varyingSize_(varyingSize) {}
 
   /// A block of about `numOps` ops; its outputs are the results no later op
   /// uses, plus a random third of the others.
@@ -78,7 +84,13 @@ private:
   /// One random op of a random family.
   void proposeOp();
 
+  /// Tensor values: a stream of their own with a varying size, so that the
+  /// structure's choices stay aligned whatever the element counts.
+  std::mt19937_64 &valueRng() { return varyingSize_ ? valueRng_ : rng_; }
+
   std::mt19937_64 rng_;
+  std::mt19937_64 valueRng_;
+  int64_t varyingSize_ = 0;
   Program program_;
   std::vector<Value> values_;
 };

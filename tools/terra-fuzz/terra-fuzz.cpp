@@ -14,6 +14,7 @@
 #include "ProgramGenerator.h"
 
 #include "terra/Compiler/BlockCompiler.h"
+#include "terra/Trace/TraceGraph.h"
 
 #include "llvm/Support/FileSystem.h"
 
@@ -49,7 +50,14 @@ const char *const usage =
     "  --seconds N   run for N seconds (default: --programs 100)\n"
     "  --programs N  run N programs\n"
     "  --seed S      the first program's seed (default 1)\n"
-    "  --ops N       ops per program (default 12)\n";
+    "  --ops N       ops per program (default 12)\n"
+    "  --dynamic     dynamic shapes: each program is generated three times,\n"
+    "                its random sizes 5 and 7 made 6/7, 9/10 and 13/14; the\n"
+    "                ops the compiler takes with dynamic sizes are kept\n"
+    "                (others' results become inputs), the sizes that differ\n"
+    "                between the first two are made symbolic, and the block\n"
+    "                compiled once runs at the third against the eager\n"
+    "                kernels.\n";
 
 struct Options {
   double seconds = 0;
@@ -58,6 +66,7 @@ struct Options {
   size_t ops = 12;
   std::string out = "fuzz-findings";
   bool verbose = false;
+  bool dynamic = false;
 };
 
 /// How a compiled output differs from the eager one, or "" when it agrees:
@@ -329,6 +338,218 @@ void saveReproducer(const Options &options, uint64_t seed,
   }
 }
 
+//===----------------------------------------------------------------------===//
+// --dynamic: one block compiled with symbolic sizes, run at another size
+//===----------------------------------------------------------------------===//
+
+/// Whether two sizes lists agree, or differ only in sizes of 2 or more
+/// (made symbolic, one symbol per pair of sizes, in `symbols`).
+bool symbolizeSizes(int64_t *a, const int64_t *b, size_t rank,
+                    std::map<std::pair<int64_t, int64_t>, uint32_t> &symbols) {
+  for (size_t d = 0; d < rank; ++d) {
+    if (a[d] == b[d])
+      continue;
+    if (a[d] < 2 || b[d] < 2)
+      return false;
+    auto found =
+        symbols.emplace(std::make_pair(a[d], b[d]), uint32_t(symbols.size()));
+    a[d] = symbolicSize(found.first->second);
+  }
+  return true;
+}
+
+/// `a` with the sizes that differ in `b` (the same block at another size)
+/// made symbolic, as the TraceGraph generalises a node; false when the two
+/// are not the same block.
+bool symbolize(BlockSpec &a, const BlockSpec &b) {
+  std::map<std::pair<int64_t, int64_t>, uint32_t> symbols;
+  auto types = [&](compiler::TensorType &x, const compiler::TensorType &y) {
+    return x.dtype == y.dtype && x.shape.size() == y.shape.size() &&
+           symbolizeSizes(x.shape.data(), y.shape.data(), x.shape.size(),
+                          symbols);
+  };
+  if (a.inputs.size() != b.inputs.size() || a.ops.size() != b.ops.size() ||
+      !(a.outputs == b.outputs))
+    return false;
+  for (size_t i = 0; i < a.inputs.size(); ++i)
+    if (!types(a.inputs[i], b.inputs[i]))
+      return false;
+  for (size_t o = 0; o < a.ops.size(); ++o) {
+    compiler::OpSpec &x = a.ops[o];
+    const compiler::OpSpec &y = b.ops[o];
+    if (x.name != y.name || !(x.operands == y.operands) ||
+        x.attributes.size() != y.attributes.size() ||
+        x.results.size() != y.results.size())
+      return false;
+    for (size_t r = 0; r < x.results.size(); ++r)
+      if (!types(x.results[r], y.results[r]))
+        return false;
+    for (size_t k = 0; k < x.attributes.size(); ++k) {
+      compiler::Attribute &value = x.attributes[k].value;
+      const compiler::Attribute &other = y.attributes[k].value;
+      auto *list = std::get_if<std::vector<int64_t>>(&value);
+      auto *otherList = std::get_if<std::vector<int64_t>>(&other);
+      if (x.attributes[k].name == "shape" && list && otherList) {
+        if (list->size() != otherList->size() ||
+            !symbolizeSizes(list->data(), otherList->data(), list->size(),
+                            symbols))
+          return false;
+      } else if (!(value == other)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/// The values `concrete` (the block at another size) gives the symbols of
+/// `spec`; false when a symbol would take two values or one below 2, or a
+/// static size differs.
+bool bindSymbols(const BlockSpec &spec, const BlockSpec &concrete,
+                 std::vector<int64_t> &values) {
+  auto bind = [&](const Shape &symbolic, const Shape &sizes) {
+    if (symbolic.size() != sizes.size())
+      return false;
+    for (size_t d = 0; d < symbolic.size(); ++d) {
+      // The validator lets a block run only where its static sizes hold.
+      if (!isSymbolicSize(symbolic[d])) {
+        if (symbolic[d] != sizes[d])
+          return false;
+        continue;
+      }
+      uint32_t symbol = symbolOf(symbolic[d]);
+      if (symbol >= values.size())
+        values.resize(symbol + 1, -1);
+      if (sizes[d] < 2 || (values[symbol] >= 0 && values[symbol] != sizes[d]))
+        return false;
+      values[symbol] = sizes[d];
+    }
+    return true;
+  };
+  for (size_t i = 0; i < spec.inputs.size(); ++i)
+    if (!bind(spec.inputs[i].shape, concrete.inputs[i].shape))
+      return false;
+  for (size_t o = 0; o < spec.ops.size(); ++o) {
+    for (size_t r = 0; r < spec.ops[o].results.size(); ++r)
+      if (!bind(spec.ops[o].results[r].shape, concrete.ops[o].results[r].shape))
+        return false;
+    for (size_t k = 0; k < spec.ops[o].attributes.size(); ++k)
+      if (auto *list = std::get_if<std::vector<int64_t>>(
+              &spec.ops[o].attributes[k].value))
+        if (!bind(*list, std::get<std::vector<int64_t>>(
+                             concrete.ops[o].attributes[k].value)))
+          return false;
+  }
+  return true;
+}
+
+/// What one --dynamic seed gave.
+enum class DynamicOutcome { Skipped, Unsupported, Agrees, Finding };
+
+DynamicOutcome checkDynamic(const Options &options, uint64_t seed,
+                            std::string &detail) {
+  Program sizes[3];
+  const int64_t varying[3] = {6, 9, 13};
+  for (int i = 0; i < 3; ++i)
+    sizes[i] = fuzz::ProgramGenerator(seed, varying[i]).generate(options.ops);
+  const BlockSpec &first = sizes[0].spec;
+  // Ops compiled only with static shapes become inputs; the last other op
+  // is the target.
+  std::vector<bool> cut(first.ops.size());
+  int64_t target = -1;
+  for (size_t op = 0; op < first.ops.size(); ++op) {
+    cut[op] = !trace::takesDynamicSizes(first.ops[op].name);
+    if (!cut[op])
+      target = int64_t(op);
+  }
+  if (target < 0)
+    return DynamicOutcome::Skipped;
+  for (const Program &program : sizes)
+    if (program.spec.ops.size() != first.ops.size())
+      return DynamicOutcome::Skipped;
+  Program parts[3];
+  for (int i = 0; i < 3; ++i)
+    parts[i] = slice(sizes[i], ValueId::result(int32_t(target)), cut);
+  BlockSpec symbolic = parts[0].spec, check13 = parts[0].spec;
+  std::vector<int64_t> values;
+  if (!symbolize(symbolic, parts[1].spec) ||
+      !compiler::hasSymbolicSizes(symbolic) ||
+      !symbolize(check13, parts[2].spec) ||
+      !bindSymbols(symbolic, parts[2].spec, values))
+    return DynamicOutcome::Skipped;
+  auto block = CompiledBlock::compile(symbolic);
+  if (!block) {
+    bool unsupported = false;
+    llvm::handleAllErrors(
+        block.takeError(),
+        [&](const compiler::UnsupportedOpError &error) {
+          unsupported = true;
+          detail = error.opName + " (" + error.reason + ")";
+        },
+        [&](const llvm::ErrorInfoBase &error) { detail = error.message(); });
+    return unsupported ? DynamicOutcome::Unsupported : DynamicOutcome::Finding;
+  }
+  const Program &run = parts[2];
+  auto outputs = (*block)->run(run.inputs, values);
+  if (!outputs) {
+    detail = llvm::toString(outputs.takeError());
+    return DynamicOutcome::Finding;
+  }
+  const ValueId &output = run.spec.outputs[0];
+  detail = difference((*outputs)[0], run.results[output.op][output.index]);
+  if (detail.empty())
+    return DynamicOutcome::Agrees;
+  // The same block compiled for size 13 alone: when it differs as much,
+  // the difference is not the dynamic sizes' (rounding amplified, or a
+  // static finding terra-fuzz reports without --dynamic).
+  if (check(run).kind == Outcome::Mismatch)
+    return DynamicOutcome::Agrees;
+  detail = "output (" + run.spec.ops[output.op].name + "): " + detail + "\n" +
+           describe(symbolic);
+  return DynamicOutcome::Finding;
+}
+
+int runDynamic(const Options &options) {
+  auto start = std::chrono::steady_clock::now();
+  std::map<std::string, uint64_t> unsupported;
+  uint64_t counts[4] = {0, 0, 0, 0};
+  for (uint64_t i = 0;; ++i) {
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    if (options.seconds > 0 ? elapsed >= options.seconds
+                            : i >= options.programs)
+      break;
+    uint64_t seed = options.seed + i;
+    if (options.verbose)
+      std::fprintf(stderr, "terra-fuzz: seed %llu\n", (unsigned long long)seed);
+    std::string detail;
+    DynamicOutcome outcome = checkDynamic(options, seed, detail);
+    ++counts[int(outcome)];
+    if (outcome == DynamicOutcome::Unsupported)
+      ++unsupported[detail];
+    if (outcome == DynamicOutcome::Finding) {
+      std::printf("terra-fuzz --dynamic: seed %llu: %s\n",
+                  (unsigned long long)seed, detail.c_str());
+      std::fflush(stdout);
+    }
+  }
+  std::printf(
+      "terra-fuzz --dynamic: %llu seeds (from %llu): %llu blocks "
+      "with symbolic sizes compiled once and run at another size, "
+      "%llu with an op not compiled with dynamic sizes, %llu "
+      "skipped (no symbolic size, or the sizes changed the "
+      "generator's choices), %llu findings\n",
+      (unsigned long long)(counts[0] + counts[1] + counts[2] + counts[3]),
+      (unsigned long long)options.seed,
+      (unsigned long long)(counts[2] + counts[3]),
+      (unsigned long long)counts[1], (unsigned long long)counts[0],
+      (unsigned long long)counts[3]);
+  for (const auto &[reason, count] : unsupported)
+    std::printf("  %llu x %s\n", (unsigned long long)count, reason.c_str());
+  return counts[3] ? 1 : 0;
+}
+
 int parse(int argc, char **argv, Options &options) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -352,6 +573,8 @@ int parse(int argc, char **argv, Options &options) {
       options.out = next();
     } else if (arg == "--verbose") {
       options.verbose = true;
+    } else if (arg == "--dynamic") {
+      options.dynamic = true;
     } else if (arg == "-h" || arg == "--help") {
       std::printf("%s", usage);
       return 0;
@@ -370,6 +593,8 @@ int main(int argc, char **argv) {
   Options options;
   if (int status = parse(argc, argv, options); status >= 0)
     return status;
+  if (options.dynamic)
+    return runDynamic(options);
 
   auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {

@@ -135,6 +135,10 @@ struct DynamicSize {
   uint32_t symbol = 0;
 };
 
+/// Whether the compiler lowers op `name` with dynamic sizes (lib/Conversion
+/// and BlockToMLIR); nodes of other ops keep one node per shape.
+bool takesDynamicSizes(const std::string &name);
+
 /// A maximal straight stretch of op nodes (see TraceGraph::blocks()).
 struct Block {
   std::vector<NodeId> nodes;
