@@ -70,31 +70,11 @@ CompiledBlock::run(const std::vector<Tensor> &inputs,
     std::vector<Tensor> copies;
     size_t words = 0;
     std::vector<int64_t> values = symbols;
-    // Whether `actual` can be `expected`, binding symbolic sizes.
-    auto matches = [&](const Shape &expected, const Shape &actual) {
-      if (expected.size() != actual.size())
-        return false;
-      for (size_t d = 0; d < expected.size(); ++d) {
-        if (!isSymbolicSize(expected[d])) {
-          if (expected[d] != actual[d])
-            return false;
-          continue;
-        }
-        uint32_t symbol = symbolOf(expected[d]);
-        if (symbol >= values.size())
-          values.resize(symbol + 1, -1);
-        if (values[symbol] < 0)
-          values[symbol] = actual[d];
-        else if (values[symbol] != actual[d])
-          return false;
-      }
-      return true;
-    };
     for (size_t i = 0; i < inputs.size(); ++i) {
       const Tensor &input = inputs[i];
       const TensorType &expected = inputTypes_[i];
       if (!input.defined() || input.dtype() != expected.dtype ||
-          !matches(expected.shape, input.shape()))
+          !bindSymbols(expected.shape, input.shape(), values))
         return llvm::createStringError(
             llvm::inconvertibleErrorCode(),
             "compiled block input " + std::to_string(i) + " should be " +

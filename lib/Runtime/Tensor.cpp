@@ -169,6 +169,26 @@ std::string formatShape(const Shape &shape) {
   return out.str();
 }
 
+bool bindSymbols(const Shape &pattern, const Shape &sizes,
+                 std::vector<int64_t> &symbols) {
+  if (pattern.size() != sizes.size())
+    return false;
+  for (size_t d = 0; d < pattern.size(); ++d) {
+    if (!isSymbolicSize(pattern[d])) {
+      if (pattern[d] != sizes[d])
+        return false;
+      continue;
+    }
+    uint32_t symbol = symbolOf(pattern[d]);
+    if (symbol >= symbols.size())
+      symbols.resize(symbol + 1, -1);
+    if (sizes[d] < 2 || (symbols[symbol] >= 0 && symbols[symbol] != sizes[d]))
+      return false;
+    symbols[symbol] = sizes[d];
+  }
+  return true;
+}
+
 Shape substituteSymbols(const Shape &shape,
                         const std::vector<int64_t> &symbols) {
   Shape concrete = shape;

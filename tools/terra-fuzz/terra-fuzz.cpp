@@ -405,26 +405,11 @@ bool symbolize(BlockSpec &a, const BlockSpec &b) {
 /// The values `concrete` (the block at another size) gives the symbols of
 /// `spec`; false when a symbol would take two values or one below 2, or a
 /// static size differs.
-bool bindSymbols(const BlockSpec &spec, const BlockSpec &concrete,
-                 std::vector<int64_t> &values) {
+bool symbolValues(const BlockSpec &spec, const BlockSpec &concrete,
+                  std::vector<int64_t> &values) {
+  // The validator lets a block run only where its static sizes hold.
   auto bind = [&](const Shape &symbolic, const Shape &sizes) {
-    if (symbolic.size() != sizes.size())
-      return false;
-    for (size_t d = 0; d < symbolic.size(); ++d) {
-      // The validator lets a block run only where its static sizes hold.
-      if (!isSymbolicSize(symbolic[d])) {
-        if (symbolic[d] != sizes[d])
-          return false;
-        continue;
-      }
-      uint32_t symbol = symbolOf(symbolic[d]);
-      if (symbol >= values.size())
-        values.resize(symbol + 1, -1);
-      if (sizes[d] < 2 || (values[symbol] >= 0 && values[symbol] != sizes[d]))
-        return false;
-      values[symbol] = sizes[d];
-    }
-    return true;
+    return terra::bindSymbols(symbolic, sizes, values);
   };
   for (size_t i = 0; i < spec.inputs.size(); ++i)
     if (!bind(spec.inputs[i].shape, concrete.inputs[i].shape))
@@ -475,7 +460,7 @@ DynamicOutcome checkDynamic(const Options &options, uint64_t seed,
   if (!symbolize(symbolic, parts[1].spec) ||
       !compiler::hasSymbolicSizes(symbolic) ||
       !symbolize(check13, parts[2].spec) ||
-      !bindSymbols(symbolic, parts[2].spec, values))
+      !symbolValues(symbolic, parts[2].spec, values))
     return DynamicOutcome::Skipped;
   auto block = CompiledBlock::compile(symbolic);
   if (!block) {

@@ -201,6 +201,11 @@ inline bool hasSymbolicSizes(const Shape &shape) {
       return true;
   return false;
 }
+/// Whether `sizes` fit `pattern`: its static sizes equal, each symbolic
+/// size 2 or more and equal to the symbol's value in `symbols` (indexed by
+/// symbol; -1, or past the end, is unset and gets set).
+bool bindSymbols(const Shape &pattern, const Shape &sizes,
+                 std::vector<int64_t> &symbols);
 /// `shape` with each symbolic size replaced by its value in `symbols`
 /// (indexed by symbol).
 Shape substituteSymbols(const Shape &shape,

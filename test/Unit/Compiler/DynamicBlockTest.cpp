@@ -98,11 +98,9 @@ compiler::BlockSpec symbolize(compiler::BlockSpec a,
 /// other sizes), by symbol.
 std::vector<int64_t> symbolValues(const compiler::BlockSpec &spec,
                                   const compiler::BlockSpec &traced) {
-  std::vector<int64_t> symbols(8, -1);
+  std::vector<int64_t> symbols;
   auto note = [&](const Shape &symbolic, const Shape &sizes) {
-    for (size_t d = 0; d < symbolic.size(); ++d)
-      if (isSymbolicSize(symbolic[d]))
-        symbols[symbolOf(symbolic[d])] = sizes[d];
+    EXPECT_TRUE(bindSymbols(symbolic, sizes, symbols));
   };
   for (size_t i = 0; i < spec.inputs.size(); ++i)
     note(spec.inputs[i].shape, traced.inputs[i].shape);
