@@ -110,7 +110,8 @@ void BroadcastToOp::getCanonicalizationPatterns(RewritePatternSet &results,
 /// agree given the static dimensions; reports why not at `loc` when given.
 static LogicalResult verifyReshape(std::optional<Location> loc,
                                    RankedTensorType inputType,
-                                   RankedTensorType resultType) {
+                                   RankedTensorType resultType,
+                                   size_t numSizes = 0) {
   if (inputType.getElementType() != resultType.getElementType())
     return emitOptionalError(
         loc, "'terra.reshape' op element type ", inputType.getElementType(),
@@ -120,10 +121,15 @@ static LogicalResult verifyReshape(std::optional<Location> loc,
     return emitOptionalError(loc, "'terra.reshape' op cannot reshape ",
                              inputType.getNumElements(), " elements into ",
                              resultType.getNumElements());
-  if (llvm::count_if(resultType.getShape(), ShapedType::isDynamic) > 1)
+  int64_t numDynamic = resultType.getNumDynamicDims();
+  if (numSizes != 0 && int64_t(numSizes) != numDynamic)
+    return emitOptionalError(loc, "'terra.reshape' op has ", numSizes,
+                             " sizes for ", numDynamic,
+                             " dynamic result dimensions");
+  if (numSizes == 0 && numDynamic > 1)
     return emitOptionalError(
-        loc,
-        "'terra.reshape' op result may have at most one dynamic dimension");
+        loc, "'terra.reshape' op result may have at most one dynamic "
+             "dimension without sizes");
   // With a dynamic dimension on one side, the static side's element count
   // must still be a multiple of the other side's static dimensions.
   auto staticProduct = [](RankedTensorType type) {
@@ -152,17 +158,19 @@ static LogicalResult verifyReshape(std::optional<Location> loc,
 }
 
 LogicalResult ReshapeOp::verify() {
-  return verifyReshape(getLoc(), rankedType(getInput()), getType());
+  return verifyReshape(getLoc(), rankedType(getInput()), getType(),
+                       getSizes().size());
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
-  if (getInput().getType() == getType())
+  // With sizes, equal types (?x? -> ?x?) may still be a new shape.
+  if (getInput().getType() == getType() && getType().getNumDynamicDims() <= 1)
     return getInput();
   if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
     // As for broadcasts, a dynamic intermediate shape can hide a size
     // mismatch (12 -> ? -> 5): only merge into a reshape that verifies.
     if (succeeded(verifyReshape(std::nullopt, rankedType(producer.getInput()),
-                                getType()))) {
+                                getType(), getSizes().size()))) {
       getInputMutable().assign(producer.getInput());
       return getResult();
     }

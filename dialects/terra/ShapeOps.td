@@ -70,10 +70,25 @@ def Terra_ReshapeOp : Terra_Op<"reshape", [Pure]> {
     %y = terra.reshape %x : tensor<2x6xf32> -> tensor<3x4xf32>
     ```
     Reshaping to the same type folds away; two reshapes in a row merge.
+
+    One dynamic result dimension follows from the element count. With more,
+    `sizes` gives one index per dynamic result dimension, in order:
+
+    ```mlir
+    %y = terra.reshape %x sizes(%b, %n) : tensor<?x16xf32> -> tensor<?x?x16xf32>
+    ```
   }];
-  let arguments = (ins Terra_Tensor:$input);
+  let arguments = (ins Terra_Tensor:$input, Variadic<Index>:$sizes);
   let results = (outs Terra_Tensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let builders = [
+    OpBuilder<(ins "Type":$result, "Value":$input), [{
+      build($_builder, $_state, result, input, ValueRange{});
+    }]>
+  ];
+  let assemblyFormat = [{
+    $input (`sizes` `(` $sizes^ `)`)? attr-dict `:` type($input) `->`
+    type($result)
+  }];
   let hasVerifier = 1;
   let hasFolder = 1;
 }

@@ -331,14 +331,31 @@ Value BlockBuilder::reshape(Value value, ArrayRef<int64_t> shape) {
   SmallVector<int64_t> target = mlirShape(shape);
   if (shapeOf(value) == ArrayRef<int64_t>(target))
     return value;
-  // terra.reshape infers one dynamic size from the element count.
+  // terra.reshape infers one dynamic size from the element count; more
+  // are given, which takes the symbolic shape (the op's result's when
+  // `shape` is its MLIR form).
+  SmallVector<Value> sizes;
   if (llvm::count(target, ShapedType::kDynamic) > 1) {
-    unsupportedReshape = true;
-    return value;
+    ArrayRef<int64_t> symbolic = shape;
+    if (!llvm::any_of(shape, isSymbolicSize) &&
+        ArrayRef<int64_t>(target) ==
+            ArrayRef<int64_t>(mlirShape(resultType.shape)))
+      symbolic = resultType.shape;
+    for (int64_t size : symbolic) {
+      if (!isSymbolicSize(size) && !ShapedType::isDynamic(size))
+        continue;
+      Value given = isSymbolicSize(size) ? symbolSize(size) : Value();
+      if (!given) {
+        unsupportedReshape = true;
+        return value;
+      }
+      sizes.push_back(given);
+    }
   }
   return tdl::ReshapeOp::create(
       builder, loc,
-      RankedTensorType::get(target, typeOf(value).getElementType()), value);
+      RankedTensorType::get(target, typeOf(value).getElementType()), value,
+      sizes);
 }
 
 /// A constant tensor of `type` filled with `number`, converted as

@@ -437,3 +437,20 @@ func.func @broadcast_to_sizes_count(%x: tensor<1xf32>, %n: index) -> tensor<?x?x
   %0 = terra.broadcast_to %x sizes(%n) : tensor<1xf32> -> tensor<?x?xf32>
   return %0 : tensor<?x?xf32>
 }
+
+// -----
+
+// Two dynamic result dimensions need their sizes.
+func.func @reshape_two_dynamic(%x: tensor<?x16xf32>) -> tensor<?x?x16xf32> {
+  // expected-error @+1 {{'terra.reshape' op result may have at most one dynamic dimension without sizes}}
+  %0 = terra.reshape %x : tensor<?x16xf32> -> tensor<?x?x16xf32>
+  return %0 : tensor<?x?x16xf32>
+}
+
+// -----
+
+func.func @reshape_sizes_count(%x: tensor<?x16xf32>, %n: index) -> tensor<?x?x16xf32> {
+  // expected-error @+1 {{'terra.reshape' op has 1 sizes for 2 dynamic result dimensions}}
+  %0 = terra.reshape %x sizes(%n) : tensor<?x16xf32> -> tensor<?x?x16xf32>
+  return %0 : tensor<?x?x16xf32>
+}

@@ -47,6 +47,14 @@ func.func @broadcast_to_sizes(%x: tensor<1xf32>, %m: index, %n: index) -> tensor
   return %0 : tensor<?x?xf32>
 }
 
+// reshape with the sizes of two dynamic result dimensions.
+// CHECK-LABEL: func @reshape_sizes
+// CHECK: terra.reshape %{{.*}} sizes(%{{.*}}, %{{.*}}) : tensor<?x16xf32> -> tensor<?x?x16xf32>
+func.func @reshape_sizes(%x: tensor<?x16xf32>, %b: index, %n: index) -> tensor<?x?x16xf32> {
+  %0 = terra.reshape %x sizes(%b, %n) : tensor<?x16xf32> -> tensor<?x?x16xf32>
+  return %0 : tensor<?x?x16xf32>
+}
+
 // reshape: static, to a scalar, and with one dynamic result dimension.
 // CHECK-LABEL: func @reshape
 func.func @reshape(%x: tensor<2x6xf32>, %y: tensor<1x1xi32>, %z: tensor<?x4xf32>)

@@ -462,7 +462,14 @@ DynamicOutcome checkDynamic(const Options &options, uint64_t seed,
       !symbolize(check13, parts[2].spec) ||
       !symbolValues(symbolic, parts[2].spec, values))
     return DynamicOutcome::Skipped;
-  auto block = CompiledBlock::compile(symbolic);
+  compiler::CompileOptions compileOptions;
+  if (options.verbose) {
+    // Each stage's MLIR first: a crash leaves the block to re-run.
+    llvm::sys::fs::create_directories(options.out);
+    compileOptions.dumpDir = options.out;
+    compileOptions.name = "dynamic-" + std::to_string(seed);
+  }
+  auto block = CompiledBlock::compile(symbolic, compileOptions);
   if (!block) {
     bool unsupported = false;
     llvm::handleAllErrors(

@@ -75,6 +75,27 @@ struct BroadcastToLowering : public OpConversionPattern<BroadcastToOp> {
 
 struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
   using OpConversionPattern::OpConversionPattern;
+
+  /// tensor.reshape to a shape built from the given sizes. (A
+  /// tensor.expand_shape with two dynamic sizes in one group crashes
+  /// expand-strided-metadata in this MLIR version.)
+  static LogicalResult lowerWithSizes(ReshapeOp op, OpAdaptor adaptor,
+                                      ConversionPatternRewriter &rewriter) {
+    Location loc = op.getLoc();
+    RankedTensorType resultType = op.getType();
+    SmallVector<Value> shape;
+    auto sizes = adaptor.getSizes().begin();
+    for (int64_t size : resultType.getShape())
+      shape.push_back(ShapedType::isDynamic(size)
+                          ? *sizes++
+                          : arith::ConstantIndexOp::create(rewriter, loc, size)
+                                .getResult());
+    Value shapeTensor = tensor::FromElementsOp::create(rewriter, loc, shape);
+    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(
+        op, resultType, adaptor.getInput(), shapeTensor);
+    return success();
+  }
+
   LogicalResult
   matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -82,6 +103,8 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
     Value input = adaptor.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     RankedTensorType resultType = op.getType();
+    if (!adaptor.getSizes().empty())
+      return lowerWithSizes(op, adaptor, rewriter);
     // A pure collapse or expansion is one op; anything else goes through 1-D
     // (as does a static result of a dynamic input or the reverse, which
     // tensor.collapse_shape / expand_shape cannot express).

@@ -92,6 +92,18 @@ func.func @reshape_dynamic(%x: tensor<4x?x8xf32>) -> tensor<2x?x8xf32> {
   return %1 : tensor<2x?x8xf32>
 }
 
+// Two dynamic sizes, given: a tensor.reshape to a shape built from them.
+// LLVM-LABEL: llvm.func @reshape_sizes
+// CHECK-LABEL: func @reshape_sizes
+// CHECK-SAME: (%[[X:.*]]: tensor<?x16xf32>, %[[B:.*]]: index, %[[N:.*]]: index)
+// CHECK: %[[C16:.*]] = arith.constant 16 : index
+// CHECK: %[[SHAPE:.*]] = tensor.from_elements %[[B]], %[[N]], %[[C16]] : tensor<3xindex>
+// CHECK: tensor.reshape %[[X]](%[[SHAPE]]) : (tensor<?x16xf32>, tensor<3xindex>) -> tensor<?x?x16xf32>
+func.func @reshape_sizes(%x: tensor<?x16xf32>, %b: index, %n: index) -> tensor<?x?x16xf32> {
+  %0 = terra.reshape %x sizes(%b, %n) : tensor<?x16xf32> -> tensor<?x?x16xf32>
+  return %0 : tensor<?x?x16xf32>
+}
+
 // CHECK-LABEL: func @transpose_dynamic
 // CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>)
 // CHECK: %[[D:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x3xf32>
