@@ -62,7 +62,9 @@ Producer Recorder::producerOf(const Tensor &tensor) {
     tag.id = nextFeed_++;
     tag.version = state.version;
   }
-  return Producer::feed(tag.id);
+  Producer feed = Producer::feed(tag.id);
+  feed.fromPython = tensor.storage()->isBorrowed();
+  return feed;
 }
 
 Operand Recorder::operandOf(const Tensor &tensor) {

@@ -74,14 +74,16 @@ bool TraceGraph::generalize(NodeId id, const OpRecord &op) {
     return false;
   // The same computation at another size, not a loop over tensors of
   // several shapes at one site (an optimiser's parameters), whose nodes
-  // must stay apart. New sizes enter with new data, after a fetch (the
-  // previous step's loss.item()): only there may an operand size become a
-  // symbol of its own. Elsewhere the walk must follow the node's old path
-  // (a predecessor at the site it comes from), and operand and attribute
-  // sizes may only change the way a symbol already did.
+  // must stay apart. New sizes enter with new data: only an op reading
+  // memory Python lent (a NumPy batch) may make an operand size a symbol of
+  // its own. Elsewhere the walk must follow the node's old path (a
+  // predecessor at the site it comes from), and operand and attribute sizes
+  // may only change as a symbol already did.
+  bool entry = false;
+  for (const Operand &operand : op.operands)
+    entry = entry || operand.producer.fromPython;
   const Node &from = nodes_[cursor_];
-  bool entry = !from.isOp();
-  bool samePath = entry;
+  bool samePath = entry || !from.isOp();
   for (NodeId predecessor : node.predecessors)
     samePath = samePath || (nodes_[predecessor].kind == from.kind &&
                             nodes_[predecessor].site == from.site);

@@ -52,6 +52,9 @@ struct Producer {
   /// Record made by co-execution: the TraceGraph node that made it (`id` is
   /// then the node's visit, not a record index); UINT32_MAX otherwise.
   uint32_t node = UINT32_MAX;
+  /// Feed: the tensor reads memory Python lent (a NumPy array): new data,
+  /// where automatic dynamic shapes let new sizes in.
+  bool fromPython = false;
 
   static Producer record(uint64_t index, uint32_t output = 0) {
     return {ProducerKind::Record, output, index, 0};

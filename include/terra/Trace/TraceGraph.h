@@ -170,8 +170,9 @@ public:
   /// by this trace, whose sizes differ from the op's only where neither is
   /// 0 or 1, becomes symbolic there, if the op is one the compiler lowers
   /// with dynamic sizes and the op's operands and attributes give every
-  /// symbolic result size. New symbols are born only right after a fetch
-  /// (new data for the next step); elsewhere the walk must follow the
+  /// symbolic result size. New symbols are born only on operands that read
+  /// memory Python lent (new data: a NumPy batch); elsewhere the walk must
+  /// follow the
   /// node's old path and operand and attribute sizes change as a symbol
   /// already did, so that a loop over tensors of several shapes at one site
   /// (an optimiser's parameters) keeps its nodes apart.

@@ -42,7 +42,12 @@ struct Value {
 
 class Recorder {
 public:
-  Value feed(TensorType type) { return {Producer::feed(nextFeed_++), type}; }
+  /// New data; `fromPython`: in memory Python lent (a NumPy batch).
+  Value feed(TensorType type, bool fromPython = true) {
+    Producer producer = Producer::feed(nextFeed_++);
+    producer.fromPython = fromPython;
+    return {producer, type};
+  }
   static Value variable(uint64_t id, TensorType type) {
     return {Producer::variable(id), type};
   }

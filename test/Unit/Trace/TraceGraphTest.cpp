@@ -191,14 +191,19 @@ TEST(TraceGraph, ShapeChangeMakesSizesSymbolic) {
   EXPECT_EQ(graph.numSymbols(), 1u);
 }
 
-TEST(TraceGraph, NewSizesAreBornAfterAFetchOnly) {
+TEST(TraceGraph, NewSizesAreBornWhereDataEnters) {
   Recorder r;
   TraceGraph graph;
-  // Without a fetch between steps, the step's first op may be a loop over
-  // tensors of several shapes: a new shape is a new node.
-  graph.merge((mlpStep(r, 64), r.finish()));
-  EXPECT_EQ(graph.merge((mlpStep(r, 32), r.finish())), 3u);
+  // A tensor that is not Python's data (a gradient an optimiser reads, as
+  // an untagged value) with a new shape: a loop over tensors of several
+  // shapes may be what met it, so it is a new node.
+  for (int64_t rows : {32, 16}) {
+    Value grad = r.feed(f32({rows, 8}), /*fromPython=*/false);
+    r.sync(line(2), SyncKind::Item, r.op("mul", line(1), {grad, grad}));
+    graph.merge(r.finish());
+  }
   EXPECT_EQ(graph.numSymbols(), 0u);
+  EXPECT_EQ(graph.size(), 5u); // start, a mul and a fetch per shape
 }
 
 TEST(TraceGraph, SizesZeroAndOneStayStatic) {
