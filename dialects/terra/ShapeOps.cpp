@@ -253,6 +253,16 @@ SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   SmallVector<int64_t> shape;
   for (int64_t dim = 0; dim < rank; ++dim) {
     int64_t size = inputType.getDimSize(dim);
+    if (ShapedType::isDynamic(limit[dim])) {
+      if (!ShapedType::isDynamic(size) || start[dim] != 0 || stride[dim] != 1)
+        return emitOptionalError(
+            loc,
+            "'terra.slice' op a dynamic limit takes the whole of a "
+            "dynamic dimension (start 0, stride 1); dimension ",
+            dim, " is not one");
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
     if (stride[dim] <= 0)
       return emitOptionalError(loc, "'terra.slice' op stride ", stride[dim],
                                " of dimension ", dim, " is not positive");

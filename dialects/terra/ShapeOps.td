@@ -122,7 +122,9 @@ def Terra_SliceOp : Terra_Op<"slice", [Pure,
   let description = [{
     Takes elements `start[d], start[d] + stride[d], ...` below `limit[d]` in
     every dimension `d`, like the Python slice `x[start:limit:stride]`.
-    Starts and limits lie in `[0, size]`; strides are positive.
+    Starts and limits lie in `[0, size]`; strides are positive. A dynamic
+    limit (`?` in the type's sense, -9223372036854775808) takes the whole
+    of a dynamic dimension (with start 0 and stride 1).
 
     ```mlir
     %y = terra.slice %x [0, 1] [4, 3] [2, 1] : tensor<4x3xf32> -> tensor<2x2xf32>

@@ -726,6 +726,8 @@ BlockBuilder::Results BlockBuilder::buildView() {
   if (!dim)
     return dim.takeError();
   int64_t size = shapeOf(x)[*dim];
+  if (ShapedType::isDynamic(size))
+    return unsupported("indexing along a dynamic dimension");
   int64_t start, stop, step = 1;
   if (name == "slice") {
     // Python's clamped bounds, as Tensor::slice.

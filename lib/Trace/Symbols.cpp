@@ -26,6 +26,15 @@ int64_t SymbolBindings::valueOf(uint32_t symbol) const {
   return -1;
 }
 
+bool SymbolBindings::symbolWithValue(int64_t value, uint32_t &symbol) const {
+  for (unsigned i = 0; i < count_; ++i)
+    if (values_[i] == value) {
+      symbol = symbols_[i];
+      return true;
+    }
+  return false;
+}
+
 bool matchSizes(const int64_t *pattern, const int64_t *actual, size_t rank,
                 SymbolBindings &bindings) {
   for (size_t d = 0; d < rank; ++d) {

@@ -41,16 +41,17 @@ NodeId TraceGraph::addNode(Node node) {
 
 bool takesDynamicSizes(const std::string &name) {
   static const char *const names[] = {
-      "neg",         "abs",          "exp",         "log",          "sqrt",
-      "rsqrt",       "tanh",         "sigmoid",     "relu",         "gelu",
-      "gelu_tanh",   "erf",          "logical_not", "add",          "sub",
-      "mul",         "div",          "pow",         "maximum",      "minimum",
-      "eq",          "ne",           "lt",          "le",           "gt",
-      "ge",          "where",        "clamp",       "to",           "copy",
-      "reshape",     "permute",      "transpose",   "expand",       "unsqueeze",
-      "squeeze",     "contiguous",   "clone",       "sum",          "mean",
-      "amax",        "amin",         "argmax",      "argmin",       "softmax",
-      "log_softmax", "index_select", "index_add",   "sum_to_shape", "matmul"};
+      "neg",          "abs",        "exp",         "log",          "sqrt",
+      "rsqrt",        "tanh",       "sigmoid",     "relu",         "gelu",
+      "gelu_tanh",    "erf",        "logical_not", "add",          "sub",
+      "mul",          "div",        "pow",         "maximum",      "minimum",
+      "eq",           "ne",         "lt",          "le",           "gt",
+      "ge",           "where",      "clamp",       "to",           "copy",
+      "reshape",      "permute",    "transpose",   "expand",       "unsqueeze",
+      "squeeze",      "contiguous", "clone",       "sum",          "mean",
+      "slice",        "select",     "amax",        "amin",         "argmax",
+      "argmin",       "softmax",    "log_softmax", "index_select", "index_add",
+      "sum_to_shape", "matmul"};
   for (const char *known : names)
     if (name == known)
       return true;
@@ -92,37 +93,56 @@ bool TraceGraph::generalize(NodeId id, const OpRecord &op) {
   std::map<std::pair<int64_t, int64_t>, uint32_t> born;
   Node general = node;
   std::vector<DynamicSize> changes;
-  // Symbols the node already has must keep one value in `op`.
+  // The values the symbols take in `op`: those the node has must keep one,
+  // and a size that changes like one of them is that symbol.
   SymbolBindings kept;
   bool ok = true;
+  // `producer`: the symbolic sizes of the value an operand reads, whose
+  // symbols it takes.
   auto generalizeSizes = [&](int64_t *sizes, const int64_t *met, size_t rank,
-                             const std::string &where, bool mayBeNew) {
+                             const std::string &where, bool mayBeNew,
+                             const int64_t *producer = nullptr) {
     for (size_t d = 0; ok && d < rank; ++d) {
       if (isSymbolicSize(sizes[d])) {
         ok = kept.bind(symbolOf(sizes[d]), met[d]);
-      } else if (sizes[d] != met[d]) {
-        std::pair<int64_t, int64_t> pair(sizes[d], met[d]);
-        auto known = symbols_.find(pair);
-        ok = sizes[d] >= 2 && met[d] >= 2 &&
-             (known != symbols_.end() || mayBeNew);
-        if (!ok)
-          break;
-        uint32_t symbol =
-            known != symbols_.end()
-                ? known->second
-                : born.emplace(pair, uint32_t(symbols_.size() + born.size()))
-                      .first->second;
-        changes.push_back({id, where, uint32_t(d), sizes[d], met[d], symbol});
-        sizes[d] = symbolicSize(symbol);
+        continue;
       }
+      if (sizes[d] == met[d])
+        continue;
+      ok = sizes[d] >= 2 && met[d] >= 2;
+      if (!ok)
+        break;
+      std::pair<int64_t, int64_t> pair(sizes[d], met[d]);
+      auto known = symbols_.find(pair);
+      uint32_t symbol = 0;
+      if (producer && isSymbolicSize(producer[d]))
+        symbol = symbolOf(producer[d]);
+      else if (kept.symbolWithValue(met[d], symbol))
+        ;
+      else if (known != symbols_.end())
+        symbol = known->second;
+      else if (mayBeNew)
+        symbol = born.emplace(pair, uint32_t(symbols_.size() + born.size()))
+                     .first->second;
+      else
+        ok = false;
+      ok = ok && kept.bind(symbol, met[d]);
+      if (!ok)
+        break;
+      changes.push_back({id, where, uint32_t(d), sizes[d], met[d], symbol});
+      sizes[d] = symbolicSize(symbol);
     }
   };
   auto generalizeType = [&](TensorType &type, const TensorType &met,
-                            const std::string &where, bool mayBeNew) {
+                            const std::string &where, bool mayBeNew,
+                            const Shape *producer = nullptr) {
     ok = ok && type.dtype == met.dtype && type.shape.size() == met.shape.size();
     if (ok)
       generalizeSizes(type.shape.data(), met.shape.data(), met.shape.size(),
-                      where, mayBeNew);
+                      where, mayBeNew,
+                      producer && producer->size() == met.shape.size()
+                          ? producer->data()
+                          : nullptr);
   };
   // The same computation at another size, not another one that shares the
   // site (an optimiser's loop over parameters): each operand comes from the
@@ -135,8 +155,27 @@ bool TraceGraph::generalize(NodeId id, const OpRecord &op) {
       ok = known.node == producerNode(producer);
     if (ok && !known.varies && producer.kind == ProducerKind::Variable)
       ok = known.variable == producer.id;
+    const Shape *made = nullptr;
+    NodeId maker = producer.kind == ProducerKind::Record
+                       ? producerNode(producer)
+                       : kNoNode;
+    if (maker != kNoNode && producer.output < nodes_[maker].results.size())
+      made = &nodes_[maker].results[producer.output].type.shape;
     generalizeType(general.operands[i].type, op.operands[i].type,
-                   "operand " + std::to_string(i), entry);
+                   "operand " + std::to_string(i), entry, made);
+  }
+  // Python clamps a slice to its dimension's size: indexing along a
+  // symbolic dimension would give sizes the node cannot say.
+  if (ok && (op.name == "slice" || op.name == "select") &&
+      !general.operands.empty()) {
+    const Shape &shape = general.operands[0].type.shape;
+    for (const compiler::NamedAttribute &attribute : general.attributes)
+      if (attribute.name == "axis")
+        if (auto *axis = std::get_if<int64_t>(&attribute.value)) {
+          int64_t rank = int64_t(shape.size());
+          int64_t dim = *axis < 0 ? *axis + rank : *axis;
+          ok = dim >= 0 && dim < rank && !isSymbolicSize(shape[dim]);
+        }
   }
   // Sizes computed from symbolic operands (a flattened length) may be new.
   bool derived = false;

@@ -41,9 +41,15 @@ def _basic_view(tensor, index):
     to."""
     items = _expand_ellipsis(index, tensor.ndim)
     view, dim, advanced = tensor, 0, []
+    whole = None  # the first dimension a bare `:` took whole
     for item in items:
         if item is None:
             view = _terra.unsqueeze(view, dim)
+            dim += 1
+        elif item == slice(None):
+            # The whole dimension: no op, so that a traced program does not
+            # record its size (a sequence length that changes).
+            whole = dim if whole is None else whole
             dim += 1
         elif isinstance(item, slice):
             start, stop, step = item.start, item.stop, item.step
@@ -68,6 +74,9 @@ def _basic_view(tensor, index):
                 "only integers, slices (`:`), ellipsis (`...`), None and long "
                 "or byte Variables are valid indices (got %s)"
                 % type(item).__name__)
+    if view is tensor and whole is not None:
+        # x[:]: still a new view of x, as in PyTorch.
+        view = _terra.slice(tensor, whole, 0, tensor.shape[whole], 1)
     return view, advanced
 
 

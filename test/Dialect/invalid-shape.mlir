@@ -454,3 +454,13 @@ func.func @reshape_sizes_count(%x: tensor<?x16xf32>, %n: index) -> tensor<?x?x16
   %0 = terra.reshape %x sizes(%n) : tensor<?x16xf32> -> tensor<?x?x16xf32>
   return %0 : tensor<?x?x16xf32>
 }
+
+// -----
+
+// A dynamic limit takes a whole dynamic dimension only.
+func.func @slice_dynamic_limit(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
+  // expected-error @+2 {{'terra.slice' op a dynamic limit takes the whole of a dynamic dimension (start 0, stride 1); dimension 1 is not one}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = terra.slice %x [0, 1] [4, -9223372036854775808] [1, 1] : tensor<4x?xf32> -> tensor<4x?xf32>
+  return %0 : tensor<4x?xf32>
+}

@@ -193,6 +193,19 @@ class IndexingTest(unittest.TestCase):
             with self.subTest(index=index):
                 assert_same(self, t[index], r[index])
 
+    def test_whole_dimension_slices(self):
+        # A bare `:` records no op; x[:] is still a new view that aliases x.
+        data = sample((3, 4), "float32")
+        t, r = terra.tensor(data), torch.from_numpy(data.copy())
+        for index in (slice(None), (slice(None), slice(None)),
+                      (slice(None), None, slice(None)), (Ellipsis, slice(None))):
+            with self.subTest(index=index):
+                assert_same(self, t[index], r[index])
+        view = t[:]
+        self.assertIsNot(view, t)
+        view[0, 0] = 42.0
+        self.assertEqual(t[0, 0].item(), 42.0)
+
     def test_index_assignment(self):
         data = sample((3, 4), "float32")
         t, r = terra.tensor(data), torch.from_numpy(data.copy())

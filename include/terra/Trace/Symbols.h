@@ -32,6 +32,8 @@ public:
   bool bind(uint32_t symbol, int64_t value);
   /// The value of `symbol`, or -1 when unbound.
   int64_t valueOf(uint32_t symbol) const;
+  /// A symbol bound to `value`, if any.
+  bool symbolWithValue(int64_t value, uint32_t &symbol) const;
 
   unsigned size() const { return count_; }
   uint32_t symbol(unsigned i) const { return symbols_[i]; }

@@ -192,12 +192,17 @@ struct SliceLowering : public OpConversionPattern<SliceOp> {
   LogicalResult
   matchAndRewrite(SliceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(op, rewriter)))
-      return failure();
     SmallVector<OpFoldResult> offsets, sizes, strides;
     for (int64_t dim = 0; dim < op.getType().getRank(); ++dim) {
       offsets.push_back(rewriter.getIndexAttr(op.getStart()[dim]));
-      sizes.push_back(rewriter.getIndexAttr(op.getType().getDimSize(dim)));
+      // A dynamic size is the whole of the input's dimension.
+      sizes.push_back(
+          op.getType().isDynamicDim(dim)
+              ? OpFoldResult(tensor::DimOp::create(rewriter, op.getLoc(),
+                                                   adaptor.getInput(), dim)
+                                 .getResult())
+              : OpFoldResult(
+                    rewriter.getIndexAttr(op.getType().getDimSize(dim))));
       strides.push_back(rewriter.getIndexAttr(op.getStride()[dim]));
     }
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(

@@ -104,6 +104,16 @@ func.func @reshape_sizes(%x: tensor<?x16xf32>, %b: index, %n: index) -> tensor<?
   return %0 : tensor<?x?x16xf32>
 }
 
+// A slice of a static dimension keeps a dynamic one whole.
+// CHECK-LABEL: func @slice_keeps_dynamic
+// CHECK-SAME: (%[[X:.*]]: tensor<4x?xf32>)
+// CHECK: %[[D:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<4x?xf32>
+// CHECK: tensor.extract_slice %[[X]][1, 0] [2, %[[D]]] [1, 1] : tensor<4x?xf32> to tensor<2x?xf32>
+func.func @slice_keeps_dynamic(%x: tensor<4x?xf32>) -> tensor<2x?xf32> {
+  %0 = terra.slice %x [1, 0] [3, -9223372036854775808] [1, 1] : tensor<4x?xf32> -> tensor<2x?xf32>
+  return %0 : tensor<2x?xf32>
+}
+
 // CHECK-LABEL: func @transpose_dynamic
 // CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>)
 // CHECK: %[[D:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x3xf32>

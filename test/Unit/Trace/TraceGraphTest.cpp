@@ -206,6 +206,36 @@ TEST(TraceGraph, NewSizesAreBornWhereDataEnters) {
   EXPECT_EQ(graph.size(), 5u); // start, a mul and a fetch per shape
 }
 
+TEST(TraceGraph, SlicesAlongAChangingDimensionStayApart) {
+  Recorder r;
+  TraceGraph graph;
+  // x[:, :5] clamps to the length, x[1:3] does not touch it.
+  for (int64_t length : {10, 12}) {
+    Value x = r.feed(f32({4, length}));
+    Value head = r.op("slice", line(1), {x}, f32({4, 5}),
+                      {{"axis", int64_t(1)},
+                       {"start", int64_t(0)},
+                       {"stop", int64_t(5)},
+                       {"step", int64_t(1)}});
+    Value rows = r.op("slice", line(2), {x}, f32({2, length}),
+                      {{"axis", int64_t(0)},
+                       {"start", int64_t(1)},
+                       {"stop", int64_t(3)},
+                       {"step", int64_t(1)}});
+    r.sync(line(3), SyncKind::Item, r.op("add", line(4), {head, head}));
+    r.sync(line(5), SyncKind::Item, rows);
+    graph.merge(r.finish());
+  }
+  int sliceNodes = 0, symbolicSlices = 0;
+  for (NodeId id = 0; id < graph.size(); ++id)
+    if (graph.node(id).isOp() && graph.node(id).name == "slice") {
+      ++sliceNodes;
+      symbolicSlices += graph.node(id).symbolic;
+    }
+  EXPECT_EQ(sliceNodes, 3);     // x[:, :5] twice, x[1:3] once
+  EXPECT_EQ(symbolicSlices, 1); // x[1:3], over a symbolic length
+}
+
 TEST(TraceGraph, SizesZeroAndOneStayStatic) {
   Recorder r;
   TraceGraph graph;
