@@ -857,12 +857,17 @@ BlockBuilder::Results BlockBuilder::buildVar() {
     return axes.takeError();
   int64_t correction = optionalInt("correction").value_or(1);
   // Two passes, as the eager kernel: the mean, then squared deviations.
-  if (!typeOf(x).hasStaticShape())
-    return unsupported("var of a tensor with dynamic sizes");
+  // Over a dynamic dimension the count is known at run time only: the
+  // biased variance (LayerNorm's, BatchNorm's) is then a mean.
+  bool dynamicCount =
+      llvm::any_of(*axes, [&](int64_t a) { return typeOf(x).isDynamicDim(a); });
+  if (dynamicCount && correction != 0)
+    return unsupported("var with a correction over a dynamic dimension");
   double count = 1;
   SmallVector<int64_t> kept(shapeOf(x));
   for (int64_t a : *axes) {
-    count *= static_cast<double>(kept[a]);
+    if (!dynamicCount)
+      count *= static_cast<double>(kept[a]);
     kept[a] = 1;
   }
   Value deviation = x;
@@ -870,8 +875,9 @@ BlockBuilder::Results BlockBuilder::buildVar() {
     Value mean = tdl::MeanOp::create(
         builder, loc, RankedTensorType::get(kept, type.getElementType()), x,
         *axes, true);
-    deviation = tdl::SubOp::create(builder, loc, typeOf(x), x,
-                                   broadcastTo(mean, shapeOf(x)));
+    deviation = tdl::SubOp::create(
+        builder, loc, typeOf(x), x,
+        broadcastTo(mean, spec.typeOf(op->operands[0]).shape));
   } else {
     deviation = tdl::SubOp::create(builder, loc, typeOf(x), x, x);
   }
@@ -879,15 +885,21 @@ BlockBuilder::Results BlockBuilder::buildVar() {
       tdl::MulOp::create(builder, loc, typeOf(x), deviation, deviation);
   // The sum keeps reduced dimensions; the reshape then drops them unless
   // keepdim.
+  if (dynamicCount)
+    return std::vector<Value>{reshape(
+        tdl::MeanOp::create(builder, loc,
+                            RankedTensorType::get(kept, type.getElementType()),
+                            squares, *axes, /*keepdim=*/true),
+        resultType.shape)};
   Value sum = squares;
   if (!axes->empty())
     sum = tdl::SumOp::create(builder, loc,
                              RankedTensorType::get(kept, type.getElementType()),
                              squares, *axes, /*keepdim=*/true);
-  sum = reshape(sum, type.getShape());
+  sum = reshape(sum, resultType.shape);
   double divisor = std::max<double>(0, count - static_cast<double>(correction));
   return std::vector<Value>{
-      tdl::DivOp::create(builder, loc, type, sum, splat(divisor, type))};
+      tdl::DivOp::create(builder, loc, type, sum, splat(divisor, type, sum))};
 }
 
 BlockBuilder::Results BlockBuilder::buildSoftmax() {

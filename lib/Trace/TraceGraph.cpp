@@ -41,17 +41,17 @@ NodeId TraceGraph::addNode(Node node) {
 
 bool takesDynamicSizes(const std::string &name) {
   static const char *const names[] = {
-      "neg",          "abs",        "exp",         "log",          "sqrt",
-      "rsqrt",        "tanh",       "sigmoid",     "relu",         "gelu",
-      "gelu_tanh",    "erf",        "logical_not", "add",          "sub",
-      "mul",          "div",        "pow",         "maximum",      "minimum",
-      "eq",           "ne",         "lt",          "le",           "gt",
-      "ge",           "where",      "clamp",       "to",           "copy",
-      "reshape",      "permute",    "transpose",   "expand",       "unsqueeze",
-      "squeeze",      "contiguous", "clone",       "sum",          "mean",
-      "slice",        "select",     "amax",        "amin",         "argmax",
-      "argmin",       "softmax",    "log_softmax", "index_select", "index_add",
-      "sum_to_shape", "matmul"};
+      "neg",       "abs",          "exp",         "log",         "sqrt",
+      "rsqrt",     "tanh",         "sigmoid",     "relu",        "gelu",
+      "gelu_tanh", "erf",          "logical_not", "add",         "sub",
+      "mul",       "div",          "pow",         "maximum",     "minimum",
+      "eq",        "ne",           "lt",          "le",          "gt",
+      "ge",        "where",        "clamp",       "to",          "copy",
+      "reshape",   "permute",      "transpose",   "expand",      "unsqueeze",
+      "squeeze",   "contiguous",   "clone",       "sum",         "mean",
+      "slice",     "select",       "var",         "amax",        "amin",
+      "argmax",    "argmin",       "softmax",     "log_softmax", "index_select",
+      "index_add", "sum_to_shape", "matmul"};
   for (const char *known : names)
     if (name == known)
       return true;

@@ -14,7 +14,8 @@ def ConvertTerraToLinalg : Pass<"convert-terra-to-linalg"> {
     `tensor` ops, and the random ops become Philox-4x32-10 computed in a
     `linalg.generic` body. Composite ops (softmax) are decomposed on the way.
     Dynamic dimensions are read with `tensor.dim` (or given to
-    `terra.broadcast_to` as `sizes`); slices, concat, pad, convolutions,
+    `terra.broadcast_to` and `terra.reshape` as `sizes`; a slice keeps a
+    dynamic dimension whole); concat, pad, convolutions,
     pooling and random ops are lowered for static shapes only. An op without
     a lowering makes the pass fail with a diagnostic on it.
 

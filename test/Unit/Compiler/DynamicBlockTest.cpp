@@ -18,8 +18,8 @@ using namespace terra::testing;
 namespace {
 
 /// Embedding lookup, linear layer, tanh, mean over the sequence, softmax
-/// over it, the mean's gradient (an expand to the sequence length) and the
-/// embedding's gradient, for tokens of `length`.
+/// over it, variances, the mean's gradient (an expand to the sequence length)
+/// and the embedding's gradient, for tokens of `length`.
 Tracer sequenceBlock(int64_t length) {
   Tracer t;
   const int64_t batch = 4, width = 8, vocabulary = 16;
@@ -49,6 +49,15 @@ Tracer sequenceBlock(int64_t length) {
   t.output(pooled);
   t.output(
       t.op("softmax", {hidden}, {attr("axis", 1)}, ops::softmax(*hidden, 1)));
+  // LayerNorm's biased variance, over the features and over the sequence.
+  t.output(
+      t.op("var", {hidden},
+           {attrL("axes", {2}), attr("correction", 0), attrB("keepdim", true)},
+           ops::var(*hidden, {2}, 0, true)));
+  t.output(
+      t.op("var", {hidden},
+           {attrL("axes", {1}), attr("correction", 0), attrB("keepdim", false)},
+           ops::var(*hidden, {1}, 0, false)));
   Traced spread =
       t.op("expand", {pooled}, {attrL("shape", {batch, length, width})},
            (*pooled).expand({batch, length, width}));
