@@ -191,6 +191,9 @@ private:
   /// missing dimension needs (see symbolSize()).
   Value broadcastTo(Value value, ArrayRef<int64_t> shape);
   Value reshape(Value value, ArrayRef<int64_t> shape);
+  /// `value` with all but its last `trailing` dimensions flattened into one
+  /// (sizes computed where several are dynamic).
+  Value flattenLeading(Value value, int64_t trailing);
   /// A tensor of `type` filled with `number`; a dynamic `type` takes its
   /// sizes from `like`, a value of that shape, or else is the current op's
   /// result type.
@@ -355,6 +358,45 @@ Value BlockBuilder::reshape(Value value, ArrayRef<int64_t> shape) {
   return tdl::ReshapeOp::create(
       builder, loc,
       RankedTensorType::get(target, typeOf(value).getElementType()), value,
+      sizes);
+}
+
+Value BlockBuilder::flattenLeading(Value value, int64_t trailing) {
+  RankedTensorType type = typeOf(value);
+  int64_t rank = type.getRank(), leading = rank - trailing;
+  SmallVector<int64_t> target = {1};
+  for (int64_t d = 0; d < leading; ++d)
+    target[0] = type.isDynamicDim(d) || ShapedType::isDynamic(target[0])
+                    ? ShapedType::kDynamic
+                    : target[0] * type.getDimSize(d);
+  for (int64_t d = leading; d < rank; ++d)
+    target.push_back(type.getDimSize(d));
+  if (ArrayRef<int64_t>(target) == type.getShape())
+    return value;
+  if (llvm::count(target, ShapedType::kDynamic) <= 1)
+    return tdl::ReshapeOp::create(
+        builder, loc, RankedTensorType::get(target, type.getElementType()),
+        value);
+  auto dim = [&](int64_t d) -> Value {
+    return tensor::DimOp::create(builder, loc, value, d);
+  };
+  SmallVector<Value> sizes;
+  if (ShapedType::isDynamic(target[0])) {
+    Value count = arith::ConstantIndexOp::create(builder, loc, 1);
+    for (int64_t d = 0; d < leading; ++d)
+      count = arith::MulIOp::create(
+          builder, loc, count,
+          type.isDynamicDim(d)
+              ? dim(d)
+              : arith::ConstantIndexOp::create(builder, loc, type.getDimSize(d))
+                    .getResult());
+    sizes.push_back(count);
+  }
+  for (int64_t d = leading; d < rank; ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(dim(d));
+  return tdl::ReshapeOp::create(
+      builder, loc, RankedTensorType::get(target, type.getElementType()), value,
       sizes);
 }
 
@@ -1108,7 +1150,7 @@ BlockBuilder::Results BlockBuilder::buildMatmul() {
       rows = ShapedType::isDynamic(size) || ShapedType::isDynamic(rows)
                  ? ShapedType::kDynamic
                  : rows * size;
-    Value product = matmul(reshape(a, {rows, k}), b, {rows, n});
+    Value product = matmul(flattenLeading(a, 1), b, {rows, n});
     return std::vector<Value>{reshape(product, resultType.shape)};
   }
   // Broadcast batch dimensions, flattened into one for terra.matmul.
@@ -1132,7 +1174,7 @@ BlockBuilder::Results BlockBuilder::buildMatmul() {
     Shape full = batch;
     full.push_back(rows);
     full.push_back(columns);
-    return reshape(broadcastTo(value, full), {count, rows, columns});
+    return flattenLeading(broadcastTo(value, full), 2);
   };
   Value product = matmul(batched(a, m, k), batched(b, k, n), {count, m, n});
   return std::vector<Value>{reshape(product, resultType.shape)};

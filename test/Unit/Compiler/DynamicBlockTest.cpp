@@ -18,8 +18,8 @@ using namespace terra::testing;
 namespace {
 
 /// Embedding lookup, linear layer, tanh, mean over the sequence, softmax
-/// over it, variances, the mean's gradient (an expand to the sequence length)
-/// and the embedding's gradient, for tokens of `length`.
+/// over it, attention scores, variances, the mean's gradient (an expand to the
+/// sequence length) and the embedding's gradient, for tokens of `length`.
 Tracer sequenceBlock(int64_t length) {
   Tracer t;
   const int64_t batch = 4, width = 8, vocabulary = 16;
@@ -49,6 +49,14 @@ Tracer sequenceBlock(int64_t length) {
   t.output(pooled);
   t.output(
       t.op("softmax", {hidden}, {attr("axis", 1)}, ops::softmax(*hidden, 1)));
+  // Attention over 2 heads: batched products over two dynamic sizes.
+  Traced split = reshape(hidden, {batch, length, 2, width / 2});
+  Traced heads = t.op("permute", {split}, {attrL("dims", {0, 2, 1, 3})},
+                      (*split).permute({0, 2, 1, 3}));
+  Traced keys = t.op("transpose", {heads}, {attr("dim0", 2), attr("dim1", 3)},
+                     (*heads).transpose(2, 3));
+  Traced scores = t.op("matmul", {heads, keys}, {}, ops::matmul(*heads, *keys));
+  t.output(t.op("matmul", {scores, heads}, {}, ops::matmul(*scores, *heads)));
   // LayerNorm's biased variance, over the features and over the sequence.
   t.output(
       t.op("var", {hidden},
