@@ -380,6 +380,7 @@ bool CoExecutor::afterMatch(const MatchResult &match,
     }
   }
   int64_t ownedBy = -1;
+  const trace::Node &node = graph_->node(match.node);
   if (pass_) {
     Pass &pass = *pass_;
     // Values the block cannot take: one of its own results where it
@@ -394,11 +395,12 @@ bool CoExecutor::afterMatch(const MatchResult &match,
     // each from one place.
     const trace::SymbolBindings &symbols = validator_->bindings();
     // Each result's shape comes from the op's symbols (TraceGraph::merge
-    // made sure they give it).
-    const trace::Node &matched = graph_->node(match.node);
-    for (size_t r = 0; deferrable && matched.symbolic && r < results.size; ++r)
-      deferrable = trace::resolveSizes(matched.results[r].type.shape, symbols,
-                                       shapeScratch_);
+    // made sure they give it); the lazy results below take these shapes.
+    if (node.symbolic)
+      resolvedShapes_.resize(std::max(resolvedShapes_.size(), results.size));
+    for (size_t r = 0; deferrable && node.symbolic && r < results.size; ++r)
+      deferrable = trace::resolveSizes(node.results[r].type.shape, symbols,
+                                       resolvedShapes_[r]);
     for (unsigned i = 0; deferrable && i < symbols.size(); ++i) {
       uint32_t symbol = symbols.symbol(i);
       if (symbol >= pass.symbols.size())
@@ -437,7 +439,6 @@ bool CoExecutor::afterMatch(const MatchResult &match,
   }
 
   Pass &pass = *pass_;
-  const trace::Node &node = graph_->node(match.node);
   bindInputs(position, operands);
   pass.visits[position] = match.visit;
   if (inPlaceTarget) {
@@ -472,9 +473,7 @@ bool CoExecutor::afterMatch(const MatchResult &match,
       }
     for (size_t r = 0; r < results.size; ++r) {
       const compiler::TensorType &type = node.results[r].type;
-      if (node.symbolic)
-        trace::resolveSizes(type.shape, validator_->bindings(), shapeScratch_);
-      const Shape &shape = node.symbolic ? shapeScratch_ : type.shape;
+      const Shape &shape = node.symbolic ? resolvedShapes_[r] : type.shape;
       std::shared_ptr<Storage> storage =
           Storage::lazy(size_t(numElements(shape)) * itemSize(type.dtype));
       *results[r] =

@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 
 namespace terra {
@@ -219,9 +218,7 @@ std::string explainReport(const trace::TraceGraph &graph,
   // Per symbol, where it first appeared on an operand (else anywhere).
   const std::vector<trace::DynamicSize> &dynamic = graph.dynamicSizes();
   std::map<uint32_t, const trace::DynamicSize *> origins;
-  std::set<NodeId> generalized;
   for (const trace::DynamicSize &size : dynamic) {
-    generalized.insert(size.node);
     const trace::DynamicSize *&origin = origins[size.symbol];
     bool onOperand = size.where.rfind("operand", 0) == 0;
     if (!origin || (onOperand && origin->where.rfind("operand", 0) != 0))
@@ -241,7 +238,7 @@ std::string explainReport(const trace::TraceGraph &graph,
     }
     if (origins.size() > shown)
       os << "  ... " << origins.size() - shown << " more\n";
-    os << "  " << generalized.size() << " nodes have dynamic sizes\n";
+    os << "  " << graph.numSymbolicNodes() << " nodes have dynamic sizes\n";
   }
 
   std::vector<NodeId> syncs;

@@ -227,9 +227,6 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
       recompilations += report.recompilations;
     // Nodes whose sizes became symbolic (automatic dynamic shapes).
     const trace::TraceGraph &graph = session->executor.recorder().graph();
-    uint64_t dynamicNodes = 0;
-    for (trace::NodeId id = 0; id < graph.size(); ++id)
-      dynamicNodes += graph.node(id).symbolic;
     return Py_BuildValue(
         "{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:"
         "d}",
@@ -247,7 +244,7 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
         (unsigned long long)stats.cacheLoads, "recompilations",
         (unsigned long long)recompilations, "waits",
         (unsigned long long)stats.waits, "dynamic_nodes",
-        (unsigned long long)dynamicNodes, "symbols",
+        (unsigned long long)graph.numSymbolicNodes(), "symbols",
         (unsigned long long)graph.numSymbols(), "compile_seconds",
         stats.compileSeconds);
   });

@@ -7,7 +7,6 @@
 #include "terra/Trace/Symbols.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace terra {
 namespace trace {
@@ -56,6 +55,11 @@ bool takesDynamicSizes(const std::string &name) {
     if (name == known)
       return true;
   return false;
+}
+
+size_t TraceGraph::numSymbolicNodes() const {
+  return size_t(std::count_if(nodes_.begin(), nodes_.end(),
+                              [](const Node &node) { return node.symbolic; }));
 }
 
 NodeId TraceGraph::producerNode(const Producer &producer) const {
@@ -150,15 +154,15 @@ bool TraceGraph::generalize(NodeId id, const OpRecord &op) {
   for (size_t i = 0; ok && i < op.operands.size(); ++i) {
     const OperandPattern &known = general.operands[i];
     const Producer &producer = op.operands[i].producer;
-    ok = known.kind == producer.kind;
-    if (ok && !known.varies && producer.kind == ProducerKind::Record)
-      ok = known.node == producerNode(producer);
-    if (ok && !known.varies && producer.kind == ProducerKind::Variable)
-      ok = known.variable == producer.id;
-    const Shape *made = nullptr;
     NodeId maker = producer.kind == ProducerKind::Record
                        ? producerNode(producer)
                        : kNoNode;
+    ok = known.kind == producer.kind;
+    if (ok && !known.varies && producer.kind == ProducerKind::Record)
+      ok = known.node == maker;
+    if (ok && !known.varies && producer.kind == ProducerKind::Variable)
+      ok = known.variable == producer.id;
+    const Shape *made = nullptr;
     if (maker != kNoNode && producer.output < nodes_[maker].results.size())
       made = &nodes_[maker].results[producer.output].type.shape;
     generalizeType(general.operands[i].type, op.operands[i].type,

@@ -286,8 +286,9 @@ private:
   std::shared_ptr<Pass> pass_;
   /// A finished pass kept to be reused (its arrays keep their capacity).
   std::shared_ptr<Pass> spare_;
-  /// A deferred op's result shape, resolved from its symbols.
-  Shape shapeScratch_;
+  /// A deferred op's result shapes, resolved from its symbols (kept for
+  /// their capacity).
+  std::vector<Shape> resolvedShapes_;
   /// The node and visit the last validated-eager op matched (op() tags its
   /// results with them).
   trace::NodeId eagerNode_ = trace::kNoNode;

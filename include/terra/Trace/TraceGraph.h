@@ -184,6 +184,8 @@ public:
   /// Sizes that became symbolic, in the order they did.
   const std::vector<DynamicSize> &dynamicSizes() const { return dynamicSizes_; }
   size_t numSymbols() const { return symbols_.size(); }
+  /// Nodes with a symbolic size.
+  size_t numSymbolicNodes() const;
 
   const Node &node(NodeId id) const { return nodes_[id]; }
   size_t size() const { return nodes_.size(); }
