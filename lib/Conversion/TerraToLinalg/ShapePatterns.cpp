@@ -110,15 +110,14 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
     // tensor.collapse_shape / expand_shape cannot express).
     bool sameStaticness =
         inputType.hasStaticShape() == resultType.hasStaticShape();
-    if (!sameStaticness) {
-    } else if (inputType.getRank() > resultType.getRank()) {
+    if (sameStaticness && inputType.getRank() > resultType.getRank()) {
       if (auto reassociation =
               getReassociationIndicesForReshape(inputType, resultType)) {
         rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
             op, resultType, input, *reassociation);
         return success();
       }
-    } else if (inputType.getRank() < resultType.getRank()) {
+    } else if (sameStaticness && inputType.getRank() < resultType.getRank()) {
       if (auto reassociation =
               getReassociationIndicesForReshape(resultType, inputType)) {
         rewriter.replaceOp(
