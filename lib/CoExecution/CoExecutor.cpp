@@ -27,6 +27,11 @@ void resolveWithInstalled(const Storage &storage) {
     installedExecutor->resolve(storage);
 }
 
+void drainInstalled() {
+  if (installedExecutor)
+    installedExecutor->drainRunner();
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -53,6 +58,7 @@ CoExecutor::~CoExecutor() {
   if (installedExecutor == this) {
     installedExecutor = nullptr;
     Storage::setPendingResolver(nullptr);
+    Storage::setRunnerDrain(nullptr);
   }
   if (installed_ && recording::observer() == this)
     recording::setObserver(nullptr);
@@ -62,6 +68,7 @@ void CoExecutor::install() {
   owner_ = std::this_thread::get_id();
   installedExecutor = this;
   Storage::setPendingResolver(&resolveWithInstalled);
+  Storage::setRunnerDrain(&drainInstalled);
   recording::setObserver(this);
   installed_ = true;
 }
@@ -369,6 +376,12 @@ bool CoExecutor::afterMatch(const MatchResult &match,
   // Python left the block by a rarely taken edge.
   if (pass_ && (match.block != pass_->block->index || position != pass_->next))
     abandonPass();
+  // A block still cold when validation started (the walk had not passed
+  // it minPasses times yet) is prepared once validation has.
+  if (!pass_ && position == 0 && match.block >= 0 && !blocks_[match.block] &&
+      partition_.blocks[match.block].nodes.size() >= options_.minBlockOps &&
+      validator_->visits()[match.node] >= options_.minPasses)
+    blocks_[match.block] = prepareBlock(*graph_, match.block);
   // Python enters a block: a pass starts if the block is compiled.
   if (!pass_ && position == 0 && match.block >= 0 && blocks_[match.block]) {
     const std::shared_ptr<BlockState> &block = blocks_[match.block];
@@ -447,12 +460,10 @@ bool CoExecutor::afterMatch(const MatchResult &match,
     Storage::TraceState &state = storage->traceState();
     ++state.version;
     if (state.variable || ownedBy < 0) {
-      pass.writeBacks[position] = target;
+      pass.writeBackTo(position, target);
       if (std::find(pass.inUse.begin(), pass.inUse.end(), storage) ==
-          pass.inUse.end()) {
-        storage->addPendingWrite();
-        pass.inUse.push_back(storage);
-      }
+          pass.inUse.end())
+        pass.keepInUse(storage);
       if (state.variable)
         target.traceTag() = TraceTag{};
       else
@@ -500,11 +511,9 @@ void CoExecutor::bindInputs(uint32_t position, recording::Operands operands) {
                            !value.storage()->isPending()
                        ? value.clone()
                        : value;
-    if (bound.defined()) {
-      bound.storage()->addPendingWrite();
-      pass.inUse.push_back(bound.storage());
-    }
-    pass.inputs[input] = std::move(bound);
+    if (bound.defined())
+      pass.keepInUse(bound.storage());
+    pass.bindInput(input, std::move(bound));
   }
 }
 
@@ -654,6 +663,11 @@ void CoExecutor::stopValidating() {
   feedUses_.clear();
   mode_ = Mode::Recording;
   recordedSinceCheck_ = 0;
+}
+
+void CoExecutor::drainRunner() {
+  if (std::this_thread::get_id() == owner_ && !resolving_)
+    waitForRunner();
 }
 
 void CoExecutor::resolve(const Storage &storage) {

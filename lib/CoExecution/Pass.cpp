@@ -4,6 +4,7 @@
 
 #include "terra/Runtime/EagerBlock.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace terra {
@@ -48,26 +49,60 @@ compiler::BlockSpec concreteSpec(const Pass &pass) {
 }
 
 void releaseInUse(Pass &pass) {
-  for (const std::shared_ptr<Storage> &storage : pass.inUse)
+  for (const std::shared_ptr<Storage> &storage : pass.inUse) {
     storage->releasePendingWrite();
+    storage->releasePassHold();
+  }
   pass.inUse.clear();
 }
 
-Pass::~Pass() { releaseInUse(*this); }
+Pass::~Pass() {
+  releaseInUse(*this);
+  releaseHeld();
+}
+
+void Pass::bindInput(uint32_t input, Tensor value) {
+  if (inputs[input].defined())
+    inputs[input].storage()->releasePassHold();
+  if (value.defined())
+    value.storage()->addPassHold();
+  inputs[input] = std::move(value);
+}
+
+void Pass::writeBackTo(uint32_t op, const Tensor &target) {
+  if (writeBacks[op].defined())
+    writeBacks[op].storage()->releasePassHold();
+  target.storage()->addPassHold();
+  writeBacks[op] = target;
+}
+
+void Pass::keepInUse(const std::shared_ptr<Storage> &storage) {
+  storage->addPendingWrite();
+  storage->addPassHold();
+  inUse.push_back(storage);
+}
+
+void Pass::releaseHeld() {
+  for (std::vector<Tensor> *held : {&inputs, &writeBacks})
+    for (const Tensor &tensor : *held)
+      if (tensor.defined())
+        tensor.storage()->releasePassHold();
+  inputs.clear();
+  writeBacks.clear();
+}
 
 void Pass::start(std::shared_ptr<BlockState> started) {
   block = std::move(started);
   compiled = std::atomic_load(&block->slot->compiled);
   next = 0;
   size_t numOps = block->traced.spec.ops.size();
-  inputs.clear();
+  releaseHeld();
   inputs.resize(block->traced.spec.inputs.size());
   results.clear();
   results.resize(block->firstResult.back());
   inUse.clear();
   inUse.reserve(inputs.size() + 8);
   visits.resize(numOps);
-  writeBacks.clear();
   writeBacks.resize(numOps);
   symbols.clear();
 }

@@ -88,6 +88,14 @@ struct Pass {
   /// Starts a pass through `block` (a reused pass keeps its arrays'
   /// capacity).
   void start(std::shared_ptr<BlockState> block);
+  /// The references below are counted on their storages
+  /// (Storage::addPassHold), so that in-place checks see past them.
+  void bindInput(uint32_t input, Tensor value);
+  void writeBackTo(uint32_t op, const Tensor &target);
+  /// Marks `storage` pending until the pass ran.
+  void keepInUse(const std::shared_ptr<Storage> &storage);
+  /// Drops the inputs and write-back targets.
+  void releaseHeld();
 
   LazyResult &lazy(size_t op, size_t result) {
     return results[block->firstResult[op] + result];

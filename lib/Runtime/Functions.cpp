@@ -401,7 +401,10 @@ void checkInPlaceAllowed(const Tensor &target) {
                "in-place operation.");
   // The new history reaches this tensor only: a view's base, or a value
   // saved for backward, sharing the memory would silently keep the old one.
-  if (target.storage().use_count() > 1)
+  const std::shared_ptr<Storage> &storage = target.storage();
+  if (storage->programUseCount(storage) > 1)
+    Storage::drainRunner(); // The count may be a pass letting go.
+  if (storage->programUseCount(storage) > 1)
     throwError(Error::Kind::NotImplemented,
                "terra: an in-place operation that records a gradient on a "
                "tensor whose memory other tensors share (a view, its base, "

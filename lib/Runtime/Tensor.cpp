@@ -91,6 +91,7 @@ Storage::~Storage() {
 
 namespace {
 std::atomic<Storage::PendingResolver> pendingResolver{nullptr};
+std::atomic<Storage::RunnerDrain> runnerDrain{nullptr};
 } // namespace
 
 Storage::Storage(LazyKey, size_t bytes) : data_(nullptr), bytes_(bytes) {
@@ -114,6 +115,15 @@ void Storage::fulfil(std::shared_ptr<Storage> owner, void *data) {
 
 Storage::PendingResolver Storage::setPendingResolver(PendingResolver resolver) {
   return pendingResolver.exchange(resolver);
+}
+
+Storage::RunnerDrain Storage::setRunnerDrain(RunnerDrain drain) {
+  return runnerDrain.exchange(drain);
+}
+
+void Storage::drainRunner() {
+  if (RunnerDrain drain = runnerDrain.load())
+    drain();
 }
 
 void Storage::resolvePending() const {

@@ -303,13 +303,31 @@ void TraceGraph::step(NodeId next) {
 }
 
 const TraceGraph::Execution *TraceGraph::executionOf(uint64_t record) const {
-  for (const TraceExecutions *trace : {&current_, &previous_})
-    if (record >= trace->firstRecord &&
-        record - trace->firstRecord < trace->records.size()) {
-      const Execution &execution = trace->records[record - trace->firstRecord];
-      return execution.node == kNoNode ? nullptr : &execution;
-    }
-  return nullptr;
+  if (record < firstExecution_ ||
+      record - firstExecution_ >= executions_.size())
+    return nullptr;
+  const Execution &execution = executions_[record - firstExecution_];
+  return execution.node == kNoNode ? nullptr : &execution;
+}
+
+void TraceGraph::rememberFrom(uint64_t firstRecord, size_t count) {
+  uint64_t end = firstExecution_ + executions_.size();
+  // Records are numbered on across traces; those in a gap (not merged)
+  // stay unknown.
+  if (executions_.empty() || firstRecord < end ||
+      firstRecord - end >= kRememberedRecords) {
+    executions_.clear();
+    firstExecution_ = firstRecord;
+  } else {
+    executions_.resize(executions_.size() + (firstRecord - end));
+  }
+  executions_.resize(executions_.size() + count);
+  while (executions_.size() > kRememberedRecords) {
+    executions_.pop_front();
+    ++firstExecution_;
+  }
+  previousFeeds_ = std::move(feeds_);
+  feeds_.clear();
 }
 
 // `age` counts executions of the producing node started after the one that
@@ -320,7 +338,7 @@ void TraceGraph::continueFrom(
     const std::vector<std::vector<uint64_t>> &edgeCounts,
     const std::unordered_map<uint64_t, FeedUse> &feedUses) {
   cursor_ = node;
-  current_.feeds.insert(feedUses.begin(), feedUses.end());
+  feeds_.insert(feedUses.begin(), feedUses.end());
   for (size_t i = 0; i < nodes_.size() && i < visits.size(); ++i)
     nodes_[i].visits = std::max(nodes_[i].visits, visits[i]);
   for (size_t i = 0; i < nodes_.size() && i < edgeCounts.size(); ++i)
@@ -382,16 +400,16 @@ void TraceGraph::noteFeedUses(const OpRecord &op, NodeId consumer,
     if (producer.kind != ProducerKind::Feed)
       continue;
     const FeedUse *first = nullptr;
-    for (TraceExecutions *trace : {&current_, &previous_}) {
-      auto it = trace->feeds.find(producer.id);
-      if (it != trace->feeds.end()) {
+    for (const auto *feeds : {&feeds_, &previousFeeds_}) {
+      auto it = feeds->find(producer.id);
+      if (it != feeds->end()) {
         first = &it->second;
         break;
       }
     }
     if (!first) {
-      current_.feeds.emplace(producer.id,
-                             FeedUse{consumer, i, nodes_[consumer].visits - 1});
+      feeds_.emplace(producer.id,
+                     FeedUse{consumer, i, nodes_[consumer].visits - 1});
       continue;
     }
     patterns[i].node = first->node;
@@ -439,10 +457,7 @@ size_t TraceGraph::merge(const Trace &trace, Continue how) {
   ++merges_;
   if (how == Continue::FromStart)
     cursor_ = kStartNode;
-  previous_ = std::move(current_);
-  current_ = TraceExecutions();
-  current_.firstRecord = trace.firstRecord;
-  current_.records.assign(trace.ops.size(), Execution());
+  rememberFrom(trace.firstRecord, trace.ops.size());
 
   size_t created = 0, nextSync = 0;
   std::vector<OperandPattern> patterns;
@@ -487,7 +502,9 @@ size_t TraceGraph::merge(const Trace &trace, Continue how) {
     else
       mergePatterns(nodes_[id], patterns);
     noteUses(id, patterns);
-    current_.records[i] = {id, visit};
+    uint64_t record = trace.firstRecord + i;
+    if (record >= firstExecution_)
+      executions_[record - firstExecution_] = {id, visit};
   }
   while (nextSync < trace.syncs.size())
     mergeSync(trace.syncs[nextSync++]);

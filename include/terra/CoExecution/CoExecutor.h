@@ -201,6 +201,8 @@ public:
   /// A pending storage is being read on the Python thread: waits for the
   /// runner, or replays the current block if the value is in it.
   void resolve(const Storage &storage);
+  /// Storage::drainRunner on the Python thread: waits for the runner.
+  void drainRunner();
 
 private:
   enum class Mode { Recording, Validating };

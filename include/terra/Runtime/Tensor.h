@@ -139,6 +139,25 @@ public:
   /// previous one.
   static PendingResolver setPendingResolver(PendingResolver resolver);
 
+  /// References co-execution's passes hold (their inputs, the values they
+  /// write back, the memory they keep pending): the in-place checks count
+  /// the tensors the program holds, which those are not. Taken before the
+  /// reference is made and given back before it is dropped, so a count
+  /// read while a pass lets go errs on the high side.
+  void addPassHold() { passHolds_.fetch_add(1, std::memory_order_relaxed); }
+  void releasePassHold() { passHolds_.fetch_sub(1, std::memory_order_release); }
+  /// References other than co-execution's: the program's tensors.
+  long programUseCount(const std::shared_ptr<Storage> &self) const {
+    return self.use_count() - long(passHolds_.load(std::memory_order_acquire));
+  }
+  using RunnerDrain = void (*)();
+  /// Installs the function drainRunner() calls; returns the previous one.
+  static RunnerDrain setRunnerDrain(RunnerDrain drain);
+  /// Co-execution: waits until its runner has finished every queued pass
+  /// and the finished passes have let go of their storages (then
+  /// programUseCount is exact); nothing without co-execution.
+  static void drainRunner();
+
   /// What the tracer knows of this memory (lib/Trace; unused while not
   /// recording): `version` counts the recorded in-place writes, `variable`
   /// names the variable it holds (0: none).
@@ -160,6 +179,7 @@ private:
   TraceState traceState_;
   /// Lazy: 1 until fulfilled; plus one per queued write.
   std::atomic<uint32_t> pending_{0};
+  std::atomic<uint32_t> passHolds_{0};
   std::shared_ptr<Storage> owner_;
   bool borrowed_ = false;
   bool lazy_ = false; // Made by lazy().

@@ -20,6 +20,7 @@
 #include "terra/Trace/OpRecord.h"
 
 #include <cstdint>
+#include <deque>
 #include <iosfwd>
 #include <map>
 #include <string>
@@ -33,6 +34,9 @@ using NodeId = uint32_t;
 /// The entry node every fresh walk starts from; it has no op.
 constexpr NodeId kStartNode = 0;
 constexpr NodeId kNoNode = UINT32_MAX;
+/// How many of the latest records the graph remembers the producing node
+/// of (16 bytes each); an operand made earlier is "a value from outside".
+constexpr uint64_t kRememberedRecords = uint64_t(1) << 16;
 
 class SourceLocations;
 class CallStackIds;
@@ -232,12 +236,6 @@ private:
     NodeId node = kNoNode;
     uint64_t visit = 0;
   };
-  /// Record executions of one trace, by position.
-  struct TraceExecutions {
-    uint64_t firstRecord = 0;
-    std::vector<Execution> records;
-    std::unordered_map<uint64_t, FeedUse> feeds;
-  };
 
   NodeId findOrAddOp(const OpRecord &op,
                      const std::vector<OperandPattern> &patterns,
@@ -256,6 +254,9 @@ private:
   void noteFeedUses(const OpRecord &op, NodeId node,
                     std::vector<OperandPattern> &patterns);
   const Execution *executionOf(uint64_t record) const;
+  /// Makes room for `count` records from `firstRecord` on, forgetting those
+  /// older than the window.
+  void rememberFrom(uint64_t firstRecord, size_t count);
   void mergePatterns(Node &node, const std::vector<OperandPattern> &seen);
   /// Records on each producer that `consumer` used its result as seen now.
   void noteUses(NodeId consumer, const std::vector<OperandPattern> &operands);
@@ -271,7 +272,17 @@ private:
   uint64_t merges_ = 0;
   bool dynamicShapes_ = true;
   NodeId cursor_ = kStartNode;
-  TraceExecutions previous_, current_;
+  /// Which node and visit made each of the last kRememberedRecords
+  /// records, whatever the traces they came in: a recorder flushes as often
+  /// as co-execution looks at the graph (every few hundred ops), while a
+  /// gradient made early in a backward pass is read thousands of records
+  /// later by the optimiser.
+  std::deque<Execution> executions_;
+  uint64_t firstExecution_ = 0;
+  /// First uses of fed values in the current and the previous trace: as
+  /// short a memory as co-execution's, which starts afresh each time it
+  /// starts validating.
+  std::unordered_map<uint64_t, FeedUse> feeds_, previousFeeds_;
 };
 
 } // namespace trace

@@ -55,8 +55,19 @@ def residual():
     return out.square().sum()
 
 
+def residual_after_fetch():
+    # The same across a fetch: `out` comes from the block before it, so the
+    # next block's pass holds it (to write it back) when ReLU writes it again
+    # in place; only the program's tensors count as sharing its memory.
+    out = x * 2
+    scale = 1.0 + 0.0 * out.sum().item()
+    out += x
+    out = F.relu(out, inplace=True)
+    return out.square().sum() * scale
+
+
 CASES = {f.__name__: f for f in [slices, clamps, conv_transpose, in_place,
-                                 residual]}
+                                 residual, residual_after_fetch]}
 
 losses = []
 for step in range(20):

@@ -305,6 +305,35 @@ TEST(TraceGraph, ProducersAcrossIterationsHaveAges) {
   EXPECT_EQ(graph.node(2).results[0].uses.size(), 1u);
 }
 
+TEST(TraceGraph, ProducersAreRememberedAcrossManySmallTraces) {
+  // Co-execution flushes the recorder every few hundred ops, while an
+  // optimiser reads a gradient thousands of records after backward made
+  // it: the producer is still known, as validation will know it.
+  Recorder r;
+  TraceGraph graph;
+  Value gradient = r.op("exp", line(1), {r.feed(f32({4}))});
+  graph.merge(r.finish());
+  for (int i = 0; i < 50; ++i) {
+    r.op("neg", line(2), {r.feed(f32({4}))});
+    graph.merge(r.finish());
+  }
+  r.op("mul", line(3), {gradient, gradient});
+  graph.merge(r.finish());
+  ASSERT_EQ(graph.size(), 4u);
+  EXPECT_EQ(graph.node(3).operands[0].node, 1u);
+  EXPECT_EQ(graph.node(3).operands[0].age, 0u);
+
+  // Older than kRememberedRecords: a value from outside.
+  Value old = r.op("exp", line(4), {r.feed(f32({4}))});
+  graph.merge(r.finish());
+  for (uint64_t i = 0; i < kRememberedRecords; ++i)
+    r.op("neg", line(2), {r.feed(f32({4}))});
+  graph.merge(r.finish());
+  r.op("mul", line(5), {old, old});
+  graph.merge(r.finish());
+  EXPECT_EQ(graph.node(graph.size() - 1).operands[0].node, kNoNode);
+}
+
 TEST(TraceGraph, HeldValuesAndVariableWritesAreKept) {
   Recorder r;
   TraceGraph graph;
