@@ -138,7 +138,8 @@ void CoExecutor::startValidating() {
   validator_ = std::make_unique<trace::Validator>(graph, partition_,
                                                   /*continueVisits=*/true);
   validator_->reset(graph.lastNode());
-  feedUses_.clear();
+  // Fed values the recording already saw in use (earlier in this step).
+  feedUses_ = graph.recentFeedUses();
   validatedSincePartition_ = 0;
   if (!repartitionAfter_)
     repartitionAfter_ = 16 * graph.size();

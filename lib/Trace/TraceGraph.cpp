@@ -347,6 +347,12 @@ void TraceGraph::continueFrom(
       nodes_[i].successors[e].count += edgeCounts[i][e];
 }
 
+std::unordered_map<uint64_t, FeedUse> TraceGraph::recentFeedUses() const {
+  std::unordered_map<uint64_t, FeedUse> uses = feeds_;
+  uses.insert(previousFeeds_.begin(), previousFeeds_.end());
+  return uses;
+}
+
 bool TraceGraph::executionOfRecord(uint64_t record, NodeId &node,
                                    uint64_t &visit) const {
   const Execution *execution = executionOf(record);

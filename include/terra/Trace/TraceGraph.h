@@ -205,6 +205,9 @@ public:
   void continueFrom(NodeId node, const std::vector<uint64_t> &visits,
                     const std::vector<std::vector<uint64_t>> &edgeCounts,
                     const std::unordered_map<uint64_t, FeedUse> &feedUses = {});
+  /// Where the fed values of the last two traces were first used: what a
+  /// validator starting here knows of them.
+  std::unordered_map<uint64_t, FeedUse> recentFeedUses() const;
   /// The node and visit that made record `record`, if still remembered.
   bool executionOfRecord(uint64_t record, NodeId &node, uint64_t &visit) const;
 

@@ -334,6 +334,26 @@ TEST(TraceGraph, ProducersAreRememberedAcrossManySmallTraces) {
   EXPECT_EQ(graph.node(graph.size() - 1).operands[0].node, kNoNode);
 }
 
+TEST(TraceGraph, RecentFeedUsesAreWhatAValidatorStartsWith) {
+  // Validation may start in the middle of a step: a fed value the
+  // recording already saw in use is not new to it.
+  Recorder r;
+  TraceGraph graph;
+  Value x = r.feed(f32({4}));
+  r.op("exp", line(1), {x});
+  graph.merge(r.finish());
+  std::unordered_map<uint64_t, FeedUse> uses = graph.recentFeedUses();
+  ASSERT_EQ(uses.count(x.producer.id), 1u);
+  EXPECT_EQ(uses.at(x.producer.id).node, 1u);
+  EXPECT_EQ(uses.at(x.producer.id).operand, 0u);
+  // Two traces later it is forgotten, as the recording forgets it.
+  r.op("neg", line(2), {r.feed(f32({4}))});
+  graph.merge(r.finish());
+  r.op("neg", line(2), {r.feed(f32({4}))});
+  graph.merge(r.finish());
+  EXPECT_EQ(graph.recentFeedUses().count(x.producer.id), 0u);
+}
+
 TEST(TraceGraph, HeldValuesAndVariableWritesAreKept) {
   Recorder r;
   TraceGraph graph;
