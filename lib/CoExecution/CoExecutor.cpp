@@ -155,13 +155,39 @@ void CoExecutor::op(const char *name, recording::Attributes attributes,
       tagExecuted(*results[r], eagerNode_, uint32_t(r), eagerVisit_);
     return;
   }
+  if (recordingPaused())
+    return;
   recorder_.op(name, std::move(attributes), operands, results);
   noteRecorded();
+}
+
+bool CoExecutor::recordingPaused() {
+  if (pauseLeft_ == 0)
+    return false;
+  ++stats_.opsUnrecorded;
+  if (--pauseLeft_ == 0) {
+    // The walk starts afresh: the ops skipped are no edge of the graph.
+    recorder_.restartWalk();
+    windowRecorded_ = 0;
+    windowNodes_ = recorder_.graph().size();
+  }
+  return true;
 }
 
 void CoExecutor::noteRecorded() {
   ++stats_.opsRecorded;
   ++recordedSinceValidating_;
+  if (options_.pauseGrowth > 0 && ++windowRecorded_ >= options_.growthWindow) {
+    size_t nodes = recorder_.graph().size();
+    double growth = double(nodes - windowNodes_) / double(windowRecorded_);
+    if (windows_++ > 0 && growth > options_.pauseGrowth) {
+      pauseLeft_ = nextPause_ ? nextPause_ : options_.firstPause;
+      nextPause_ = 2 * pauseLeft_;
+      ++stats_.recordingPauses;
+    }
+    windowRecorded_ = 0;
+    windowNodes_ = nodes;
+  }
   if (++recordedSinceCheck_ >= options_.checkInterval)
     maybeValidate();
 }
@@ -177,6 +203,11 @@ void CoExecutor::inPlace(const char *name, recording::Attributes attributes,
       tagExecuted(target, eagerNode_, 0, eagerVisit_);
     return;
   }
+  if (recordingPaused()) {
+    // Tags of the old value must not name the new one.
+    ++target.storage()->traceState().version;
+    return;
+  }
   recorder_.inPlace(name, std::move(attributes), operands, target);
   noteRecorded();
 }
@@ -184,6 +215,8 @@ void CoExecutor::inPlace(const char *name, recording::Attributes attributes,
 void CoExecutor::sync(trace::SyncKind kind, const Tensor &value) {
   ++stats_.syncs;
   if (mode_ == Mode::Recording) {
+    if (pauseLeft_ > 0)
+      return;
     recorder_.sync(kind, value);
     maybeValidate();
     return;

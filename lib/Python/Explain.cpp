@@ -286,15 +286,21 @@ std::string coExecutionReport(const coexec::CoExecutor &executor,
                       options.baseDir, "");
   };
   coexec::Stats stats = executor.stats();
-  uint64_t calls =
-      stats.opsRecorded + stats.opsValidatedEager + stats.opsDeferred;
+  uint64_t calls = stats.opCalls();
   std::ostringstream os;
   if (executor.coexecutes()) {
     os << "co-execution: " << stats.opsDeferred << " of " << calls
        << " op calls ran in compiled blocks on the runner ("
        << percent(stats.opsDeferred, calls) << "); " << stats.opsRecorded
        << " ran eagerly while recording, " << stats.opsValidatedEager
-       << " validated and run eagerly\n";
+       << " validated and run eagerly";
+    if (stats.recordingPauses)
+      os << ", " << stats.opsUnrecorded
+         << " run eagerly while recording paused (" << stats.recordingPauses
+         << (stats.recordingPauses == 1 ? " pause" : " pauses")
+         << ": the recorded ops kept making new graph nodes, "
+            "TERRA_RECORDING_PAUSE)";
+    os << "\n";
   } else {
     os << "co-execution: off (--imperative): all " << calls
        << " op calls ran eagerly\n";

@@ -98,6 +98,8 @@ struct Session {
     options.strict = strict && *strict && std::strcmp(strict, "0") != 0;
     const char *dynamic = std::getenv("TERRA_DYNAMIC_SHAPES");
     options.dynamicShapes = !dynamic || std::strcmp(dynamic, "0") != 0;
+    if (const char *pause = std::getenv("TERRA_RECORDING_PAUSE"))
+      options.pauseGrowth = std::max(0.0, std::atof(pause));
     options.compile.diskCache = diskCache;
     options.locations = &locations;
     options.stacks = &stacks;
@@ -197,9 +199,7 @@ PyObject *fn_trace_report(PyObject *, PyObject *const *argv, Py_ssize_t argc) {
     options.diskCache = session->diskCache;
     coexec::Stats stats = session->executor.stats();
     trace::Recorder &recorder = session->executor.recorder();
-    RunCounts counts{stats.opsRecorded + stats.opsValidatedEager +
-                         stats.opsDeferred,
-                     stats.syncs};
+    RunCounts counts{stats.opCalls(), stats.syncs};
     const trace::TraceGraph &graph = recorder.graph();
     std::string report;
     {
@@ -220,18 +220,19 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
     if (!session)
       throwError(Error::Kind::Runtime, "tracing was not started");
     coexec::Stats stats = session->executor.stats();
-    uint64_t calls =
-        stats.opsRecorded + stats.opsValidatedEager + stats.opsDeferred;
+    uint64_t calls = stats.opCalls();
     uint64_t recompilations = 0;
     for (const coexec::RecompileReport &report : session->executor.recompiles())
       recompilations += report.recompilations;
     // Nodes whose sizes became symbolic (automatic dynamic shapes).
     const trace::TraceGraph &graph = session->executor.recorder().graph();
     return Py_BuildValue(
-        "{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:"
-        "d}",
+        "{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,"
+        "s:K,s:d}",
         "op_calls", (unsigned long long)calls, "ops_recorded",
-        (unsigned long long)stats.opsRecorded, "ops_validated_eager",
+        (unsigned long long)stats.opsRecorded, "ops_unrecorded",
+        (unsigned long long)stats.opsUnrecorded, "recording_pauses",
+        (unsigned long long)stats.recordingPauses, "ops_validated_eager",
         (unsigned long long)stats.opsValidatedEager, "ops_deferred",
         (unsigned long long)stats.opsDeferred, "fetches",
         (unsigned long long)stats.syncs, "passes_compiled",

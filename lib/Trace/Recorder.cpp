@@ -175,6 +175,11 @@ void Recorder::resumeAt(NodeId node, const std::vector<uint64_t> &visits,
   graph_.continueFrom(node, visits, edgeCounts, feedUses);
 }
 
+void Recorder::restartWalk() {
+  flush();
+  graph_.continueFrom(kStartNode, {}, {});
+}
+
 const TraceGraph &Recorder::graph() {
   flush();
   return graph_;

@@ -33,7 +33,7 @@ NodeId TraceGraph::addNode(Node node) {
   auto id = static_cast<NodeId>(nodes_.size());
   index_.emplace(node.signatureHash, id);
   if (node.isOp())
-    bySiteAndName_.emplace(hashSiteAndName(node.site, node.name), id);
+    bySiteAndName_[hashSiteAndName(node.site, node.name)].all.push_back(id);
   nodes_.push_back(std::move(node));
   return id;
 }
@@ -230,12 +230,18 @@ bool TraceGraph::generalize(NodeId id, const OpRecord &op) {
     for (int64_t size : result.type.shape)
       if (isSymbolicSize(size) && !given(symbolOf(size)))
         return false;
+  if (!node.symbolic)
+    bySiteAndName_[hashSiteAndName(node.site, node.name)].symbolic.push_back(
+        id);
   general.symbolic = true;
   nodes_[id] = std::move(general);
   symbols_.insert(born.begin(), born.end());
   dynamicSizes_.insert(dynamicSizes_.end(), changes.begin(), changes.end());
   return true;
 }
+
+/// Nodes at a site an op with new sizes tries to generalise.
+constexpr size_t kGeneralizeCandidates = 8;
 
 NodeId TraceGraph::findOrAddOp(const OpRecord &op,
                                const std::vector<OperandPattern> &patterns,
@@ -249,13 +255,18 @@ NodeId TraceGraph::findOrAddOp(const OpRecord &op,
       return it->second;
     }
   created = false;
-  auto sameSite = bySiteAndName_.equal_range(hashSiteAndName(op.site, op.name));
-  for (auto it = sameSite.first; it != sameSite.second; ++it)
-    if (nodes_[it->second].symbolic && fitsOpSignature(nodes_[it->second], op))
-      return it->second;
-  for (auto it = sameSite.first; it != sameSite.second; ++it)
-    if (nodes_[it->second].site == op.site && generalize(it->second, op))
-      return it->second;
+  const SiteNodes &sameSite = bySiteAndName_[hashSiteAndName(op.site, op.name)];
+  for (NodeId symbolic : sameSite.symbolic)
+    if (fitsOpSignature(nodes_[symbolic], op))
+      return symbolic;
+  // A size that changes generalises the node it had last time: the latest
+  // few nodes are tried, not every shape a site ever had (a program whose
+  // shapes never repeat would make each new op search all of them).
+  size_t tried = 0;
+  for (auto it = sameSite.all.rbegin();
+       it != sameSite.all.rend() && tried < kGeneralizeCandidates; ++it)
+    if (nodes_[*it].site == op.site && ++tried && generalize(*it, op))
+      return *it;
   created = true;
   Node node;
   node.kind = NodeKind::Op;

@@ -89,7 +89,10 @@ const char *const helpText =
     "or value a RuntimeError naming the site and the change. Sizes that\n"
     "change from step to step (sequence lengths) become dynamic: the block\n"
     "is compiled once more for all of them; TERRA_DYNAMIC_SHAPES=0 compiles\n"
-    "each size apart instead.\n";
+    "each size apart instead. While more than a tenth of the recorded ops\n"
+    "keep making new graph nodes (shapes or paths new every step), recording\n"
+    "pauses for ever longer stretches that run imperatively;\n"
+    "TERRA_RECORDING_PAUSE=F sets that share (0: never pause).\n";
 
 /// python3's one-letter options: those without an argument, and those with
 /// one (-c and -m end the options: the program starts there).

@@ -89,6 +89,17 @@ struct Options {
   /// Automatic dynamic shapes (TERRA_DYNAMIC_SHAPES=0 turns them off): a
   /// node met with new sizes becomes symbolic instead of having a twin.
   bool dynamicShapes = true;
+  /// Recording pauses while the TraceGraph keeps growing: when more than
+  /// `pauseGrowth` of the ops recorded over a window of `growthWindow` (the
+  /// first window excepted: the first iterations are all new) made new
+  /// nodes, the next `firstPause` ops run eagerly without being recorded,
+  /// twice as many at each later pause. A program whose ops never repeat
+  /// (shapes or paths new every step) then runs at nearly its imperative
+  /// speed instead of paying for a recording that would never compile.
+  /// 0 turns pausing off (TERRA_RECORDING_PAUSE=0).
+  double pauseGrowth = 0.1;
+  uint64_t growthWindow = 16384;
+  uint64_t firstPause = 32768;
   /// Around waits for the runner (the Python binding releases the GIL).
   std::function<void()> beforeWait, afterWait;
   /// Called on the runner before each pass (tests inject failures here).
@@ -100,6 +111,9 @@ struct Options {
 
 struct Stats {
   uint64_t opsRecorded = 0;
+  /// Run eagerly while recording was paused (Options::pauseGrowth).
+  uint64_t opsUnrecorded = 0;
+  uint64_t recordingPauses = 0;
   /// Validated and run eagerly (the block had no compiled form yet).
   uint64_t opsValidatedEager = 0;
   /// Validated and left to the runner: the ops Python skipped.
@@ -120,6 +134,11 @@ struct Stats {
   uint64_t compileFailures = 0;
   double compileSeconds = 0;
   uint64_t waits = 0;
+
+  /// Every op call the co-executor saw.
+  uint64_t opCalls() const {
+    return opsRecorded + opsUnrecorded + opsValidatedEager + opsDeferred;
+  }
 };
 
 /// Recompilations of the blocks that start at one site.
@@ -209,6 +228,8 @@ private:
 
   /// Counts a recorded op; every checkInterval ops, tries to validate.
   void noteRecorded();
+  /// Options::pauseGrowth: whether this op runs unrecorded (counting it).
+  bool recordingPaused();
   void maybeValidate();
   void startValidating();
   std::shared_ptr<BlockState> prepareBlock(const trace::TraceGraph &graph,
@@ -271,6 +292,14 @@ private:
   /// a program whose paths never settle (shapes that change every step)
   /// then runs at about its recording speed.
   uint64_t recordedSinceValidating_ = 0;
+  /// Options::pauseGrowth: ops recorded in the current window, the graph's
+  /// size when it began, the windows measured so far, the ops left to the
+  /// current pause and the length of the next one.
+  uint64_t windowRecorded_ = 0;
+  size_t windowNodes_ = 0;
+  uint64_t windows_ = 0;
+  uint64_t pauseLeft_ = 0;
+  uint64_t nextPause_ = 0;
   uint64_t recordBeforeValidating_ = 0;
   Stats stats_; // Compile counts: guarded by compileMutex_.
   std::map<std::string, DivergenceReport> divergences_;

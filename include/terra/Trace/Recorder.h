@@ -62,6 +62,9 @@ public:
 
   /// Merges the buffered records into the graph.
   void flush();
+  /// Merges what was recorded and starts the next walk at the start node
+  /// (ops were skipped since: no edge leads from the last one).
+  void restartWalk();
   /// The graph of everything recorded so far (flushes first).
   const TraceGraph &graph();
   /// Automatic dynamic shapes on or off (TraceGraph::setDynamicShapes).

@@ -267,8 +267,13 @@ private:
   std::vector<Node> nodes_;
   /// Signature hash -> nodes with it.
   std::unordered_multimap<uint64_t, NodeId> index_;
-  /// Site and op name -> op nodes: where symbolic nodes are looked up.
-  std::unordered_multimap<uint64_t, NodeId> bySiteAndName_;
+  /// Site and op name -> its op nodes in creation order, and those of them
+  /// that are symbolic: where an op with new sizes looks for a node to fit
+  /// or to generalise.
+  struct SiteNodes {
+    std::vector<NodeId> all, symbolic;
+  };
+  std::unordered_map<uint64_t, SiteNodes> bySiteAndName_;
   /// (size a node had, size met) -> symbol.
   std::map<std::pair<int64_t, int64_t>, uint32_t> symbols_;
   std::vector<DynamicSize> dynamicSizes_;
