@@ -593,9 +593,15 @@ Tensor squeeze(const Tensor &input, int64_t axis) {
 }
 
 Tensor contiguous(const Tensor &input) {
-  if (input.isContiguous())
-    return input;
-  return clone(input);
+  // Recorded whatever the layout: under co-execution a lazy result is laid
+  // out contiguously where the eager one (a transpose) was not, and a
+  // branch on the layout here would take another path than the trace.
+  Tensor result = input.contiguous();
+  if (result.storage() == input.storage() || !anyRequiresGrad({&input}))
+    return result; // The same tensor, history included.
+  record(result, "CloneBackward0", {&input},
+         [](const Grads &g) { return Grads{g[0]}; });
+  return result;
 }
 
 Tensor clone(const Tensor &input) {

@@ -66,8 +66,17 @@ def residual_after_fetch():
     return out.square().sum() * scale
 
 
+def transpose_contiguous():
+    # GPT-2's attention output, y.transpose(1, 2).contiguous().view(...):
+    # eagerly a copy (the transpose is not contiguous), while a lazy
+    # transpose is laid out contiguously; both take the traced path.
+    y = (x * 2).transpose(1, 2).contiguous().view(6, -1)
+    return (y * y.detach().contiguous()).sum()
+
+
 CASES = {f.__name__: f for f in [slices, clamps, conv_transpose, in_place,
-                                 residual, residual_after_fetch]}
+                                 residual, residual_after_fetch,
+                                 transpose_contiguous]}
 
 losses = []
 for step in range(20):
