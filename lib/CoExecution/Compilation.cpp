@@ -249,6 +249,16 @@ CoExecutor::prepareBlock(const trace::TraceGraph &graph, int32_t index) {
     if (imperativeSites_.count(graph.node(node).site)) {
       state->eagerReason = "the recompile budget of " +
                            describe(graph.node(node).site) + " is used up";
+      // Named in the explain report with its size: a training step's block
+      // may go through a loop whose small blocks used the budget up.
+      if (node != traced.nodes.front()) {
+        std::lock_guard<std::mutex> lock(compileMutex_);
+        ++compileFailures_["the block of " +
+                           std::to_string(traced.nodes.size()) + " ops at " +
+                           describe(graph.node(traced.nodes.front()).site) +
+                           " goes through " + describe(graph.node(node).site) +
+                           ", whose recompile budget is used up"];
+      }
       return state;
     }
 
