@@ -197,10 +197,12 @@ void CoExecutor::inPlace(const char *name, recording::Attributes attributes,
   if (mode_ == Mode::Validating) {
     Storage::TraceState &state = target.storage()->traceState();
     ++state.version;
-    if (state.variable)
+    if (state.variable) {
       target.traceTag() = TraceTag{};
-    else
+    } else {
       tagExecuted(target, eagerNode_, 0, eagerVisit_);
+      target.noteWrittenTag();
+    }
     return;
   }
   if (recordingPaused()) {
@@ -498,15 +500,18 @@ bool CoExecutor::afterMatch(const MatchResult &match,
       if (std::find(pass.inUse.begin(), pass.inUse.end(), storage) ==
           pass.inUse.end())
         pass.keepInUse(storage);
-      if (state.variable)
+      if (state.variable) {
         target.traceTag() = TraceTag{};
-      else
+      } else {
         tagExecuted(target, match.node, 0, match.visit);
+        target.noteWrittenTag();
+      }
     } else {
       // The new value takes over the memory of the old one.
       pass.lazy(ownedBy, target.traceTag().output).storage.reset();
       pass.lazy(position, 0).storage = storage;
       tagExecuted(target, match.node, 0, match.visit);
+      target.noteWrittenTag();
     }
   } else {
     bool view = pass.block->isView[position];

@@ -42,6 +42,14 @@ Producer Recorder::producerOf(const Tensor &tensor) {
   Storage::TraceState &state = tensor.storage()->traceState();
   TraceTag &tag = tensor.traceTag();
   bool current = tag.version == state.version;
+  // Written in place through another tensor on the same view: that
+  // write's result is this tensor's value too.
+  if (!current && state.written.version == state.version &&
+      state.written.kind != TraceTag::Kind::None &&
+      state.writtenView == tensor.viewKey()) {
+    tag = state.written;
+    current = true;
+  }
   if (tag.kind == TraceTag::Kind::Record && current)
     return Producer::record(tag.id, tag.output);
   if (tag.kind == TraceTag::Kind::Executed && current)
@@ -137,6 +145,7 @@ void Recorder::inPlace(const char *name, recording::Attributes attributes,
     target.traceTag() = TraceTag{};
   } else {
     tagResult(target, index, 0);
+    target.noteWrittenTag();
   }
   append(std::move(record));
   if (trace_.ops.size() >= chunkSize_)

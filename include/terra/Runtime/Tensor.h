@@ -81,6 +81,24 @@ template <> constexpr DType dtypeOf<double>() { return DType::Float64; }
 // Storage
 //===----------------------------------------------------------------------===//
 
+/// Where a tensor value came from, for the tracer (lib/Trace; unused while
+/// not recording): a recorded op's result, a Python constant, or a fed value.
+/// Valid while its storage's TraceState::version is `version`: an in-place
+/// write through another view makes it stale.
+struct TraceTag {
+  /// Executed: a result of a TraceGraph node that co-execution validated
+  /// (run eagerly or lazily), named by node and visit.
+  enum class Kind : uint8_t { None, Record, Constant, Feed, Executed };
+  Kind kind = Kind::None;
+  uint32_t output = 0;
+  /// Record: the global record index. Feed: the feed's serial number.
+  /// Executed: the node's visit.
+  uint64_t id = 0;
+  uint64_t version = 0;
+  /// Executed: the node.
+  uint32_t node = 0;
+};
+
 /// A block of memory owned by tensors. Memory the runtime allocates is
 /// 64-byte aligned; memory lent by someone else (a NumPy array) is released
 /// through `release`, which keeps the lender alive until then.
@@ -164,6 +182,12 @@ public:
   struct TraceState {
     uint64_t version = 0;
     uint64_t variable = 0;
+    /// The tag the last in-place write gave its target, and that target's
+    /// view (Tensor::viewKey): another tensor on the same view holds the
+    /// written value too (`g = p.grad; g.mul_(c)` scales `p.grad`), though
+    /// its own tag went stale.
+    TraceTag written;
+    uint64_t writtenView = 0;
   };
   TraceState &traceState() { return traceState_; }
 
@@ -234,24 +258,6 @@ Shape substituteSymbols(const Shape &shape,
 namespace autograd {
 struct AutogradMeta;
 } // namespace autograd
-
-/// Where a tensor value came from, for the tracer (lib/Trace; unused while
-/// not recording): a recorded op's result, a Python constant, or a fed value.
-/// Valid while its storage's TraceState::version is `version`: an in-place
-/// write through another view makes it stale.
-struct TraceTag {
-  /// Executed: a result of a TraceGraph node that co-execution validated
-  /// (run eagerly or lazily), named by node and visit.
-  enum class Kind : uint8_t { None, Record, Constant, Feed, Executed };
-  Kind kind = Kind::None;
-  uint32_t output = 0;
-  /// Record: the global record index. Feed: the feed's serial number.
-  /// Executed: the node's visit.
-  uint64_t id = 0;
-  uint64_t version = 0;
-  /// Executed: the node.
-  uint32_t node = 0;
-};
 
 class Tensor {
 public:
@@ -334,6 +340,12 @@ public:
   /// The tracer's tag; mutable because recording an op that reads a tensor
   /// may tag it.
   TraceTag &traceTag() const { return traceTag_; }
+  /// Which view of its storage this tensor is (offset, shape, strides,
+  /// dtype), as a hash.
+  uint64_t viewKey() const;
+  /// After an in-place write gave this tensor its tag: remembers it on the
+  /// storage for the other tensors on the same view (TraceState::written).
+  void noteWrittenTag() const;
 
 private:
   std::shared_ptr<Storage> storage_;
