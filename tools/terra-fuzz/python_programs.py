@@ -4,7 +4,7 @@ Each seed makes one training program (random layers, random Python around
 the op calls: branches on tensor values and on Python's random module, loops
 whose trip count is drawn per step, fetches at random points, exceptions
 raised and caught between op calls, batches whose size changes, no_grad
-evaluation) and runs it twice: `terra-run --imperative` and `terra-run`
+evaluation, updates by hand or through gradient clipping and SGD/Adam) and runs it twice: `terra-run --imperative` and `terra-run`
 (co-execution, TERRA_COMPILE_WAIT=1 so compiled blocks are used as soon as
 they exist). The printed numbers must agree within --rtol; a crash, a hang
 (--timeout) or a difference is a finding, saved as the program's source with
@@ -36,6 +36,7 @@ weights = [terra.tensor(rng.randn(D, D).astype(np.float32) * 0.3,
                         requires_grad=True) for _ in range({layers})]
 bias = terra.zeros(D, requires_grad=True)
 params = weights + [bias]
+optimizer = {optimizer}
 
 
 def penalty(h):
@@ -60,10 +61,7 @@ EPILOGUE = """\
     for p in params:
         p.grad = None
     loss.backward()
-    with terra.no_grad():
-        for p in params:
-            if p.grad is not None:
-                p -= 0.05 * p.grad
+{update}
     losses.append(loss.item())
     {fetch_every}
 with terra.no_grad():
@@ -101,6 +99,21 @@ STATEMENTS = [
 ]
 
 
+# How a step updates the parameters: by hand, or through the library's
+# gradient clipping and optimisers (which write gradients in place through
+# one tensor and read them through another).
+UPDATES = [
+    "    with terra.no_grad():\n        for p in params:\n"
+    "            if p.grad is not None:\n                p -= 0.05 * p.grad",
+    "    optimizer.step()",
+    "    terra.nn.utils.clip_grad_norm_(params, 0.05)\n    optimizer.step()",
+]
+OPTIMIZERS = [
+    "terra.optim.SGD(params, lr=0.05, momentum=0.9)",
+    "terra.optim.Adam(params, lr=0.01)",
+]
+
+
 def make_program(seed):
     rng = random.Random(seed)
     layers = rng.randint(1, 3)
@@ -111,11 +124,13 @@ def make_program(seed):
     batch = rng.choice(["8", "8 if step % 7 else 5",
                         "int(rng.randint(4, 7))"])
     fetch = rng.choice(["", "if step % 5 == 4:\n        print(step, '%.5g' % loss.item())"])
+    update = rng.choice(UPDATES)
+    optimizer = rng.choice(OPTIMIZERS)
     return (PRELUDE.format(seed=seed, width=rng.choice([4, 8, 12]),
                            layers=layers, steps=rng.randint(8, 25),
-                           batch=batch)
+                           batch=batch, optimizer=optimizer)
             + "\n".join(body) + "\n"
-            + EPILOGUE.format(fetch_every=fetch))
+            + EPILOGUE.format(fetch_every=fetch, update=update))
 
 
 def numbers_agree(expected, actual, rtol):
