@@ -4,7 +4,6 @@
 
 #include "terra/Runtime/EagerBlock.h"
 
-#include <algorithm>
 #include <cstring>
 
 namespace terra {
