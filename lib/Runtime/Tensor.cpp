@@ -575,26 +575,21 @@ Tensor Tensor::squeeze(int64_t axis) const {
       attributes);
 }
 
-uint64_t Tensor::viewKey() const {
-  // FNV-1a over the view's numbers: equal views give equal keys.
-  uint64_t key = 1469598103934665603ULL;
-  auto mix = [&key](uint64_t value) { key = (key ^ value) * 1099511628211ULL; };
-  mix(uint64_t(dtype_));
-  mix(uint64_t(offset_));
-  mix(shape_.size());
-  for (size_t i = 0; i < shape_.size(); ++i) {
-    mix(uint64_t(shape_[i]));
-    mix(uint64_t(strides_[i]));
-  }
-  return key;
-}
-
 void Tensor::noteWrittenTag() const {
   if (!defined())
     return;
   Storage::TraceState &state = storage_->traceState();
   state.written = traceTag_;
-  state.writtenView = viewKey();
+  state.writtenDtype = dtype_;
+  state.writtenOffset = offset_;
+  state.writtenShape = shape_;
+  state.writtenStrides = strides_;
+}
+
+bool Tensor::isWrittenView() const {
+  const Storage::TraceState &state = storage_->traceState();
+  return state.writtenDtype == dtype_ && state.writtenOffset == offset_ &&
+         state.writtenShape == shape_ && state.writtenStrides == strides_;
 }
 
 Tensor Tensor::contiguous() const {

@@ -45,8 +45,7 @@ Producer Recorder::producerOf(const Tensor &tensor) {
   // Written in place through another tensor on the same view: that
   // write's result is this tensor's value too.
   if (!current && state.written.version == state.version &&
-      state.written.kind != TraceTag::Kind::None &&
-      state.writtenView == tensor.viewKey()) {
+      state.written.kind != TraceTag::Kind::None && tensor.isWrittenView()) {
     tag = state.written;
     current = true;
   }

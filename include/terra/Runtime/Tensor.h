@@ -183,11 +183,13 @@ public:
     uint64_t version = 0;
     uint64_t variable = 0;
     /// The tag the last in-place write gave its target, and that target's
-    /// view (Tensor::viewKey): another tensor on the same view holds the
+    /// view of this memory: another tensor on the same view holds the
     /// written value too (`g = p.grad; g.mul_(c)` scales `p.grad`), though
-    /// its own tag went stale.
+    /// its own tag went stale (Tensor::isWrittenView).
     TraceTag written;
-    uint64_t writtenView = 0;
+    DType writtenDtype = DType::Float32;
+    int64_t writtenOffset = 0;
+    std::vector<int64_t> writtenShape, writtenStrides;
   };
   TraceState &traceState() { return traceState_; }
 
@@ -340,12 +342,13 @@ public:
   /// The tracer's tag; mutable because recording an op that reads a tensor
   /// may tag it.
   TraceTag &traceTag() const { return traceTag_; }
-  /// Which view of its storage this tensor is (offset, shape, strides,
-  /// dtype), as a hash.
-  uint64_t viewKey() const;
-  /// After an in-place write gave this tensor its tag: remembers it on the
-  /// storage for the other tensors on the same view (TraceState::written).
+  /// After an in-place write gave this tensor its tag: remembers it and
+  /// this view on the storage, for the other tensors on the same view
+  /// (TraceState::written).
   void noteWrittenTag() const;
+  /// Whether this tensor is the view (dtype, offset, shape, strides) of its
+  /// storage that the last noteWrittenTag() was made through.
+  bool isWrittenView() const;
 
 private:
   std::shared_ptr<Storage> storage_;
