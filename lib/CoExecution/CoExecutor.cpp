@@ -195,14 +195,8 @@ void CoExecutor::noteRecorded() {
 void CoExecutor::inPlace(const char *name, recording::Attributes attributes,
                          recording::Operands operands, Tensor &target) {
   if (mode_ == Mode::Validating) {
-    Storage::TraceState &state = target.storage()->traceState();
-    ++state.version;
-    if (state.variable) {
-      target.traceTag() = TraceTag{};
-    } else {
-      tagExecuted(target, eagerNode_, 0, eagerVisit_);
-      target.noteWrittenTag();
-    }
+    ++target.storage()->traceState().version;
+    tagWritten(target, eagerNode_, eagerVisit_);
     return;
   }
   if (recordingPaused()) {
@@ -260,6 +254,16 @@ void CoExecutor::tagExecuted(Tensor &tensor, NodeId node, uint32_t output,
   tag.output = output;
   tag.id = visit;
   tag.version = tensor.storage()->traceState().version;
+}
+
+void CoExecutor::tagWritten(Tensor &target, NodeId node, uint64_t visit) {
+  // A variable is named by its storage, not by the write.
+  if (target.storage()->traceState().variable) {
+    target.traceTag() = TraceTag{};
+    return;
+  }
+  tagExecuted(target, node, 0, visit);
+  target.noteWrittenTag();
 }
 
 //===----------------------------------------------------------------------===//
@@ -500,19 +504,12 @@ bool CoExecutor::afterMatch(const MatchResult &match,
       if (std::find(pass.inUse.begin(), pass.inUse.end(), storage) ==
           pass.inUse.end())
         pass.keepInUse(storage);
-      if (state.variable) {
-        target.traceTag() = TraceTag{};
-      } else {
-        tagExecuted(target, match.node, 0, match.visit);
-        target.noteWrittenTag();
-      }
     } else {
       // The new value takes over the memory of the old one.
       pass.lazy(ownedBy, target.traceTag().output).storage.reset();
       pass.lazy(position, 0).storage = storage;
-      tagExecuted(target, match.node, 0, match.visit);
-      target.noteWrittenTag();
     }
+    tagWritten(target, match.node, match.visit);
   } else {
     bool view = pass.block->isView[position];
     if (view)

@@ -280,6 +280,9 @@ private:
   void waitForValue(const Storage &storage);
   void tagExecuted(Tensor &tensor, trace::NodeId node, uint32_t output,
                    uint64_t visit);
+  /// Tags the target of an in-place op of `node` (visit `visit`) with its
+  /// new value, for every tensor on that view (Tensor::noteWrittenTag).
+  void tagWritten(Tensor &target, trace::NodeId node, uint64_t visit);
 
   Options options_;
   trace::Recorder recorder_;
