@@ -333,9 +333,11 @@ void TraceGraph::rememberFrom(uint64_t firstRecord, size_t count) {
     executions_.resize(executions_.size() + (firstRecord - end));
   }
   executions_.resize(executions_.size() + count);
-  while (executions_.size() > kRememberedRecords) {
-    executions_.pop_front();
-    ++firstExecution_;
+  if (executions_.size() > kRememberedRecords) {
+    size_t forgotten = executions_.size() - kRememberedRecords;
+    executions_.erase(executions_.begin(),
+                      executions_.begin() + std::ptrdiff_t(forgotten));
+    firstExecution_ += forgotten;
   }
   previousFeeds_ = std::move(feeds_);
   feeds_.clear();
