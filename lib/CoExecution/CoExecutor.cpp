@@ -20,6 +20,9 @@ using trace::ProducerKind;
 
 namespace {
 
+/// Finished passes kept for reuse: as many as are usually in flight.
+constexpr size_t kSparePasses = 8;
+
 CoExecutor *installedExecutor = nullptr;
 
 void resolveWithInstalled(const Storage &storage) {
@@ -428,7 +431,12 @@ bool CoExecutor::afterMatch(const MatchResult &match,
     if (options_.waitForCompile)
       waitForCompile(*block);
     if (block->ready()) {
-      pass_ = spare_ ? std::move(spare_) : std::make_shared<Pass>();
+      if (sparePasses_.empty()) {
+        pass_ = std::make_shared<Pass>();
+      } else {
+        pass_ = std::move(sparePasses_.back());
+        sparePasses_.pop_back();
+      }
       pass_->start(block);
     }
   }
@@ -589,13 +597,15 @@ void CoExecutor::submitPass() {
     ++stats_.passesCompiled;
   }
   while (std::optional<std::shared_ptr<Pass>> retired = retired_.tryPop())
-    if (!spare_ && retired->use_count() == 1)
-      spare_ = std::move(*retired);
-  runner_.submit([this, pass, held] {
+    if (sparePasses_.size() < kSparePasses && retired->use_count() == 1)
+      sparePasses_.push_back(std::move(*retired));
+  runner_.submit([this, pass = std::move(pass), held]() mutable {
     if (options_.beforeRunnerPass)
       options_.beforeRunnerPass();
     runPass(*pass, held);
-    retired_.tryPush(pass); // When full, the runner frees it.
+    // Handed over whole (the task keeps no reference), so that the Python
+    // thread reuses it. When the queue is full, the runner frees it.
+    retired_.tryPush(std::move(pass));
   });
 }
 

@@ -315,16 +315,27 @@ bool toTensor(PyObject *object, Tensor &out, const DType *dtype) {
   }
 }
 
-bool operandPair(PyObject *lhs, PyObject *rhs, Tensor &a, Tensor &b) {
-  auto convert = [](PyObject *object, Tensor &out) {
-    if (isTensor(object)) {
-      out = unwrap(object);
-      return true;
-    }
-    out = scalarTensor(object, nullptr);
-    return out.defined();
-  };
-  return convert(lhs, a) && convert(rhs, b);
+bool Operand::convert(PyObject *object) {
+  if (isTensor(object)) {
+    tensor_ = &unwrap(object);
+    return true;
+  }
+  converted_ = scalarTensor(object, nullptr);
+  tensor_ = &converted_;
+  return converted_.defined();
+}
+
+bool Operand::convertAny(PyObject *object) {
+  if (isTensor(object)) {
+    tensor_ = &unwrap(object);
+    return true;
+  }
+  tensor_ = &converted_;
+  return toTensor(object, converted_);
+}
+
+bool operandPair(PyObject *lhs, PyObject *rhs, Operand &a, Operand &b) {
+  return a.convert(lhs) && b.convert(rhs);
 }
 
 bool toShape(PyObject *object, Shape &shape) {

@@ -20,11 +20,29 @@ PyObject *elementToPython(const Tensor &tensor, int64_t flat);
 /// NumPy array): torch.from_numpy. Returns false with a Python error set.
 bool borrowBuffer(PyObject *object, Tensor &out);
 
+/// An operand of a binary operator: the tensor of a Python tensor object,
+/// borrowed for the call (a copy would copy its shape and strides on every
+/// op), or a 0-d tensor made from a Python scalar.
+class Operand {
+public:
+  const Tensor &operator*() const { return *tensor_; }
+  const Tensor *operator->() const { return tensor_; }
+  /// False, with no Python error set, when `object` is neither.
+  bool convert(PyObject *object);
+  /// Whatever `object` converts to with toTensor (lists, arrays, ...).
+  /// Returns false with a Python error set.
+  bool convertAny(PyObject *object);
+
+private:
+  const Tensor *tensor_ = nullptr;
+  Tensor converted_;
+};
+
 /// The two operands of a binary operator: tensors stay, Python scalars
 /// become 0-d tensors (bool, int64 or float32, PyTorch's "wrapped number"
 /// types). Returns false, with no Python error set, when an operand is
 /// neither.
-bool operandPair(PyObject *lhs, PyObject *rhs, Tensor &a, Tensor &b);
+bool operandPair(PyObject *lhs, PyObject *rhs, Operand &a, Operand &b);
 
 /// Parses a Python sequence of ints into a shape. Returns false with a
 /// Python error set.

@@ -183,25 +183,29 @@ PyObject *fn_full(PyObject *, PyObject *const *argv, Py_ssize_t argc) {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
+[[noreturn]] void throwNotAnOperand(const Args &args, int i) {
+  throwError(Error::Kind::Type,
+             std::string("expected a Tensor or a number, got ") +
+                 Py_TYPE(args.object(i))->tp_name);
+}
+
 /// Converts argument `i` (a tensor or a Python scalar) to a tensor.
 Tensor operand(const Args &args, int i) {
   Tensor result;
   if (!toTensor(args.object(i), result))
-    throwError(Error::Kind::Type,
-               std::string("expected a Tensor or a number, got ") +
-                   Py_TYPE(args.object(i))->tp_name);
+    throwNotAnOperand(args, i);
   return result;
 }
 
 /// The operands of a binary function: Python scalars are weak (PyTorch's
 /// wrapped numbers), other values are converted.
-std::pair<Tensor, Tensor> operands(const Args &args, int first) {
-  Tensor a, b;
-  if (!operandPair(args.object(first), args.object(first + 1), a, b)) {
-    a = operand(args, first);
-    b = operand(args, first + 1);
-  }
-  return {a, b};
+void operands(const Args &args, int first, Operand &a, Operand &b) {
+  if (operandPair(args.object(first), args.object(first + 1), a, b))
+    return;
+  if (!a.convertAny(args.object(first)))
+    throwNotAnOperand(args, first);
+  if (!b.convertAny(args.object(first + 1)))
+    throwNotAnOperand(args, first + 1);
 }
 
 /// Defines `fn_NAME(argv)` taking COUNT positional arguments.
@@ -219,13 +223,16 @@ TERRA_FUNCTION(unary, 2, {
                                args.tensor(1)));
 })
 TERRA_FUNCTION(binary, 3, {
-  auto [a, b] = operands(args, 1);
+  Operand a, b;
+  operands(args, 1, a, b);
   return wrap(
-      functions::binary(static_cast<ops::BinaryOp>(args.integer(0)), a, b));
+      functions::binary(static_cast<ops::BinaryOp>(args.integer(0)), *a, *b));
 })
 TERRA_FUNCTION(compare, 3, {
-  auto [a, b] = operands(args, 1);
-  return wrap(ops::compare(static_cast<ops::CompareOp>(args.integer(0)), a, b));
+  Operand a, b;
+  operands(args, 1, a, b);
+  return wrap(
+      ops::compare(static_cast<ops::CompareOp>(args.integer(0)), *a, *b));
 })
 // binary_(op, target, other): in place, returns None.
 TERRA_FUNCTION(binary_, 3, {
@@ -360,8 +367,9 @@ TERRA_FUNCTION(masked_select, 2, {
 
 // Contractions.
 TERRA_FUNCTION(matmul, 2, {
-  auto [a, b] = operands(args, 0);
-  return wrap(functions::matmul(a, b));
+  Operand a, b;
+  operands(args, 0, a, b);
+  return wrap(functions::matmul(*a, *b));
 })
 // conv2d(x, w, bias or None, stride, padding, dilation, groups)
 TERRA_FUNCTION(conv2d, 7, {

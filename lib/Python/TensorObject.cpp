@@ -327,10 +327,10 @@ PyMethodDef tensorMethods[] = {
 template <typename Fn>
 PyObject *binaryOperator(PyObject *lhs, PyObject *rhs, Fn fn) {
   return guarded([&]() -> PyObject * {
-    Tensor a, b;
+    Operand a, b;
     if (!operandPair(lhs, rhs, a, b))
       Py_RETURN_NOTIMPLEMENTED;
-    return wrap(fn(a, b));
+    return wrap(fn(*a, *b));
   });
 }
 

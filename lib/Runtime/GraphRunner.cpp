@@ -3,16 +3,12 @@
 
 #include "terra/Runtime/GraphRunner.h"
 
+#include "SpinLock.h"
+
 #include <pthread.h>
 
 namespace terra {
 namespace {
-
-void pause() {
-#if defined(__x86_64__)
-  __builtin_ia32_pause();
-#endif
-}
 
 /// Spins before sleeping or yielding: in a training loop the next task, or
 /// the end of the current one, is usually microseconds away.
@@ -44,7 +40,7 @@ void GraphRunner::wakeRunner() {
 void GraphRunner::waitFor(std::atomic<bool> &sleeping,
                           const std::function<bool()> &ready) {
   for (int spin = 0; spin < kSpins && !ready(); ++spin)
-    pause();
+    detail::cpuRelax();
   if (ready())
     return;
   // A long wait (a compiled block taking milliseconds, the Python thread
@@ -91,7 +87,7 @@ void GraphRunner::run() {
         return;
       for (int spin = 0; spin < kSpins && queue_.empty() && !stopping_.load();
            ++spin)
-        pause();
+        detail::cpuRelax();
       if (queue_.empty() && !stopping_.load()) {
         std::unique_lock<std::mutex> lock(mutex_);
         runnerSleeping_.store(true);

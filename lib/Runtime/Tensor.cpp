@@ -67,19 +67,31 @@ DType promoteTypes(DType a, DType b) {
 // Storage
 //===----------------------------------------------------------------------===//
 
+namespace {
+
+/// A storage and its reference counts in one block of the host allocator
+/// (`key` comes from Storage's own functions).
+template <typename... Args>
+std::shared_ptr<Storage> makeStorage(Storage::Key key, Args &&...args) {
+  return std::allocate_shared<Storage>(detail::HostObjectAllocator<Storage>(),
+                                       key, std::forward<Args>(args)...);
+}
+
+} // namespace
+
 std::shared_ptr<Storage> Storage::allocate(size_t bytes) {
   void *data = detail::allocateHost(bytes);
   if (!data)
     throwError(Error::Kind::Memory, "not enough memory: tried to allocate " +
                                         std::to_string(bytes) + " bytes");
-  return std::shared_ptr<Storage>(new Storage(
-      data, bytes, [data, bytes] { detail::releaseHost(data, bytes); }));
+  return makeStorage(Key(), data, bytes,
+                     [data, bytes] { detail::releaseHost(data, bytes); });
 }
 
 std::shared_ptr<Storage> Storage::borrow(void *data, size_t bytes,
                                          std::function<void()> release) {
-  std::shared_ptr<Storage> storage(
-      new Storage(data, bytes, std::move(release)));
+  std::shared_ptr<Storage> storage =
+      makeStorage(Key(), data, bytes, std::move(release));
   storage->borrowed_ = true;
   return storage;
 }
@@ -94,13 +106,13 @@ std::atomic<Storage::PendingResolver> pendingResolver{nullptr};
 std::atomic<Storage::RunnerDrain> runnerDrain{nullptr};
 } // namespace
 
-Storage::Storage(LazyKey, size_t bytes) : data_(nullptr), bytes_(bytes) {
+Storage::Storage(Key, size_t bytes) : data_(nullptr), bytes_(bytes) {
   pending_.store(1, std::memory_order_relaxed);
   lazy_ = true;
 }
 
 std::shared_ptr<Storage> Storage::lazy(size_t bytes) {
-  return std::make_shared<Storage>(LazyKey(), bytes);
+  return makeStorage(Key(), bytes);
 }
 
 void Storage::fulfil(std::shared_ptr<Storage> owner, void *data) {

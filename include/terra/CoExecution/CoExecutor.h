@@ -318,8 +318,9 @@ private:
   std::unique_ptr<trace::Validator> validator_;
   std::vector<std::shared_ptr<BlockState>> blocks_;
   std::shared_ptr<Pass> pass_;
-  /// A finished pass kept to be reused (its arrays keep their capacity).
-  std::shared_ptr<Pass> spare_;
+  /// Finished passes kept to be reused: their arrays keep their capacity,
+  /// and the memory the Python thread allocated stays on it.
+  std::vector<std::shared_ptr<Pass>> sparePasses_;
   /// A deferred op's result shapes, resolved from its symbols (kept for
   /// their capacity).
   std::vector<Shape> resolvedShapes_;

@@ -114,14 +114,17 @@ public:
   Storage &operator=(const Storage &) = delete;
   ~Storage();
 
-  /// For lazy() only (public for std::make_shared: one allocation per lazy
-  /// tensor, made for every op co-execution defers).
-  struct LazyKey {
+  /// For allocate(), borrow() and lazy() only: public for
+  /// std::allocate_shared, which puts the storage and its reference counts
+  /// in one block of the host allocator (Tensor.cpp).
+  struct Key {
   private:
     friend class Storage;
-    LazyKey() = default;
+    Key() = default;
   };
-  Storage(LazyKey, size_t bytes);
+  Storage(Key, void *data, size_t bytes, std::function<void()> release)
+      : data_(data), bytes_(bytes), release_(std::move(release)) {}
+  Storage(Key, size_t bytes);
 
   void *data() const {
     if (pending_.load(std::memory_order_acquire) != 0)
@@ -194,9 +197,6 @@ public:
   TraceState &traceState() { return traceState_; }
 
 private:
-  Storage(void *data, size_t bytes, std::function<void()> release)
-      : data_(data), bytes_(bytes), release_(std::move(release)) {}
-
   void resolvePending() const;
 
   void *data_;
