@@ -3,6 +3,7 @@
 #include "HostAllocator.h"
 #include "SpinLock.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -66,8 +67,113 @@ Cache &cache() {
   return *instance;
 }
 
+/// Keeps small block `data` in the shared cache, unless it is full.
+bool keepShared(Cache &c, void *data, size_t size) {
+  std::lock_guard<SpinLock> lock(c.smallLock);
+  if (c.smallBytes + size > kSmallCacheLimit)
+    return false;
+  c.small[size / kAlignment].push_back(data);
+  c.smallBytes += size;
+  return true;
+}
+
+/// Moves up to `count` small blocks of `size` from `from` to `to`.
+void moveBlocks(std::vector<void *> &from, std::vector<void *> &to,
+                size_t count) {
+  count = std::min(count, from.size());
+  to.insert(to.end(), from.end() - count, from.end());
+  from.resize(from.size() - count);
+}
+
+/// A thread's own small blocks, in front of the shared cache: most
+/// allocations and releases take no lock and touch no memory another core
+/// writes. A size class that fills up hands a batch to the shared cache; an
+/// empty one takes a batch from it.
+struct ThreadCache {
+  static constexpr size_t kBlocksPerClass = 32;
+  static constexpr size_t kBatch = kBlocksPerClass / 2;
+  static constexpr size_t kByteLimit = size_t(4) << 20;
+
+  std::vector<void *> small[kSmallClasses];
+  size_t bytes = 0;
+
+  void *take(Cache &c, size_t size) {
+    std::vector<void *> &blocks = small[size / kAlignment];
+    if (blocks.empty()) {
+      std::lock_guard<SpinLock> lock(c.smallLock);
+      std::vector<void *> &shared = c.small[size / kAlignment];
+      size_t moved = std::min(kBatch, shared.size());
+      moveBlocks(shared, blocks, moved);
+      c.smallBytes -= moved * size;
+      bytes += moved * size;
+    }
+    if (blocks.empty())
+      return nullptr;
+    void *data = blocks.back();
+    blocks.pop_back();
+    bytes -= size;
+    return data;
+  }
+
+  bool keep(Cache &c, void *data, size_t size) {
+    std::vector<void *> &blocks = small[size / kAlignment];
+    if (blocks.size() >= kBlocksPerClass || bytes + size > kByteLimit) {
+      std::lock_guard<SpinLock> lock(c.smallLock);
+      std::vector<void *> &shared = c.small[size / kAlignment];
+      size_t moved = std::min(blocks.size(), kBatch);
+      if (c.smallBytes + (moved + 1) * size > kSmallCacheLimit)
+        return false;
+      moveBlocks(blocks, shared, moved);
+      shared.push_back(data);
+      c.smallBytes += (moved + 1) * size;
+      bytes -= moved * size;
+      return true;
+    }
+    blocks.push_back(data);
+    bytes += size;
+    return true;
+  }
+
+  /// Gives this thread's blocks back to the system (out of memory).
+  void trim() {
+    for (std::vector<void *> &blocks : small) {
+      for (void *block : blocks)
+        std::free(block);
+      blocks.clear();
+    }
+    bytes = 0;
+  }
+
+  /// At thread exit the blocks go to the shared cache (or back to the
+  /// system beyond its limit).
+  ~ThreadCache() {
+    Cache &c = cache();
+    for (size_t index = 0; index < kSmallClasses; ++index)
+      for (void *block : small[index])
+        if (!keepShared(c, block, index * kAlignment))
+          std::free(block);
+    gone = true;
+  }
+
+  /// The calling thread's cache; null while its thread exits (tensors
+  /// released by thread-local destructors use the shared cache).
+  static ThreadCache *get() {
+    if (gone)
+      return nullptr;
+    thread_local ThreadCache instance;
+    return &instance;
+  }
+
+private:
+  static thread_local bool gone;
+};
+
+thread_local bool ThreadCache::gone = false;
+
 void *takeCached(Cache &c, size_t size) {
   if (size < kSmallLimit) {
+    if (ThreadCache *local = ThreadCache::get())
+      return local->take(c, size);
     std::lock_guard<SpinLock> lock(c.smallLock);
     std::vector<void *> &blocks = c.small[size / kAlignment];
     if (blocks.empty())
@@ -89,12 +195,9 @@ void *takeCached(Cache &c, size_t size) {
 
 bool keepCached(Cache &c, void *data, size_t size) {
   if (size < kSmallLimit) {
-    std::lock_guard<SpinLock> lock(c.smallLock);
-    if (c.smallBytes + size > kSmallCacheLimit)
-      return false;
-    c.small[size / kAlignment].push_back(data);
-    c.smallBytes += size;
-    return true;
+    if (ThreadCache *local = ThreadCache::get())
+      return local->keep(c, data, size);
+    return keepShared(c, data, size);
   }
   std::lock_guard<std::mutex> lock(c.largeMutex);
   if (c.largeBytes + size > kLargeCacheLimit)
@@ -114,6 +217,8 @@ void *allocateHost(size_t bytes) {
   void *data = std::aligned_alloc(kAlignment, size);
   if (!data) {
     // Out of memory: give the cached blocks back and try once more.
+    if (ThreadCache *local = ThreadCache::get())
+      local->trim();
     c.trim();
     data = std::aligned_alloc(kAlignment, size);
   }
