@@ -51,6 +51,8 @@ public:
     return site;
   }
 
+  trace::PythonCallStacks &calls() { return calls_; }
+
 private:
   void registerFrames() {
     PyFrameObject *frame = PyEval_GetFrame(); // Borrowed.
@@ -251,6 +253,24 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
   });
 }
 
+// _call_unrolled(index, fn, *args) -> fn(*args), its ops recorded as
+// iteration `index` of an unrolled loop (PythonCallStacks::enterIteration).
+PyObject *fn_call_unrolled(PyObject *, PyObject *const *argv, Py_ssize_t argc) {
+  if (argc < 2 || !PyLong_Check(argv[0])) {
+    PyErr_SetString(PyExc_TypeError, "_call_unrolled(index: int, fn, *args)");
+    return nullptr;
+  }
+  if (!session)
+    return PyObject_Vectorcall(argv[1], argv + 2, argc - 2, nullptr);
+  Session *traced = session.get();
+  traced->sites.calls().enterIteration(
+      uint32_t(PyLong_AsUnsignedLongMask(argv[0])));
+  PyObject *result = PyObject_Vectorcall(argv[1], argv + 2, argc - 2, nullptr);
+  if (session.get() == traced) // fn may have closed the session.
+    traced->sites.calls().leaveIteration();
+  return result;
+}
+
 PyMethodDef tracingFunctions[] = {
     {"_trace_start", reinterpret_cast<PyCFunction>(fn_trace_start),
      METH_FASTCALL,
@@ -262,6 +282,10 @@ PyMethodDef tracingFunctions[] = {
      METH_FASTCALL, "_trace_close(): stop recording and free the trace."},
     {"_trace_stats", reinterpret_cast<PyCFunction>(fn_trace_stats),
      METH_FASTCALL, "_trace_stats() -> dict: op calls, passes, divergences."},
+    {"_call_unrolled", reinterpret_cast<PyCFunction>(fn_call_unrolled),
+     METH_FASTCALL,
+     "_call_unrolled(index, fn, *args): fn(*args), traced as iteration "
+     "index of an unrolled loop."},
     {"_trace_report", reinterpret_cast<PyCFunction>(fn_trace_report),
      METH_FASTCALL,
      "_trace_report(compile, dump_dir, base_dir): the explain report."},

@@ -156,7 +156,10 @@ bool PythonCallStacks::currentSite(Site &site) {
   // The innermost level's instruction moves with every op; refresh it.
   Level &innermost = shadow_[depth - 1];
   refresh(innermost, frameAt(depth - 1));
-  site = Site{innermost.code, innermost.offset, innermost.id, 0};
+  CallStackId id = innermost.id;
+  for (uint32_t index : iterations_)
+    id = ids_.enter(Site{kIterationCode, index, id, 0});
+  site = Site{innermost.code, innermost.offset, id, 0};
   return true;
 }
 

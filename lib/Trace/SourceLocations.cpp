@@ -23,6 +23,8 @@ const SourceLocation *SourceLocations::find(CodeId code,
 }
 
 std::string SourceLocations::describe(CodeId code, uint32_t offset) const {
+  if (code == kIterationCode)
+    return "iteration " + std::to_string(offset);
   if (const SourceLocation *location = find(code, offset))
     return location->file + ":" + std::to_string(location->line);
   char buffer[64];

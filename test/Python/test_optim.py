@@ -289,5 +289,23 @@ class SchedulerTest(unittest.TestCase):
             scheduler.step()
 
 
+class UnrolledUpdateTest(unittest.TestCase):
+    """_terra._call_unrolled, through which the optimizers update each
+    parameter: fn(*args) whatever the tracing state."""
+
+    def test_calls_through_and_raises_what_fn_raises(self):
+        import _terra
+
+        self.assertEqual(_terra._call_unrolled(3, lambda a, b: a + b, 1, 2), 3)
+        with self.assertRaises(ZeroDivisionError):
+            _terra._call_unrolled(0, lambda: 1 / 0)
+        # The iteration was left: later ops are traced as before.
+        x = terra.ones(3)
+        self.assertEqual(_terra._call_unrolled(1, lambda t: float(t.sum()),
+                                               x * 2), 6.0)
+        with self.assertRaises(TypeError):
+            _terra._call_unrolled("first", len, [])
+
+
 if __name__ == "__main__":
     unittest.main()

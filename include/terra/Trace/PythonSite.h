@@ -54,6 +54,15 @@ public:
   /// interpreter warms up. Cached; the first lookup copies the bytecode.
   uint32_t callOffset(const void *code, uint32_t raw);
 
+  /// Ops called until the matching leaveIteration() belong to iteration
+  /// `index` of a loop (nested loops nest): their call stacks get a level
+  /// naming it. A library loop over parameters (an optimiser's step) so
+  /// becomes straight-line code in the TraceGraph, one node per parameter
+  /// and op, instead of a self-loop whose node meets every parameter's
+  /// shape.
+  void enterIteration(uint32_t index) { iterations_.push_back(index); }
+  void leaveIteration() { iterations_.pop_back(); }
+
 private:
   static constexpr uint32_t kUnknownOffset = UINT32_MAX;
 
@@ -76,6 +85,8 @@ private:
   /// Frames of the current walk, innermost first (reused, no allocation in
   /// steady state).
   std::vector<const void *> frames_;
+  /// The iterations entered, outermost first.
+  std::vector<uint32_t> iterations_;
   /// callOffset's cache, direct-mapped.
   std::array<OffsetEntry, 1024> offsets_{};
 };

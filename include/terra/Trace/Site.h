@@ -27,6 +27,10 @@ constexpr CallStackId kRootCallStack = 0;
 /// Python binding keeps every code object that appears in a TraceGraph alive,
 /// so an address is never reused for another function while it is in use.
 using CodeId = uint64_t;
+/// The code of a call-stack level that names one iteration of a library
+/// loop unrolled into straight-line code (PythonCallStacks::enterIteration);
+/// the level's offset is the iteration. No code object lives at address 1.
+constexpr CodeId kIterationCode = 1;
 
 struct Site {
   CodeId code = 0;

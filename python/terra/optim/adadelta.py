@@ -1,6 +1,8 @@
+import _terra
+
 from .. import _creation
 from .._autograd import no_grad
-from .optimizer import Optimizer, _closure_loss
+from .optimizer import Optimizer, _closure_loss, _parameters
 
 
 class Adadelta(Optimizer):
@@ -22,25 +24,26 @@ class Adadelta(Optimizer):
     def step(self, closure=None):
         loss = _closure_loss(closure)
         with no_grad():
-            for group in self.param_groups:
-                lr, rho, eps = group["lr"], group["rho"], group["eps"]
-                weight_decay = group["weight_decay"]
-                for param in group["params"]:
-                    if param.grad is None:
-                        continue
-                    state = self.state[param]
-                    if len(state) == 0:
-                        state["step"] = 0
-                        state["square_avg"] = _creation.zeros_like(param)
-                        state["acc_delta"] = _creation.zeros_like(param)
-                    state["step"] += 1
-                    square_avg, acc_delta = state["square_avg"], state["acc_delta"]
-                    grad = param.grad if not group["maximize"] else -param.grad
-                    if weight_decay != 0:
-                        grad = grad.add(param, alpha=weight_decay)
-                    square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
-                    std = square_avg.add(eps).sqrt_()
-                    delta = acc_delta.add(eps).sqrt_().div_(std).mul_(grad)
-                    acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
-                    param.add_(delta, alpha=-lr)
+            for index, group, param in _parameters(self.param_groups):
+                if param.grad is not None:
+                    _terra._call_unrolled(index, self._update, param, group)
         return loss
+
+    def _update(self, param, group):
+        lr, rho, eps = group["lr"], group["rho"], group["eps"]
+        weight_decay = group["weight_decay"]
+        state = self.state[param]
+        if len(state) == 0:
+            state["step"] = 0
+            state["square_avg"] = _creation.zeros_like(param)
+            state["acc_delta"] = _creation.zeros_like(param)
+        state["step"] += 1
+        square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+        grad = param.grad if not group["maximize"] else -param.grad
+        if weight_decay != 0:
+            grad = grad.add(param, alpha=weight_decay)
+        square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
+        std = square_avg.add(eps).sqrt_()
+        delta = acc_delta.add(eps).sqrt_().div_(std).mul_(grad)
+        acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
+        param.add_(delta, alpha=-lr)

@@ -1,7 +1,9 @@
+import _terra
+
 from .. import _creation
 from .._autograd import no_grad
 from .optimizer import (Optimizer, _advance_step, _closure_loss,
-                        _step_tensor)
+                        _parameters, _step_tensor)
 
 
 class Adagrad(Optimizer):
@@ -35,20 +37,21 @@ class Adagrad(Optimizer):
     def step(self, closure=None):
         loss = _closure_loss(closure)
         with no_grad():
-            for group in self.param_groups:
-                lr, lr_decay = group["lr"], group["lr_decay"]
-                weight_decay, eps = group["weight_decay"], group["eps"]
-                for param in group["params"]:
-                    if param.grad is None:
-                        continue
-                    state = self.state[param]
-                    state_sum = state["sum"]
-                    step = _advance_step(state["step"])
-                    grad = param.grad if not group["maximize"] else -param.grad
-                    if weight_decay != 0:
-                        grad = grad.add(param, alpha=weight_decay)
-                    clr = lr / (1 + (step - 1) * lr_decay)
-                    state_sum.addcmul_(grad, grad, value=1)
-                    std = state_sum.sqrt().add_(eps)
-                    param.addcdiv_(grad, std, value=-clr)
+            for index, group, param in _parameters(self.param_groups):
+                if param.grad is not None:
+                    _terra._call_unrolled(index, self._update, param, group)
         return loss
+
+    def _update(self, param, group):
+        lr, lr_decay = group["lr"], group["lr_decay"]
+        weight_decay, eps = group["weight_decay"], group["eps"]
+        state = self.state[param]
+        state_sum = state["sum"]
+        step = _advance_step(state["step"])
+        grad = param.grad if not group["maximize"] else -param.grad
+        if weight_decay != 0:
+            grad = grad.add(param, alpha=weight_decay)
+        clr = lr / (1 + (step - 1) * lr_decay)
+        state_sum.addcmul_(grad, grad, value=1)
+        std = state_sum.sqrt().add_(eps)
+        param.addcdiv_(grad, std, value=-clr)

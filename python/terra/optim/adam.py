@@ -1,9 +1,11 @@
 import math
 
+import _terra
+
 from .. import _creation
 from .._autograd import no_grad
 from .optimizer import (Optimizer, _advance_step, _closure_loss,
-                        _step_tensor)
+                        _parameters, _step_tensor)
 
 
 def _adam_update(param, grad, state, group, decoupled):
@@ -71,18 +73,18 @@ class Adam(Optimizer):
     def step(self, closure=None):
         loss = _closure_loss(closure)
         with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    state = self.state[p]
-                    if len(state) == 0:
-                        state["step"] = _step_tensor()
-                        state["exp_avg"] = _creation.zeros_like(p)
-                        state["exp_avg_sq"] = _creation.zeros_like(p)
-                        if group["amsgrad"]:
-                            state["max_exp_avg_sq"] = _creation.zeros_like(p)
-                    _adam_update(p, p.grad, state, group, self._decoupled)
+            for index, group, p in _parameters(self.param_groups):
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _step_tensor()
+                    state["exp_avg"] = _creation.zeros_like(p)
+                    state["exp_avg_sq"] = _creation.zeros_like(p)
+                    if group["amsgrad"]:
+                        state["max_exp_avg_sq"] = _creation.zeros_like(p)
+                _terra._call_unrolled(index, _adam_update, p, p.grad, state,
+                                      group, self._decoupled)
         return loss
 
 

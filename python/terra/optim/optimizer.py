@@ -176,6 +176,20 @@ class Optimizer:
         self.param_groups.append(param_group)
 
 
+def _parameters(param_groups):
+    """(index, group, parameter) for every parameter, numbered across the
+    groups. An optimizer updates parameter `index` through
+    ``_terra._call_unrolled(index, ...)``: under co-execution each
+    parameter's update is then traced as code of its own, and a step over
+    all parameters is one straight-line block (not a loop whose ops meet
+    every parameter's shape in turn)."""
+    index = 0
+    for group in param_groups:
+        for param in group["params"]:
+            yield index, group, param
+            index += 1
+
+
 def _step_tensor():
     """The per-parameter step count, a float32 scalar tensor as torch 1.13
     (its count mirrored in Python, see _advance_step)."""

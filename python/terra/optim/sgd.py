@@ -1,5 +1,7 @@
+import _terra
+
 from .._autograd import no_grad
-from .optimizer import Optimizer, _closure_loss, required
+from .optimizer import Optimizer, _closure_loss, _parameters, required
 
 
 class SGD(Optimizer):
@@ -35,29 +37,26 @@ class SGD(Optimizer):
     def step(self, closure=None):
         loss = _closure_loss(closure)
         with no_grad():
-            for group in self.param_groups:
-                weight_decay = group["weight_decay"]
-                momentum = group["momentum"]
-                dampening = group["dampening"]
-                nesterov = group["nesterov"]
-                lr = group["lr"]
-                for param in group["params"]:
-                    if param.grad is None:
-                        continue
-                    d_p = param.grad if not group["maximize"] else -param.grad
-                    if weight_decay != 0:
-                        d_p = d_p.add(param, alpha=weight_decay)
-                    if momentum != 0:
-                        state = self.state[param]
-                        buf = state.get("momentum_buffer")
-                        if buf is None:
-                            buf = d_p.clone().detach()
-                            state["momentum_buffer"] = buf
-                        else:
-                            buf.mul_(momentum).add_(d_p, alpha=1 - dampening)
-                        if nesterov:
-                            d_p = d_p.add(buf, alpha=momentum)
-                        else:
-                            d_p = buf
-                    param.add_(d_p, alpha=-lr)
+            for index, group, param in _parameters(self.param_groups):
+                if param.grad is not None:
+                    _terra._call_unrolled(index, self._update, param, group)
         return loss
+
+    def _update(self, param, group):
+        momentum = group["momentum"]
+        d_p = param.grad if not group["maximize"] else -param.grad
+        if group["weight_decay"] != 0:
+            d_p = d_p.add(param, alpha=group["weight_decay"])
+        if momentum != 0:
+            state = self.state[param]
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = d_p.clone().detach()
+                state["momentum_buffer"] = buf
+            else:
+                buf.mul_(momentum).add_(d_p, alpha=1 - group["dampening"])
+            if group["nesterov"]:
+                d_p = d_p.add(buf, alpha=momentum)
+            else:
+                d_p = buf
+        param.add_(d_p, alpha=-group["lr"])

@@ -62,7 +62,19 @@ PyObject *bench(PyObject *, PyObject *arg) {
   return Py_BuildValue("(ddd)", full, frame, publicApi);
 }
 
+PyObject *enterIteration(PyObject *, PyObject *arg) {
+  callStacks->enterIteration(uint32_t(PyLong_AsLong(arg)));
+  Py_RETURN_NONE;
+}
+
+PyObject *leaveIteration(PyObject *, PyObject *) {
+  callStacks->leaveIteration();
+  Py_RETURN_NONE;
+}
+
 PyMethodDef methods[] = {{"site", siteTuple, METH_NOARGS, nullptr},
+                         {"enter", enterIteration, METH_O, nullptr},
+                         {"leave", leaveIteration, METH_NOARGS, nullptr},
                          {"frame_sites", frameSites, METH_NOARGS, nullptr},
                          {"bench", bench, METH_O, nullptr},
                          {nullptr, nullptr, 0, nullptr}};
@@ -155,6 +167,40 @@ deep = [recurse(n)[2] for n in (1, 2, 1, 2)]
   EXPECT_NE(d1, d2);
   EXPECT_EQ(d1, PyLong_AsLong(PyList_GetItem(deep, 2)));
   EXPECT_EQ(d2, PyLong_AsLong(PyList_GetItem(deep, 3)));
+  Py_DECREF(ns);
+}
+
+TEST_F(PythonSite, EachIterationOfAnUnrolledLoopIsASiteOfItsOwn) {
+  PyObject *ns = run(R"(
+import _sitetest
+def update():
+    return _sitetest.site()
+def step(unrolled):
+    sites = []
+    for i in range(3):
+        if unrolled:
+            _sitetest.enter(i)
+        sites.append(update())
+        if unrolled:
+            _sitetest.leave()
+    return sites
+# One call site for every step, as in a training loop.
+plain, first, second, after = [step(u) for u in (False, True, True, False)]
+)");
+  auto stackOf = [&](const char *name, Py_ssize_t i) {
+    PyObject *sites = PyDict_GetItemString(ns, name);
+    return PyLong_AsLong(PyTuple_GetItem(PyList_GetItem(sites, i), 2));
+  };
+  // Without iterations the loop meets one site three times.
+  EXPECT_EQ(stackOf("plain", 0), stackOf("plain", 2));
+  // With them each iteration is its own site, the same in every step.
+  EXPECT_NE(stackOf("first", 0), stackOf("first", 1));
+  EXPECT_NE(stackOf("first", 1), stackOf("first", 2));
+  EXPECT_NE(stackOf("first", 0), stackOf("plain", 0));
+  for (Py_ssize_t i = 0; i < 3; ++i)
+    EXPECT_EQ(stackOf("first", i), stackOf("second", i));
+  // Leaving the last iteration restores the plain site.
+  EXPECT_EQ(stackOf("after", 0), stackOf("plain", 0));
   Py_DECREF(ns);
 }
 

@@ -27,7 +27,10 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0,
             total_norm = norms[0] if len(norms) == 1 else \
                 _terra.stack(norms, 0).amax()
         else:
-            norms = [_norm(g.detach(), norm_type) for g in grads]
+            # Per gradient, traced as code of its own (_call_unrolled): the
+            # loops are straight-line code under co-execution.
+            norms = [_terra._call_unrolled(i, _norm, g.detach(), norm_type)
+                     for i, g in enumerate(grads)]
             total_norm = _norm(_terra.stack(norms, 0), norm_type)
         if error_if_nonfinite and not math.isfinite(total_norm.item()):
             raise RuntimeError(
@@ -37,9 +40,13 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0,
                 "`error_if_nonfinite=False`".format(norm_type))
         clip_coef = max_norm / (total_norm + 1e-6)
         clip_coef_clamped = _terra.clamp(clip_coef, None, 1.0)
-        for g in grads:
-            g.mul_(clip_coef_clamped.to(g.dtype))
+        for i, g in enumerate(grads):
+            _terra._call_unrolled(i, _scale_, g, clip_coef_clamped)
     return total_norm
+
+
+def _scale_(grad, coef):
+    grad.mul_(coef.to(grad.dtype))
 
 
 def _norm(tensor, p):
