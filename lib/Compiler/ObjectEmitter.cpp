@@ -26,13 +26,18 @@ llvm::Error emitError(const llvm::Twine &message) {
 
 /// The host's description; position-independent, so the linker can place
 /// the code anywhere and reach the runtime's functions through the GOT.
-llvm::Expected<llvm::orc::JITTargetMachineBuilder> hostMachineBuilder() {
+/// `optimise`: the code generator's full optimisation (instruction
+/// scheduling, the greedy register allocator), else its fast path, for
+/// the quick tier.
+llvm::Expected<llvm::orc::JITTargetMachineBuilder>
+hostMachineBuilder(bool optimise = true) {
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return builder.takeError();
   builder->setRelocationModel(llvm::Reloc::PIC_);
   builder->setCodeModel(llvm::CodeModel::Small);
-  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  builder->setCodeGenOptLevel(optimise ? llvm::CodeGenOptLevel::Aggressive
+                                       : llvm::CodeGenOptLevel::None);
   return builder;
 }
 
@@ -82,7 +87,7 @@ std::string hostTargetIdentity() {
 llvm::Expected<std::string> emitObjectCode(mlir::ModuleOp module,
                                            const std::string &function,
                                            unsigned optLevel) {
-  auto builder = hostMachineBuilder();
+  auto builder = hostMachineBuilder(optLevel > 0);
   if (!builder)
     return builder.takeError();
   auto targetMachine = builder->createTargetMachine();

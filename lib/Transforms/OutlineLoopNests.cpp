@@ -87,6 +87,14 @@ struct TerraOutlineLoopNestsPass
                 (function.getSymName() + "_nest" + std::to_string(index))
                     .str())))
           return signalPassFailure();
+      // What is left is straight-line code (buffers, descriptors, calls),
+      // run once per pass: LLVM compiles it without optimising. Its
+      // instruction selection otherwise dominated the compile time of big
+      // blocks (one basic block of thousands of calls).
+      function->setAttr(
+          "passthrough",
+          rewriter.getArrayAttr({rewriter.getStringAttr("noinline"),
+                                 rewriter.getStringAttr("optnone")}));
     }
   }
 };

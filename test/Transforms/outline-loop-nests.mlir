@@ -28,8 +28,10 @@ func.func @two_nests(%a: memref<4xf32>, %b: memref<4xf32>) {
 // CHECK: arith.mulf
 // CHECK-LABEL: func.func private @two_nests_nest1(
 // CHECK: scf.parallel
+// The straight-line rest is compiled without optimisation.
 // CHECK-LABEL: func.func @two_nests(
 // CHECK-SAME: %[[A:.*]]: memref<4xf32>, %[[B:.*]]: memref<4xf32>)
+// CHECK-SAME: attributes {passthrough = ["noinline", "optnone"]}
 // CHECK-NOT: scf.for
 // CHECK: call @two_nests_nest0(%[[A]], %[[B]])
 // CHECK-NEXT: call @two_nests_nest1(%[[B]], %[[A]])
@@ -37,6 +39,7 @@ func.func @two_nests(%a: memref<4xf32>, %b: memref<4xf32>) {
 
 // One nest is left where it is: a call would gain nothing.
 // CHECK-LABEL: func.func @one_nest(
+// CHECK-NOT: optnone
 // CHECK-NEXT: arith.constant
 // CHECK: scf.for
 // CHECK-NOT: call
