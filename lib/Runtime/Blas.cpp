@@ -6,6 +6,8 @@
 
 #include "terra/Runtime/Blas.h"
 
+#include "Gemm.h"
+
 #include <cblas.h>
 
 #include <algorithm>
@@ -42,18 +44,12 @@ BlasMatrix<T> toBlasMatrix(const T *data, int64_t rows, int64_t cols,
   return matrix;
 }
 
-void gemm(const BlasMatrix<float> &a, const BlasMatrix<float> &b, float *c,
-          int64_t ldc, int64_t m, int64_t n, int64_t k) {
-  cblas_sgemm(CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans,
-              b.transposed ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a.data,
-              a.leadingDim, b.data, b.leadingDim, 1.0f, c, ldc);
-}
-
-void gemm(const BlasMatrix<double> &a, const BlasMatrix<double> &b, double *c,
-          int64_t ldc, int64_t m, int64_t n, int64_t k) {
-  cblas_dgemm(CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans,
-              b.transposed ? CblasTrans : CblasNoTrans, m, n, k, 1.0, a.data,
-              a.leadingDim, b.data, b.leadingDim, 1.0, c, ldc);
+/// C += op(A) op(B), as linalg accumulates.
+template <typename T>
+void gemm(const BlasMatrix<T> &a, const BlasMatrix<T> &b, T *c, int64_t ldc,
+          int64_t m, int64_t n, int64_t k) {
+  terra::detail::splitGemm<T>(a.transposed, b.transposed, m, n, k, a.data,
+                              a.leadingDim, b.data, b.leadingDim, T(1), c, ldc);
 }
 
 /// C[batch] += op(A[batch]) * op(B[batch]) for one batch entry; `aOffset`

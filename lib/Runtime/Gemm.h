@@ -9,6 +9,8 @@
 #ifndef TERRA_LIB_RUNTIME_GEMM_H
 #define TERRA_LIB_RUNTIME_GEMM_H
 
+#include "Parallel.h"
+
 #include <cblas.h>
 
 #include <cstdint>
@@ -87,6 +89,37 @@ private:
   }
   bool active_;
 };
+
+/// gemm() split across the thread pool, by rows of C (by columns when C
+/// has fewer rows than columns), with OpenBLAS single-threaded meanwhile:
+/// for compiled blocks, whose loop nests run on the pool too. OpenBLAS's
+/// own workers yield in a loop for a while after each product, and on two
+/// cores they took the core the pool's worker needed.
+template <typename T>
+void splitGemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
+               const T *a, int64_t lda, const T *b, int64_t ldb, T beta, T *c,
+               int64_t ldc) {
+  // parallelFor's grain counts element operations; a multiply-add of a
+  // product costs far less than an elementwise op's element.
+  constexpr int64_t kMultiplyAddsPerOperation = 8;
+  bool byRows = m >= n;
+  int64_t count = byRows ? m : n;
+  int64_t cost = (byRows ? n : m) * k / kMultiplyAddsPerOperation;
+  BlasSingleThreaded guard(numThreads() > 1 && count >= 2 &&
+                           count * cost >= kParallelGrain);
+  if (byRows) {
+    parallelFor(m, cost, [&](int64_t from, int64_t to) {
+      gemm<T>(transA, transB, to - from, n, k,
+              transA ? a + from : a + from * lda, lda, b, ldb, beta,
+              c + from * ldc, ldc);
+    });
+    return;
+  }
+  parallelFor(n, cost, [&](int64_t from, int64_t to) {
+    gemm<T>(transA, transB, m, to - from, k, a, lda,
+            transB ? b + from * ldb : b + from, ldb, beta, c + from, ldc);
+  });
+}
 
 } // namespace detail
 } // namespace terra

@@ -149,3 +149,11 @@ void parallelForChunks(int64_t count, RangeFn body) {
 
 } // namespace detail
 } // namespace terra
+
+extern "C" __attribute__((visibility("default"))) void
+terra_rt_parallel_for(int64_t begin, int64_t end, int64_t cost,
+                      void (*chunk)(void *, int64_t, int64_t), void *context) {
+  terra::detail::parallelFor(end - begin, cost, [&](int64_t from, int64_t to) {
+    chunk(context, begin + from, begin + to);
+  });
+}

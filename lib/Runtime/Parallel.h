@@ -52,4 +52,14 @@ void parallelFor(int64_t count, int64_t costPerItem, F &&body) {
 } // namespace detail
 } // namespace terra
 
+extern "C" {
+/// Compiled code's parallel loop nests (terra-dispatch-parallel-nests):
+/// `chunk(context, b, e)` over sub-ranges of [begin, end), split across the
+/// thread pool when `(end - begin) * cost` is large enough. Exported from
+/// libterra_runtime, which compiled blocks load.
+void terra_rt_parallel_for(int64_t begin, int64_t end, int64_t cost,
+                           void (*chunk)(void *, int64_t, int64_t),
+                           void *context);
+}
+
 #endif // TERRA_LIB_RUNTIME_PARALLEL_H

@@ -100,6 +100,13 @@ def TerraOutlineLoopNests : Pass<"terra-outline-loop-nests", "ModuleOp"> {
     instruction selection 60% of a 1584-op GPT-2 block's code generation
     (6.2 s; 3.6 s with `optnone`).
 
+    A nest whose outer loop is an `scf.parallel` from 0 by 1 with enough
+    work (at least 32768 innermost iterations, or a bound only known at run
+    time) is outlined even when it is the only one, takes the range
+    `[begin, end)` of its first dimension as its first two arguments, and
+    is marked `terra.parallel_cost` (innermost iterations per outer
+    iteration): `terra-dispatch-parallel-nests` runs it on several threads.
+
     ```mlir
     func.func @block(%a: memref<4xf32>) {
       scf.for %i = %c0 to %c4 step %c1 {
@@ -131,6 +138,37 @@ def TerraOutlineLoopNests : Pass<"terra-outline-loop-nests", "ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::scf::SCFDialect"];
+}
+
+def TerraDispatchParallelNests
+    : Pass<"terra-dispatch-parallel-nests", "ModuleOp"> {
+  let summary = "Run the nests marked by terra-outline-loop-nests on several threads";
+  let description = [{
+    Runs on the LLVM dialect (after `convert-func-to-llvm`). A function
+    marked `terra.parallel_cost` takes the range `[begin, end)` of its outer
+    parallel loop as its first two arguments (see
+    `terra-outline-loop-nests`). Each call of it becomes a call of the
+    runtime's `terra_rt_parallel_for(begin, end, cost, chunk, context)`:
+    the other arguments are stored in a stack struct (`context`), and a new
+    function `<name>_chunk(context, begin, end)` loads them and calls the
+    nest on a sub-range. The runtime splits the range across its threads
+    when `(end - begin) * cost` is large enough, else calls `chunk` once.
+    Compiled elementwise code otherwise runs on one core while the eager
+    kernels use all of them.
+
+    ```mlir
+    llvm.call @block_nest0(%begin, %end, %p, %q) : (i64, i64, !llvm.ptr, i64) -> ()
+    ```
+    becomes
+    ```mlir
+    %context = llvm.alloca %one x !llvm.struct<(ptr, i64)> : (i64) -> !llvm.ptr
+    ... stores of %p and %q into %context ...
+    %chunk = llvm.mlir.addressof @block_nest0_chunk : !llvm.ptr
+    llvm.call @terra_rt_parallel_for(%begin, %end, %cost, %chunk, %context)
+        : (i64, i64, i64, !llvm.ptr, !llvm.ptr) -> ()
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // TERRA_TRANSFORMS_PASSES_TD

@@ -51,13 +51,14 @@ void terra::buildTerraLowerToCpuPipeline(OpPassManager &pm,
   // functions (erff, ...), which must keep their plain C names, and before
   // the loop nests move into functions of their own (which need none).
   addPasses(pm,
-            "func.func(convert-linalg-to-loops,canonicalize,cse),"
+            "func.func(convert-linalg-to-parallel-loops,canonicalize,cse),"
             "func.func(llvm-request-c-wrappers),terra-outline-loop-nests,"
             "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
             "convert-math-to-llvm,convert-math-to-libm,"
             "convert-arith-to-llvm,convert-cf-to-llvm,convert-index-to-llvm,"
             "finalize-memref-to-llvm,convert-func-to-llvm,"
-            "reconcile-unrealized-casts,canonicalize,cse");
+            "reconcile-unrealized-casts,terra-dispatch-parallel-nests,"
+            "canonicalize,cse");
 }
 
 void terra::buildTerraLowerToNvvmPipeline(OpPassManager &pm,
