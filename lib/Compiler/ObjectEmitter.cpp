@@ -2,9 +2,10 @@
 
 #include "NativeCode.h"
 
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/IRBuilder.h"
@@ -12,6 +13,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -70,6 +72,79 @@ llvm::Error addPackedEntry(llvm::Module &module, llvm::StringRef target) {
   return llvm::Error::success();
 }
 
+/// The math functions lowered blocks call (convert-math-to-libm), f64 and
+/// f32 names.
+bool isMathFunction(llvm::StringRef name) {
+  static const llvm::StringSet<> names = {
+      "acos",  "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cbrt",
+      "cos",   "cosh",  "erf",  "erfc",  "exp",  "exp2",  "expm1", "log",
+      "log10", "log1p", "log2", "pow",   "sin",  "sinh",  "tan",   "tanh"};
+  return names.contains(name) ||
+         (name.ends_with("f") && names.contains(name.drop_back()));
+}
+
+/// glibc's vector math library (libmvec, AVX2 variants) for the loop
+/// vectoriser: the functions LLVM's own LIBMVEC table has (exp, log, pow,
+/// sin, cos, tan) and those it lacks that transformer blocks call per
+/// element (erf for GELU, tanh).
+std::unique_ptr<llvm::TargetLibraryInfoImpl>
+vectorMathLibrary(const llvm::Triple &triple) {
+  auto library = std::make_unique<llvm::TargetLibraryInfoImpl>(
+      triple, llvm::VectorLibrary::LIBMVEC);
+  auto fixed = [](unsigned lanes) {
+    return llvm::ElementCount::getFixed(lanes);
+  };
+  library->addVectorizableFunctions({
+      {"erff", "_ZGVdN8v_erff", fixed(8), false, "_ZGV_LLVM_N8v", std::nullopt},
+      {"erf", "_ZGVdN4v_erf", fixed(4), false, "_ZGV_LLVM_N4v", std::nullopt},
+      {"tanhf", "_ZGVdN8v_tanhf", fixed(8), false, "_ZGV_LLVM_N8v",
+       std::nullopt},
+      {"tanh", "_ZGVdN4v_tanh", fixed(4), false, "_ZGV_LLVM_N4v", std::nullopt},
+  });
+  return library;
+}
+
+/// LLVM's default pipeline at `optLevel` (as mlir::makeOptimizingTransformer
+/// builds it), with libmvec for the vectoriser. Math functions are marked
+/// as touching no memory first: blocks never read errno (the eager kernels
+/// are built with -fno-math-errno too), and a call that may write errno is
+/// not vectorised.
+void optimize(llvm::Module &module, unsigned optLevel,
+              llvm::TargetMachine &machine) {
+  for (llvm::Function &function : module)
+    if (function.isDeclaration() && isMathFunction(function.getName())) {
+      function.setDoesNotAccessMemory();
+      function.setDoesNotThrow();
+      function.setWillReturn();
+    }
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager sccs;
+  llvm::ModuleAnalysisManager modules;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopUnrolling = optLevel > 0;
+  tuning.LoopInterleaving = optLevel > 0;
+  tuning.LoopVectorization = optLevel > 1;
+  tuning.SLPVectorization = optLevel > 1;
+  llvm::PassBuilder builder(&machine, tuning);
+  std::unique_ptr<llvm::TargetLibraryInfoImpl> library =
+      vectorMathLibrary(machine.getTargetTriple());
+  functions.registerPass([&] { return llvm::TargetLibraryAnalysis(*library); });
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(sccs);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, sccs, modules);
+  static const llvm::OptimizationLevel levels[] = {
+      llvm::OptimizationLevel::O0, llvm::OptimizationLevel::O1,
+      llvm::OptimizationLevel::O2, llvm::OptimizationLevel::O3};
+  llvm::OptimizationLevel level = levels[std::min(optLevel, 3u)];
+  llvm::ModulePassManager pipeline =
+      optLevel == 0 ? builder.buildO0DefaultPipeline(level)
+                    : builder.buildPerModuleDefaultPipeline(level);
+  pipeline.run(module, modules);
+}
+
 } // namespace
 
 std::string hostTargetIdentity() {
@@ -104,9 +179,7 @@ llvm::Expected<std::string> emitObjectCode(mlir::ModuleOp module,
   llvmModule->setTargetTriple(machine.getTargetTriple());
   if (auto error = addPackedEntry(*llvmModule, "_mlir_ciface_" + function))
     return std::move(error);
-  if (auto error = mlir::makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
-                                                   &machine)(llvmModule.get()))
-    return std::move(error);
+  optimize(*llvmModule, optLevel, machine);
 
   llvm::SmallVector<char, 0> object;
   llvm::raw_svector_ostream os(object);

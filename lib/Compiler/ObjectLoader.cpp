@@ -23,10 +23,12 @@ LoadedObject::load(const std::string &object) {
     return jit.takeError();
   llvm::orc::JITDylib &library = (*jit)->getMainJITDylib();
   char prefix = (*jit)->getDataLayout().getGlobalPrefix();
-  // OpenBLAS matrix products live in libterra_runtime; memrefCopy (from
-  // tensor.pad, ...) in the C runner utilities; libm in the process.
+  // OpenBLAS matrix products and the thread pool live in libterra_runtime;
+  // memrefCopy (from tensor.pad, ...) in the C runner utilities; vector
+  // math in libmvec (a Python extension's copy would not be global); libm
+  // in the process.
   for (const char *path :
-       {TERRA_RUNTIME_LIBRARY, MLIR_C_RUNNER_UTILS_LIBRARY}) {
+       {TERRA_RUNTIME_LIBRARY, MLIR_C_RUNNER_UTILS_LIBRARY, "libmvec.so.1"}) {
     auto generator =
         llvm::orc::DynamicLibrarySearchGenerator::Load(path, prefix);
     if (!generator)
