@@ -105,8 +105,9 @@ void splitGemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
   bool byRows = m >= n;
   int64_t count = byRows ? m : n;
   int64_t cost = (byRows ? n : m) * k / kMultiplyAddsPerOperation;
-  BlasSingleThreaded guard(numThreads() > 1 && count >= 2 &&
-                           count * cost >= kParallelGrain);
+  // Single-threaded even when not split: OpenBLAS's workers would spin
+  // after a small product while the pool runs the next loop nest.
+  BlasSingleThreaded guard(numThreads() > 1);
   if (byRows) {
     parallelFor(m, cost, [&](int64_t from, int64_t to) {
       gemm<T>(transA, transB, to - from, n, k,

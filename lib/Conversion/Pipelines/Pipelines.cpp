@@ -56,7 +56,8 @@ void terra::buildTerraLowerToCpuPipeline(OpPassManager &pm,
             "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
             "convert-math-to-llvm,convert-math-to-libm,"
             "convert-arith-to-llvm,convert-cf-to-llvm,convert-index-to-llvm,"
-            "finalize-memref-to-llvm,convert-func-to-llvm,"
+            "finalize-memref-to-llvm{use-generic-functions},"
+            "convert-func-to-llvm,"
             "reconcile-unrealized-casts,terra-dispatch-parallel-nests,"
             "canonicalize,cse");
 }

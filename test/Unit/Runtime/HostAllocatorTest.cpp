@@ -15,6 +15,12 @@
 #include <thread>
 #include <vector>
 
+extern "C" {
+void *_mlir_memref_to_llvm_alloc(int64_t bytes);
+void *_mlir_memref_to_llvm_aligned_alloc(int64_t alignment, int64_t bytes);
+void _mlir_memref_to_llvm_free(void *data);
+}
+
 namespace {
 
 using terra::detail::allocateHost;
@@ -75,6 +81,31 @@ TEST(HostAllocator, SharedObjectsLiveInHostBlocks) {
       std::allocate_shared<Payload>(HostObjectAllocator<Payload>());
   EXPECT_EQ(made->values[7], 8);
   std::thread([moved = std::move(made)]() mutable { moved.reset(); }).join();
+}
+
+TEST(HostAllocator, CompiledBlocksBuffersAreAlignedAndReused) {
+  // BlockMemory.cpp: what lowered blocks call for their temporaries.
+  for (int64_t alignment : {0, 16, 64, 256, 4096}) {
+    void *first = alignment
+                      ? _mlir_memref_to_llvm_aligned_alloc(alignment, 1000)
+                      : _mlir_memref_to_llvm_alloc(1000);
+    ASSERT_NE(first, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(first) %
+                  uintptr_t(alignment > 64 ? alignment : 64),
+              0u)
+        << alignment;
+    std::memset(first, 0x5a, 1000);
+    _mlir_memref_to_llvm_free(first);
+    void *again = alignment
+                      ? _mlir_memref_to_llvm_aligned_alloc(alignment, 1000)
+                      : _mlir_memref_to_llvm_alloc(1000);
+    EXPECT_EQ(again, first) << "the block of the freed buffer is reused";
+    _mlir_memref_to_llvm_free(again);
+  }
+  _mlir_memref_to_llvm_free(nullptr);
+  void *empty = _mlir_memref_to_llvm_alloc(0);
+  EXPECT_NE(empty, nullptr);
+  _mlir_memref_to_llvm_free(empty);
 }
 
 } // namespace
