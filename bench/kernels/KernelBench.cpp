@@ -40,6 +40,10 @@
 
 using namespace mlir;
 
+/// Compiled functions return memrefs from libterra_runtime's allocator
+/// (terra-lower-to-cpu lowers allocations to its generic functions).
+extern "C" void _mlir_memref_to_llvm_free(void *data);
+
 namespace {
 
 /// The best of `repeats` timings of `fn`, in seconds.
@@ -196,7 +200,7 @@ double benchMatmul(MLIRContext &context, int64_t n, bool useBlas) {
   StridedMemRefType<float, 2> result;
   auto run = [&] {
     matmul(&result, &ma, &mb);
-    std::free(result.basePtr);
+    _mlir_memref_to_llvm_free(result.basePtr);
   };
   matmul(&result, &ma, &mb);
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f,
@@ -208,7 +212,7 @@ double benchMatmul(MLIRContext &context, int64_t n, bool useBlas) {
                    (long)i);
       std::exit(1);
     }
-  std::free(result.basePtr);
+  _mlir_memref_to_llvm_free(result.basePtr);
   double time = bestTime(useBlas ? 5 : 2, run);
   return 2.0 * n * n * n / time / 1e9;
 }
@@ -255,10 +259,10 @@ void benchConv2d(MLIRContext &context, int64_t channels, int64_t size) {
     StridedMemRefType<float, 4> result;
     conv(&result, &mx, &mw);
     output.assign(result.data, result.data + channels * pixels);
-    std::free(result.basePtr);
+    _mlir_memref_to_llvm_free(result.basePtr);
     return bestTime(2, [&] {
       conv(&result, &mx, &mw);
-      std::free(result.basePtr);
+      _mlir_memref_to_llvm_free(result.basePtr);
     });
   };
   std::vector<float> viaMatmul, viaLoops;
