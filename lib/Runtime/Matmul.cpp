@@ -12,6 +12,7 @@
 #include "terra/Runtime/Ops.h"
 #include "terra/Runtime/Recording.h"
 
+#include "Gemm.h"
 #include "KernelUtils.h"
 #include "Parallel.h"
 
@@ -60,18 +61,15 @@ template <typename T> BlasOperand<T> toBlas(const Matrix<T> &m) {
   return operand;
 }
 
-void gemm(const BlasOperand<float> &a, const BlasOperand<float> &b, float *c,
-          int64_t m, int64_t n, int64_t k) {
-  cblas_sgemm(CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans,
-              b.transposed ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a.data,
-              a.leadingDim, b.data, b.leadingDim, 0.0f, c, n);
-}
-
-void gemm(const BlasOperand<double> &a, const BlasOperand<double> &b, double *c,
-          int64_t m, int64_t n, int64_t k) {
-  cblas_dgemm(CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans,
-              b.transposed ? CblasTrans : CblasNoTrans, m, n, k, 1.0, a.data,
-              a.leadingDim, b.data, b.leadingDim, 0.0, c, n);
+/// C (contiguous) = op(A) op(B), split across the thread pool with
+/// OpenBLAS single-threaded (Gemm.h: OpenBLAS's own workers yield in a loop
+/// after each product and took the cores from the pool and the compile
+/// thread).
+template <typename T>
+void gemm(const BlasOperand<T> &a, const BlasOperand<T> &b, T *c, int64_t m,
+          int64_t n, int64_t k) {
+  detail::splitGemm<T>(a.transposed, b.transposed, m, n, k, a.data,
+                       a.leadingDim, b.data, b.leadingDim, T(0), c, n);
 }
 
 /// y = A x for the `rows x cols` matrix A; BLAS wants the dimensions of
@@ -80,6 +78,7 @@ void gemv(const BlasOperand<float> &a, const float *x, int64_t incX, float *y,
           int64_t rows, int64_t cols) {
   if (a.transposed)
     std::swap(rows, cols);
+  detail::BlasSingleThreaded guard(detail::numThreads() > 1);
   cblas_sgemv(CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans, rows,
               cols, 1.0f, a.data, a.leadingDim, x, incX, 0.0f, y, 1);
 }
@@ -88,6 +87,7 @@ void gemv(const BlasOperand<double> &a, const double *x, int64_t incX,
           double *y, int64_t rows, int64_t cols) {
   if (a.transposed)
     std::swap(rows, cols);
+  detail::BlasSingleThreaded guard(detail::numThreads() > 1);
   cblas_dgemv(CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans, rows,
               cols, 1.0, a.data, a.leadingDim, x, incX, 0.0, y, 1);
 }
