@@ -105,10 +105,16 @@ TEST(Matmul, BatchedAndBroadcast) {
     check(sampleTensor({1, 2, 1, 3, 2}, dtype),
           sampleTensor({1, 5, 2, 2}, dtype));
   }
-  // Large enough for BLAS's own threads, and a float32 fold.
+  // Large enough to be split across the thread pool (Gemm.h's splitGemm),
+  // and a float32 fold: by columns of C (fewer rows than columns), ...
   Tensor big = sampleTensor({2, 64, 70}, DType::Float32, 3);
   check(big, sampleTensor({2, 70, 66}, DType::Float32, 4), 1e-3);
   check(big, sampleTensor({66, 70}, DType::Float32, 4).transpose(0, 1), 1e-3);
+  // ... and by rows, with A or B read transposed, in both float types.
+  check(sampleTensor({70, 100}, DType::Float32, 5).transpose(0, 1),
+        sampleTensor({70, 40}, DType::Float32, 6), 1e-3);
+  check(sampleTensor({100, 70}, DType::Float64, 7),
+        sampleTensor({40, 70}, DType::Float64, 8).transpose(0, 1), 1e-9);
 }
 
 TEST(Matmul, EmptyOperands) {
