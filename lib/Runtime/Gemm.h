@@ -92,9 +92,10 @@ private:
 
 /// gemm() split across the thread pool, by rows of C (by columns when C
 /// has fewer rows than columns), with OpenBLAS single-threaded meanwhile:
-/// for compiled blocks, whose loop nests run on the pool too. OpenBLAS's
-/// own workers yield in a loop for a while after each product, and on two
-/// cores they took the core the pool's worker needed.
+/// the matrix products of the eager kernels and of compiled blocks, so that
+/// the process has one pool. OpenBLAS's own workers yield in a loop for a
+/// while after each product; on two cores they took the core that the
+/// pool, the runner and the compile thread needed.
 template <typename T>
 void splitGemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
                const T *a, int64_t lda, const T *b, int64_t ldb, T beta, T *c,
@@ -103,7 +104,6 @@ void splitGemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
   // product costs far less than an elementwise op's element.
   constexpr int64_t kMultiplyAddsPerOperation = 8;
   bool byRows = m >= n;
-  int64_t count = byRows ? m : n;
   int64_t cost = (byRows ? n : m) * k / kMultiplyAddsPerOperation;
   // Single-threaded even when not split: OpenBLAS's workers would spin
   // after a small product while the pool runs the next loop nest.
