@@ -315,21 +315,24 @@ bool toTensor(PyObject *object, Tensor &out, const DType *dtype) {
   }
 }
 
+bool Operand::borrow(PyObject *object) {
+  if (!isTensor(object))
+    return false;
+  tensor_ = &unwrap(object);
+  return true;
+}
+
 bool Operand::convert(PyObject *object) {
-  if (isTensor(object)) {
-    tensor_ = &unwrap(object);
+  if (borrow(object))
     return true;
-  }
   converted_ = scalarTensor(object, nullptr);
   tensor_ = &converted_;
   return converted_.defined();
 }
 
 bool Operand::convertAny(PyObject *object) {
-  if (isTensor(object)) {
-    tensor_ = &unwrap(object);
+  if (borrow(object))
     return true;
-  }
   tensor_ = &converted_;
   return toTensor(object, converted_);
 }

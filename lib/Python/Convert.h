@@ -34,6 +34,9 @@ public:
   bool convertAny(PyObject *object);
 
 private:
+  /// Points at the tensor of `object` if it is a tensor object.
+  bool borrow(PyObject *object);
+
   const Tensor *tensor_ = nullptr;
   Tensor converted_;
 };

@@ -29,13 +29,24 @@ size_t roundedSize(size_t bytes) {
   return (bytes + granule - 1) / granule * granule;
 }
 
+using SizeClasses = std::vector<void *>[kSmallClasses];
+
+/// Gives the blocks of every size class back to the system.
+void freeAll(SizeClasses &classes) {
+  for (std::vector<void *> &blocks : classes) {
+    for (void *block : blocks)
+      std::free(block);
+    blocks.clear();
+  }
+}
+
 struct Cache {
   /// Small blocks change threads on every pass of co-execution: the runner
   /// allocates a block's outputs, the Python thread frees them. glibc's
   /// malloc serialises that on the allocating thread's arena lock (a futex
   /// call on most frees, measured); this lock is held for a push or a pop.
   SpinLock smallLock;
-  std::vector<void *> small[kSmallClasses]; // By rounded size / 64.
+  SizeClasses small; // By rounded size / 64.
   size_t smallBytes = 0;
 
   std::mutex largeMutex;
@@ -46,11 +57,7 @@ struct Cache {
   void trim() {
     {
       std::lock_guard<SpinLock> lock(smallLock);
-      for (std::vector<void *> &blocks : small) {
-        for (void *block : blocks)
-          std::free(block);
-        blocks.clear();
-      }
+      freeAll(small);
       smallBytes = 0;
     }
     std::lock_guard<std::mutex> lock(largeMutex);
@@ -65,6 +72,18 @@ Cache &cache() {
   // Leaked: blocks may be released by tensors destroyed at exit.
   static Cache *instance = new Cache;
   return *instance;
+}
+
+/// A small block of `size` from the shared cache, or null.
+void *takeShared(Cache &c, size_t size) {
+  std::lock_guard<SpinLock> lock(c.smallLock);
+  std::vector<void *> &blocks = c.small[size / kAlignment];
+  if (blocks.empty())
+    return nullptr;
+  void *data = blocks.back();
+  blocks.pop_back();
+  c.smallBytes -= size;
+  return data;
 }
 
 /// Keeps small block `data` in the shared cache, unless it is full.
@@ -94,7 +113,7 @@ struct ThreadCache {
   static constexpr size_t kBatch = kBlocksPerClass / 2;
   static constexpr size_t kByteLimit = size_t(4) << 20;
 
-  std::vector<void *> small[kSmallClasses];
+  SizeClasses small;
   size_t bytes = 0;
 
   void *take(Cache &c, size_t size) {
@@ -136,11 +155,7 @@ struct ThreadCache {
 
   /// Gives this thread's blocks back to the system (out of memory).
   void trim() {
-    for (std::vector<void *> &blocks : small) {
-      for (void *block : blocks)
-        std::free(block);
-      blocks.clear();
-    }
+    freeAll(small);
     bytes = 0;
   }
 
@@ -174,14 +189,7 @@ void *takeCached(Cache &c, size_t size) {
   if (size < kSmallLimit) {
     if (ThreadCache *local = ThreadCache::get())
       return local->take(c, size);
-    std::lock_guard<SpinLock> lock(c.smallLock);
-    std::vector<void *> &blocks = c.small[size / kAlignment];
-    if (blocks.empty())
-      return nullptr;
-    void *data = blocks.back();
-    blocks.pop_back();
-    c.smallBytes -= size;
-    return data;
+    return takeShared(c, size);
   }
   std::lock_guard<std::mutex> lock(c.largeMutex);
   auto found = c.large.find(size);
