@@ -379,6 +379,14 @@ TERRA_FUNCTION(conv2d, 7, {
   return wrap(functions::conv2d(args.tensor(0), args.tensor(1), bias, params));
 })
 
+// conv_transpose2d(x, w, stride, padding, output_padding, dilation, groups)
+TERRA_FUNCTION(conv_transpose2d, 7, {
+  ops::Conv2dParams params = ops::conv2dParams(args.shape(2), args.shape(3),
+                                               args.shape(5), args.integer(6));
+  return wrap(functions::convTranspose2d(args.tensor(0), args.tensor(1), params,
+                                         args.shape(4)));
+})
+
 /// Pooling parameters from (kernel, stride, padding, dilation, ceil_mode,
 /// count_include_pad) at argument `first`.
 ops::Pool2dParams poolParams(const Args &args, int first) {
@@ -485,6 +493,8 @@ PyMethodDef functions[] = {
     TERRA_METHOD(matmul, "matmul(a, b)"),
     TERRA_METHOD(conv2d,
                  "conv2d(x, w, bias, stride, padding, dilation, groups)"),
+    TERRA_METHOD(conv_transpose2d, "conv_transpose2d(x, w, stride, padding, "
+                                   "output_padding, dilation, groups)"),
     TERRA_METHOD(max_pool2d, "max_pool2d(x, kernel, stride, padding, "
                              "dilation, ceil_mode, count_include_pad)"),
     TERRA_METHOD(avg_pool2d, "avg_pool2d(x, kernel, stride, padding, "

@@ -899,6 +899,62 @@ Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,
   return result;
 }
 
+Tensor convTranspose2d(const Tensor &input, const Tensor &weight,
+                       const ops::Conv2dParams &params,
+                       const std::vector<int64_t> &outputPadding) {
+  const Shape &x = input.shape(), &w = weight.shape();
+  if (x.size() != 4 || w.size() != 4)
+    throwError(Error::Kind::Runtime,
+               "conv_transpose2d: expected a 4-D input and a 4-D weight, but "
+               "got input of size " +
+                   formatShape(x) + " and weight of size " + formatShape(w));
+  if (params.groups <= 0 || x[1] != w[0])
+    throwError(Error::Kind::Runtime,
+               "Given transposed=1, weight of size " + formatShape(w) +
+                   ", expected input" + formatShape(x) + " to have " +
+                   std::to_string(w[0]) + " channels, but got " +
+                   std::to_string(x[1]) + " channels instead");
+  const int64_t stride[] = {params.strideH, params.strideW},
+                padding[] = {params.padH, params.padW},
+                dilation[] = {params.dilationH, params.dilationW};
+  Shape outShape = {x[0], w[1] * params.groups, 0, 0};
+  for (int i = 0; i < 2; ++i) {
+    int64_t extra = outputPadding.at(i);
+    if (extra < 0 || (extra >= stride[i] && extra >= dilation[i])) {
+      auto pair = [](const char *name, int64_t h, int64_t w) {
+        return std::string(" ") + name + "_height: " + std::to_string(h) + " " +
+               name + "_width: " + std::to_string(w);
+      };
+      throwError(
+          Error::Kind::Runtime,
+          "output padding must be smaller than either stride or "
+          "dilation, but got" +
+              pair("output_padding", outputPadding.at(0), outputPadding.at(1)) +
+              pair("stride", stride[0], stride[1]) +
+              pair("dilation", dilation[0], dilation[1]));
+    }
+    outShape[2 + i] = (x[2 + i] - 1) * stride[i] - 2 * padding[i] +
+                      dilation[i] * (w[2 + i] - 1) + extra + 1;
+  }
+  // The transposed convolution is conv2d's input gradient with the input in
+  // the place of the output gradient: no dilated copy of the input.
+  Tensor result = ops::conv2dGradInput(input, weight, outShape, params);
+  if (!anyRequiresGrad({&input, &weight}))
+    return result;
+  Tensor xd = detach(input), wd = detach(weight);
+  bool inputNeedsGrad = autograd::requiresGrad(input);
+  bool weightNeedsGrad = autograd::requiresGrad(weight);
+  record(result, "ConvolutionBackward0", {&input, &weight},
+         [xd, wd, inputNeedsGrad, weightNeedsGrad, params](const Grads &g) {
+           return Grads{inputNeedsGrad ? ops::conv2d(g[0], wd, Tensor(), params)
+                                       : Tensor(),
+                        weightNeedsGrad ? ops::conv2dGradWeight(
+                                              g[0], xd, wd.shape(), params)
+                                        : Tensor()};
+         });
+  return result;
+}
+
 Tensor maxPool2d(const Tensor &input, const ops::Pool2dParams &params) {
   auto [result, indices] = ops::maxPool2d(input, params);
   if (!anyRequiresGrad({&input}))

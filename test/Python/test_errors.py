@@ -35,6 +35,13 @@ class BadInputTest(unittest.TestCase):
         (lambda: terra.ones(2, 3).expand(3, 3), RuntimeError,
          r"expanded size of the tensor \(3\) must match the existing size \(2\)"),
         (lambda: terra.zeros(2**40, 2**40), ValueError, r"\[1099511627776, 1099511627776\]"),
+        (lambda: terra.nn.functional.conv_transpose2d(terra.ones(1, 3, 4, 4), terra.ones(4, 2, 3, 3)),
+         RuntimeError, r"Given transposed=1, weight of size \[4, 2, 3, 3\], expected "
+         r"input\[1, 3, 4, 4\] to have 4 channels, but got 3 channels instead"),
+        (lambda: terra.nn.functional.conv_transpose2d(terra.ones(1, 4, 4, 4), terra.ones(4, 2, 3, 3),
+                                                      stride=2, output_padding=2),
+         RuntimeError, r"output padding must be smaller than either stride or dilation, but got "
+         r"output_padding_height: 2 output_padding_width: 2 stride_height: 2"),
     ]
 
     def test_each_bad_input_names_the_problem(self):

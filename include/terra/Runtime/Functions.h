@@ -73,6 +73,10 @@ Tensor maskedSelect(const Tensor &input, const Tensor &mask);
 Tensor matmul(const Tensor &lhs, const Tensor &rhs);
 Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,
               const ops::Conv2dParams &params);
+/// torch.nn.functional.conv_transpose2d without bias (added separately).
+Tensor convTranspose2d(const Tensor &input, const Tensor &weight,
+                       const ops::Conv2dParams &params,
+                       const std::vector<int64_t> &outputPadding);
 Tensor maxPool2d(const Tensor &input, const ops::Pool2dParams &params);
 Tensor avgPool2d(const Tensor &input, const ops::Pool2dParams &params);
 

@@ -153,48 +153,15 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return output.squeeze(0) if squeeze else output
 
 
-def _dilate(input, dim, factor):
-    """Inserts factor - 1 zeros between the elements of `dim`."""
-    if factor == 1:
-        return input
-    size = input.shape[dim]
-    rank = input.ndim
-    expanded = input.unsqueeze(dim + 1)
-    low = [0] * (rank + 1)
-    high = [0] * (rank + 1)
-    high[dim + 1] = factor - 1
-    padded = _terra.pad(expanded, low, high, 0.0)
-    shape = list(input.shape)
-    shape[dim] = size * factor
-    flat = padded.reshape(shape)
-    return flat.narrow(dim, 0, (size - 1) * factor + 1)
-
-
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0,
                      output_padding=0, groups=1, dilation=1):
-    """The gradient of conv2d with respect to its input: the input is
-    dilated by the stride, padded, and convolved with the flipped,
-    transposed weight."""
+    """The gradient of conv2d with respect to its input, taken at `input`."""
     input, squeeze = _unbatched(input, 4, "conv_transpose2d")
-    stride, padding = _pair(stride), _pair(padding)
-    output_padding, dilation = _pair(output_padding), _pair(dilation)
-    in_channels, out_per_group, kh, kw = weight.shape
-    x = _dilate(_dilate(input, 2, stride[0]), 3, stride[1])
-    low = [0, 0]
-    high = [0, 0]
-    for i, k in enumerate((kh, kw)):
-        edge = dilation[i] * (k - 1) - padding[i]
-        low.append(edge)
-        high.append(edge + output_padding[i])
-    if any(low) or any(high):
-        x = _terra.pad(x, low, high, 0.0)
-    # (C_in, C_out/g, kh, kw) -> (C_out, C_in/g, kh, kw), flipped spatially.
-    w = weight.reshape(groups, in_channels // groups, out_per_group, kh, kw)
-    w = w.transpose(1, 2).reshape(groups * out_per_group, in_channels // groups,
-                                  kh, kw)
-    w = _terra.index_select(w, 2, _const(np.arange(kh - 1, -1, -1)))
-    w = _terra.index_select(w, 3, _const(np.arange(kw - 1, -1, -1)))
-    output = _terra.conv2d(x, w, bias, (1, 1), (0, 0), dilation, groups)
+    output = _terra.conv_transpose2d(input, weight, _pair(stride),
+                                     _pair(padding), _pair(output_padding),
+                                     _pair(dilation), groups)
+    if bias is not None:
+        output = output + bias.reshape(1, -1, 1, 1)
     return output.squeeze(0) if squeeze else output
 
 
