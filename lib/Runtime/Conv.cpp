@@ -4,7 +4,8 @@
 // [C/g * KH * KW, OH * OW] (measured faster than direct loops here). A 1x1,
 // stride-1, unpadded convolution skips im2col: the input plane already is
 // that matrix. Samples are split across threads, each with its own column
-// buffer; the weight gradient sums per-thread partials in a fixed order so
+// buffer; a batch too small to split splits each GEMM instead (splitGemm).
+// The weight gradient sums per-thread partials in a fixed order so
 // the result does not depend on scheduling.
 //
 //===----------------------------------------------------------------------===//
@@ -33,6 +34,9 @@ struct Geometry {
   int64_t k() const { return cg * kh * kw; } // GEMM depth.
   int64_t p() const { return oh * ow; }      // Output pixels.
   bool direct; // 1x1, stride 1, no padding: no im2col.
+  // The kernel covers the whole unpadded input (one output pixel, one
+  // group): the batch is one matrix product with the flattened samples.
+  bool dense;
 };
 
 std::string joined(int64_t a, int64_t b, const char *sep) {
@@ -99,6 +103,8 @@ Geometry checkConv(const Shape &input, const Shape &weight,
   g.ow = (paddedW - extentW) / p.strideW + 1;
   g.direct = g.kh == 1 && g.kw == 1 && p.strideH == 1 && p.strideW == 1 &&
              p.padH == 0 && p.padW == 0;
+  g.dense = g.kh == g.h && g.kw == g.w && p.padH == 0 && p.padW == 0 &&
+            p.dilationH == 1 && p.dilationW == 1 && g.groups == 1;
   return g;
 }
 
@@ -178,8 +184,6 @@ void col2im(const Geometry &g, const Conv2dParams &p, const T *col, T *dx) {
 template <typename T, typename Body>
 void forEachSample(const Geometry &g, Body body) {
   const int64_t cost = std::max<int64_t>(g.groups * g.fg * g.k() * g.p(), 1);
-  detail::BlasSingleThreaded guard(g.n >= 2 && detail::numThreads() > 1 &&
-                                   g.n * cost >= detail::kParallelGrain);
   detail::parallelFor(g.n, cost, [&](int64_t begin, int64_t end) {
     std::vector<T> col(g.direct ? 0 : g.k() * g.p());
     for (int64_t s = begin; s < end; ++s)
@@ -229,6 +233,16 @@ static Tensor conv2dKernel(const Tensor &input, const Tensor &weight,
       const T *in = x.data<T>(), *wt = w.data<T>();
       const T *bs = b.defined() ? b.data<T>() : nullptr;
       T *out = result.data<T>();
+      if (g.dense) {
+        // y [N, F] = bias + x [N, K] W [F, K]^T.
+        for (int64_t s = 0; s < g.n; ++s)
+          for (int64_t f = 0; f < g.f; ++f)
+            out[s * g.f + f] = bs ? bs[f] : T(0);
+        if (K > 0)
+          detail::splitGemm<T>(false, true, g.n, g.f, K, in, K, wt, K, T(1),
+                               out, g.f);
+        return;
+      }
       forEachSample<T>(g, [&](int64_t s, T *col) {
         for (int64_t gi = 0; gi < g.groups; ++gi) {
           const T *xs = in + (s * g.c + gi * g.cg) * g.h * g.w;
@@ -240,8 +254,8 @@ static Tensor conv2dKernel(const Tensor &input, const Tensor &weight,
             continue;
           if (!g.direct)
             im2col(g, params, xs, col);
-          detail::gemm<T>(false, false, g.fg, P, K, wt + gi * g.fg * K, K,
-                          g.direct ? xs : col, P, T(1), y, P);
+          detail::splitGemm<T>(false, false, g.fg, P, K, wt + gi * g.fg * K, K,
+                               g.direct ? xs : col, P, T(1), y, P);
         }
       });
     }
@@ -278,13 +292,19 @@ static Tensor conv2dGradInputKernel(const Tensor &gradOutput,
       T *dx = result.data<T>();
       if (K == 0 || P == 0 || g.fg == 0)
         return;
+      if (g.dense) {
+        // dx [N, K] = dy [N, F] W [F, K].
+        detail::splitGemm<T>(false, false, g.n, K, g.f, dout, g.f, wt, K, T(0),
+                             dx, K);
+        return;
+      }
       forEachSample<T>(g, [&](int64_t s, T *col) {
         for (int64_t gi = 0; gi < g.groups; ++gi) {
           const T *d = dout + (s * g.f + gi * g.fg) * P;
           T *dxs = dx + (s * g.c + gi * g.cg) * g.h * g.w;
           // col = W_g^T dy_g, then scattered back onto the input.
-          detail::gemm<T>(true, false, K, P, g.fg, wt + gi * g.fg * K, K, d, P,
-                          T(0), g.direct ? dxs : col, P);
+          detail::splitGemm<T>(true, false, K, P, g.fg, wt + gi * g.fg * K, K,
+                               d, P, T(0), g.direct ? dxs : col, P);
           if (!g.direct)
             col2im(g, params, col, dxs);
         }
@@ -325,10 +345,14 @@ static Tensor conv2dGradWeightKernel(const Tensor &input,
     if constexpr (!std::is_same_v<T, bool>) {
       const T *in = x.data<T>(), *dout = dy.data<T>();
       T *dw = result.data<T>();
+      if (g.dense) {
+        // dW [F, K] = dy [N, F]^T x [N, K].
+        detail::splitGemm<T>(true, false, g.f, K, g.n, dout, g.f, in, K, T(0),
+                             dw, K);
+        return;
+      }
       std::vector<T> partials((parts - 1) * weightCount);
       const int64_t cost = g.n / parts * g.groups * g.fg * K * P;
-      detail::BlasSingleThreaded guard(parts >= 2 &&
-                                       parts * cost >= detail::kParallelGrain);
       detail::parallelFor(
           parts, std::max<int64_t>(cost, 1), [&](int64_t begin, int64_t end) {
             std::vector<T> col(g.direct ? 0 : K * P);
@@ -343,9 +367,9 @@ static Tensor conv2dGradWeightKernel(const Tensor &input,
                   if (!g.direct)
                     im2col(g, params, xs, col.data());
                   // dW_g += dy_g (Fg x P) * col^T (P x K).
-                  detail::gemm<T>(false, true, g.fg, K, P, d, P,
-                                  g.direct ? xs : col.data(), P, T(1),
-                                  target + gi * g.fg * K, K);
+                  detail::splitGemm<T>(false, true, g.fg, K, P, d, P,
+                                       g.direct ? xs : col.data(), P, T(1),
+                                       target + gi * g.fg * K, K);
                 }
             }
           });

@@ -14,20 +14,34 @@
 #include <cblas.h>
 
 #include <cstdint>
-#include <mutex>
 #include <type_traits>
 
 namespace terra {
 namespace detail {
 
+/// Makes OpenBLAS run every product on the calling thread, once per
+/// process: Terra splits products across its own pool (splitGemm, the
+/// convolutions' samples). OpenBLAS's own workers yield in a loop for a
+/// while after each product they share; on two cores they took the core
+/// that the pool, the runner and the compile thread needed.
+inline void useCallingThreadBlas() {
+  static const bool done = [] {
+    openblas_set_num_threads(1);
+    return true;
+  }();
+  (void)done;
+}
+
 template <typename T>
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const T *a,
           int64_t lda, const T *b, int64_t ldb, T beta, T *c, int64_t ldc) {
   if constexpr (std::is_same_v<T, float>) {
+    useCallingThreadBlas();
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, lda, b,
                 ldb, beta, c, ldc);
   } else if constexpr (std::is_same_v<T, double>) {
+    useCallingThreadBlas();
     cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0, a, lda, b,
                 ldb, beta, c, ldc);
@@ -51,51 +65,10 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const T *a,
   }
 }
 
-/// Keeps OpenBLAS single-threaded while it lives, for regions that already
-/// split their GEMMs across our threads: BLAS threads on top of them
-/// oversubscribe the cores (measured: conv2d forward 28 ms -> 16 ms on
-/// [32, 64, 32, 32]). OpenBLAS's thread count is process-wide, so
-/// overlapping guards share one save/restore.
-class BlasSingleThreaded {
-public:
-  explicit BlasSingleThreaded(bool active) : active_(active) {
-    if (!active_)
-      return;
-    std::lock_guard<std::mutex> lock(state().mutex);
-    if (state().users++ == 0) {
-      state().saved = openblas_get_num_threads();
-      openblas_set_num_threads(1);
-    }
-  }
-  ~BlasSingleThreaded() {
-    if (!active_)
-      return;
-    std::lock_guard<std::mutex> lock(state().mutex);
-    if (--state().users == 0)
-      openblas_set_num_threads(state().saved);
-  }
-  BlasSingleThreaded(const BlasSingleThreaded &) = delete;
-  BlasSingleThreaded &operator=(const BlasSingleThreaded &) = delete;
-
-private:
-  struct State {
-    std::mutex mutex;
-    int users = 0;
-    int saved = 1;
-  };
-  static State &state() {
-    static State s;
-    return s;
-  }
-  bool active_;
-};
-
 /// gemm() split across the thread pool, by rows of C (by columns when C
-/// has fewer rows than columns), with OpenBLAS single-threaded meanwhile:
-/// the matrix products of the eager kernels and of compiled blocks, so that
-/// the process has one pool. OpenBLAS's own workers yield in a loop for a
-/// while after each product; on two cores they took the core that the
-/// pool, the runner and the compile thread needed.
+/// has fewer rows than columns): the matrix products of the eager kernels
+/// and of compiled blocks, so that the process has one pool. Inside a
+/// parallel region (a convolution's samples) it runs on the calling thread.
 template <typename T>
 void splitGemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
                const T *a, int64_t lda, const T *b, int64_t ldb, T beta, T *c,
@@ -105,9 +78,6 @@ void splitGemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k,
   constexpr int64_t kMultiplyAddsPerOperation = 8;
   bool byRows = m >= n;
   int64_t cost = (byRows ? n : m) * k / kMultiplyAddsPerOperation;
-  // Single-threaded even when not split: OpenBLAS's workers would spin
-  // after a small product while the pool runs the next loop nest.
-  BlasSingleThreaded guard(numThreads() > 1);
   if (byRows) {
     parallelFor(m, cost, [&](int64_t from, int64_t to) {
       gemm<T>(transA, transB, to - from, n, k,

@@ -61,10 +61,7 @@ template <typename T> BlasOperand<T> toBlas(const Matrix<T> &m) {
   return operand;
 }
 
-/// C (contiguous) = op(A) op(B), split across the thread pool with
-/// OpenBLAS single-threaded (Gemm.h: OpenBLAS's own workers yield in a loop
-/// after each product and took the cores from the pool and the compile
-/// thread).
+/// C (contiguous) = op(A) op(B), split across the thread pool.
 template <typename T>
 void gemm(const BlasOperand<T> &a, const BlasOperand<T> &b, T *c, int64_t m,
           int64_t n, int64_t k) {
@@ -78,7 +75,7 @@ void gemv(const BlasOperand<float> &a, const float *x, int64_t incX, float *y,
           int64_t rows, int64_t cols) {
   if (a.transposed)
     std::swap(rows, cols);
-  detail::BlasSingleThreaded guard(detail::numThreads() > 1);
+  detail::useCallingThreadBlas();
   cblas_sgemv(CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans, rows,
               cols, 1.0f, a.data, a.leadingDim, x, incX, 0.0f, y, 1);
 }
@@ -87,7 +84,7 @@ void gemv(const BlasOperand<double> &a, const double *x, int64_t incX,
           double *y, int64_t rows, int64_t cols) {
   if (a.transposed)
     std::swap(rows, cols);
-  detail::BlasSingleThreaded guard(detail::numThreads() > 1);
+  detail::useCallingThreadBlas();
   cblas_dgemv(CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans, rows,
               cols, 1.0, a.data, a.leadingDim, x, incX, 0.0, y, 1);
 }

@@ -121,6 +121,16 @@ TEST(Conv, MatchesDirectConvolution) {
         params(1, 1));
   check(sampleTensor({3, 2, 1, 1}), sampleTensor({2, 2, 1, 1}), Tensor(),
         params(1, 0));
+  // Kernel as large as the unpadded input: one matrix product per batch.
+  check(sampleTensor({5, 3, 4, 3}),
+        sampleTensor({2, 3, 4, 3}, DType::Float32, 10), sampleTensor({2}),
+        params(2, 0));
+  check(sampleTensor({4, 6, 2, 2}, DType::Float64),
+        sampleTensor({7, 6, 2, 2}, DType::Float64, 11), Tensor(), params(1, 0),
+        1e-10);
+  check(sampleTensor({3, 2, 3, 3}, DType::Int64),
+        sampleTensor({2, 2, 3, 3}, DType::Int64, 12),
+        sampleTensor({2}, DType::Int64), params(1, 0), 0);
 }
 
 TEST(Conv, LayoutsDtypesAndBatches) {
