@@ -335,6 +335,9 @@ class LayerTest(unittest.TestCase):
         run_both(self, *pair("AdaptiveAvgPool2d", (3, 4)), [x])
         run_both(self, *pair("AdaptiveAvgPool2d", (4, 3)), [x])
         run_both(self, *pair("AdaptiveMaxPool2d", (4, 3)), [x])
+        # Windows of unequal, overlapping sizes; more windows than rows.
+        run_both(self, *pair("AdaptiveMaxPool2d", 3), [sample((2, 3, 7, 5), "float32")])
+        run_both(self, *pair("AdaptiveMaxPool2d", (12, 5)), [x])
 
     def test_batchnorm(self):
         for name, shape in (("BatchNorm1d", (6, 4)), ("BatchNorm1d", (5, 4, 3)),

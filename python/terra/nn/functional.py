@@ -195,6 +195,17 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     return output.squeeze(0) if squeeze else output
 
 
+def _adaptive_windows(size, out):
+    """Adaptive pooling's windows along a dimension of `size`, as PyTorch
+    cuts them ([floor(i * size / out), ceil((i + 1) * size / out))), each
+    padded to the widest by repeating its last index: (flat indices, width)."""
+    starts = np.arange(out) * size // out
+    ends = -(-np.arange(1, out + 1) * size // out)
+    widest = int((ends - starts).max())
+    indices = np.minimum(starts[:, None] + np.arange(widest), ends[:, None] - 1)
+    return indices.reshape(-1), widest
+
+
 def _adaptive_pool2d(input, output_size, reduce, name):
     input, squeeze = _unbatched(input, 4, name)
     height, width = input.shape[-2:]
@@ -205,6 +216,17 @@ def _adaptive_pool2d(input, output_size, reduce, name):
         kernel = (height // out_h, width // out_w)
         pool = _terra.avg_pool2d if reduce == "mean" else _terra.max_pool2d
         output = pool(input, kernel, kernel, (0, 0), (1, 1), False, True)
+    elif reduce == "max":
+        # Max is separable, and repeating an element of a window does not
+        # change its max: gather every window padded to the widest with its
+        # last row (column), then reduce; six ops whatever the output size.
+        output = input
+        for dim, out in ((2, out_h), (3, out_w)):
+            indices, widest = _adaptive_windows(input.shape[dim], out)
+            output = _terra.index_select(output, dim, _const(indices))
+            shape = list(output.shape)
+            shape[dim:dim + 1] = [out, widest]
+            output = output.reshape(shape).amax(dim + 1)
     else:
         rows = []
         for i in range(out_h):
@@ -398,13 +420,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None,
                     var.detach() * (momentum * count / (count - 1)))
     else:
         mean, var = running_mean, running_var
-    invstd = (var + eps).rsqrt()
-    output = (input - mean.reshape(shape)) * invstd.reshape(shape)
+    # As PyTorch's CPU kernel: one per-channel scale and shift, two passes
+    # over the input instead of four.
+    scale = (var + eps).rsqrt()
     if weight is not None:
-        output = output * weight.reshape(shape)
-    if bias is not None:
-        output = output + bias.reshape(shape)
-    return output
+        scale = scale * weight
+    shift = mean * scale
+    shift = -shift if bias is None else bias - shift
+    return input * scale.reshape(shape) + shift.reshape(shape)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
