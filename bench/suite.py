@@ -176,7 +176,9 @@ def summarise(name, runs):
                                          / reference["steps_per_s"])
         stats = entry["terra"] or {}
         if stats.get("op_calls"):
-            entry["compiled_share"] = stats["ops_deferred"] / stats["op_calls"]
+            entry["compiled_share"] = ((stats["ops_deferred"]
+                                        - stats.get("ops_deferred_eager", 0))
+                                       / stats["op_calls"])
             entry["compile_s"] = stats.get("compile_seconds", 0.0)
     coexec, imperative = best["coexec"], best["imperative"]
     if (coexec["ok"] and imperative["ok"] and coexec["steps_per_s"]

@@ -437,7 +437,7 @@ bool CoExecutor::afterMatch(const MatchResult &match,
         pass_ = std::move(sparePasses_.back());
         sparePasses_.pop_back();
       }
-      pass_->start(block);
+      pass_->start(block, options_.timePasses);
     }
   }
   int64_t ownedBy = -1;
@@ -593,6 +593,9 @@ void CoExecutor::submitPass() {
   if (held) {
     blocks_[block.index] = prepareBlock(*graph_, block.index);
     ++stats_.passesEager;
+  } else if (pass->eager) {
+    ++stats_.passesEagerFaster;
+    stats_.opsDeferredEager += pass->next;
   } else {
     ++stats_.passesCompiled;
   }

@@ -4,6 +4,7 @@
 
 #include "terra/Runtime/EagerBlock.h"
 
+#include <chrono>
 #include <cstring>
 
 namespace terra {
@@ -90,9 +91,35 @@ void Pass::releaseHeld() {
   writeBacks.clear();
 }
 
-void Pass::start(std::shared_ptr<BlockState> started) {
+void BlockState::notePassTime(bool eager, int64_t nanos) {
+  // Written by the runner only; Python reads.
+  std::atomic<int64_t> &average = eager ? eagerNanos : compiledNanos;
+  std::atomic<uint32_t> &passes = eager ? eagerPasses : compiledPasses;
+  int64_t old = average.load(std::memory_order_relaxed);
+  average.store(old == 0 ? nanos : (3 * old + nanos) / 4,
+                std::memory_order_relaxed);
+  passes.store(passes.load(std::memory_order_relaxed) + 1,
+               std::memory_order_release);
+}
+
+bool BlockState::nextPassEager() {
+  uint32_t started = finalPassesStarted++;
+  if (started < 2 * kTimedPasses)
+    return started >= kTimedPasses;
+  if (compiledPasses.load(std::memory_order_acquire) < kTimedPasses ||
+      eagerPasses.load(std::memory_order_acquire) < kTimedPasses)
+    return false;
+  return eagerNanos.load(std::memory_order_relaxed) <
+         compiledNanos.load(std::memory_order_relaxed);
+}
+
+void Pass::start(std::shared_ptr<BlockState> started, bool timePasses) {
   block = std::move(started);
   compiled = std::atomic_load(&block->slot->compiled);
+  // Only the final code is timed: the quick tier is replaced soon.
+  bool final = timePasses && block->slot->final.load(std::memory_order_acquire);
+  eager = final && block->nextPassEager();
+  timed = final;
   next = 0;
   size_t numOps = block->traced.spec.ops.size();
   releaseHeld();
@@ -112,8 +139,17 @@ void runPass(Pass &pass, bool eagerly) {
     ~Release() { releaseInUse(pass); }
   } release{pass};
   const trace::TracedBlock &traced = pass.block->traced;
-  if (eagerly) {
+  auto start = std::chrono::steady_clock::now();
+  auto timed = [&](bool eager) {
+    if (pass.timed)
+      pass.block->notePassTime(
+          eager, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                     std::chrono::steady_clock::now() - start)
+                     .count());
+  };
+  if (eagerly || pass.eager) {
     publishEagerResults(pass, runOpsEagerly(concreteSpec(pass), pass.inputs));
+    timed(/*eager=*/true);
     return;
   }
   llvm::Expected<std::vector<Tensor>> outputs =
@@ -131,6 +167,7 @@ void runPass(Pass &pass, bool eagerly) {
     if (pass.writeBacks[output.op].defined())
       pass.writeBacks[output.op].copyFrom(value);
   }
+  timed(/*eager=*/false);
 }
 
 } // namespace coexec

@@ -57,6 +57,22 @@ struct BlockState {
     return slot &&
            slot->state.load(std::memory_order_acquire) == CompileSlot::Ready;
   }
+
+  /// The runner times the passes of the block's final code and of its eager
+  /// kernels (exponential moving averages, nanoseconds), so that Python
+  /// hands it whichever form is faster: the generated code of some blocks
+  /// (convolutions, small loop nests) is slower than the eager kernels.
+  static constexpr uint32_t kTimedPasses = 3;
+  std::atomic<int64_t> compiledNanos{0}, eagerNanos{0};
+  std::atomic<uint32_t> compiledPasses{0}, eagerPasses{0};
+  void notePassTime(bool eager, int64_t nanos);
+  /// Passes started with the final code available (Python thread only).
+  uint32_t finalPassesStarted = 0;
+  /// Whether the next pass with the final code should run the eager
+  /// kernels: the first kTimedPasses run the compiled code, the next as
+  /// many the eager kernels, and from then on the form measured faster
+  /// (the compiled code while the runner has not timed both yet).
+  bool nextPassEager();
 };
 
 struct LazyResult {
@@ -84,10 +100,15 @@ struct Pass {
   /// not met yet).
   std::vector<int64_t> symbols;
   uint32_t next = 0;
+  /// The runner runs the eager kernels although compiled code exists
+  /// (BlockState::prefersEager); `timed`: the pass's time counts for
+  /// that choice (final code, or eager kernels).
+  bool eager = false;
+  bool timed = false;
 
   /// Starts a pass through `block` (a reused pass keeps its arrays'
-  /// capacity).
-  void start(std::shared_ptr<BlockState> block);
+  /// capacity); `timePasses`: see Options::timePasses.
+  void start(std::shared_ptr<BlockState> block, bool timePasses);
   /// The references below are counted on their storages
   /// (Storage::addPassHold), so that in-place checks see past them.
   void bindInput(uint32_t input, Tensor value);

@@ -290,10 +290,12 @@ std::string coExecutionReport(const coexec::CoExecutor &executor,
   std::ostringstream os;
   if (executor.coexecutes()) {
     os << "co-execution: " << stats.opsDeferred << " of " << calls
-       << " op calls ran in compiled blocks on the runner ("
-       << percent(stats.opsDeferred, calls) << "); " << stats.opsRecorded
-       << " ran eagerly while recording, " << stats.opsValidatedEager
-       << " validated and run eagerly";
+       << " op calls ran on the runner (" << percent(stats.opsDeferred, calls)
+       << ", " << stats.opsDeferredEager
+       << " of them with the eager kernels, which measured faster than the "
+          "compiled block); "
+       << stats.opsRecorded << " ran eagerly while recording, "
+       << stats.opsValidatedEager << " validated and run eagerly";
     if (stats.recordingPauses)
       os << ", " << stats.opsUnrecorded
          << " run eagerly while recording paused (" << stats.recordingPauses
@@ -307,6 +309,8 @@ std::string coExecutionReport(const coexec::CoExecutor &executor,
   }
   os << "  passes: " << stats.passesCompiled << " compiled, "
      << stats.passesEager << " run eagerly (results held by Python), "
+     << stats.passesEagerFaster
+     << " run eagerly by the runner (faster than the compiled code), "
      << stats.prefixesReplayed << " prefixes replayed; " << stats.compilations
      << " blocks compiled in the background";
   if (stats.cacheLoads)

@@ -92,6 +92,8 @@ struct Session {
     options.coexecute = coexecute;
     const char *wait = std::getenv("TERRA_COMPILE_WAIT");
     options.waitForCompile = wait && *wait && std::strcmp(wait, "0") != 0;
+    const char *timePasses = std::getenv("TERRA_TIME_PASSES");
+    options.timePasses = !timePasses || std::strcmp(timePasses, "0") != 0;
     if (const char *minOps = std::getenv("TERRA_MIN_BLOCK_OPS"))
       options.minBlockOps = std::max(1L, std::atol(minOps));
     if (const char *limit = std::getenv("TERRA_RECOMPILE_LIMIT"))
@@ -230,16 +232,18 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
     const trace::TraceGraph &graph = session->executor.recorder().graph();
     return Py_BuildValue(
         "{s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,s:K,"
-        "s:K,s:d}",
+        "s:K,s:K,s:K,s:d}",
         "op_calls", (unsigned long long)calls, "ops_recorded",
         (unsigned long long)stats.opsRecorded, "ops_unrecorded",
         (unsigned long long)stats.opsUnrecorded, "recording_pauses",
         (unsigned long long)stats.recordingPauses, "ops_validated_eager",
         (unsigned long long)stats.opsValidatedEager, "ops_deferred",
-        (unsigned long long)stats.opsDeferred, "fetches",
+        (unsigned long long)stats.opsDeferred, "ops_deferred_eager",
+        (unsigned long long)stats.opsDeferredEager, "fetches",
         (unsigned long long)stats.syncs, "passes_compiled",
         (unsigned long long)stats.passesCompiled, "passes_eager",
-        (unsigned long long)stats.passesEager, "prefixes_replayed",
+        (unsigned long long)stats.passesEager, "passes_eager_faster",
+        (unsigned long long)stats.passesEagerFaster, "prefixes_replayed",
         (unsigned long long)stats.prefixesReplayed, "divergences",
         (unsigned long long)stats.divergences, "repartitions",
         (unsigned long long)stats.repartitions, "compilations",

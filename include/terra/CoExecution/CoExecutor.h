@@ -76,6 +76,10 @@ struct Options {
   /// the block (TERRA_COMPILE_WAIT=1: deterministic runs for tests and
   /// benchmarks).
   bool waitForCompile = false;
+  /// The runner times each block's final code against its eager kernels
+  /// and Python hands it the faster (TERRA_TIME_PASSES=0: always the
+  /// compiled code).
+  bool timePasses = true;
   /// Recompile budget (TERRA_RECOMPILE_LIMIT): a block compiled again at
   /// the site its first op is at (another shape, a new cut) is a
   /// recompilation; past this many at one site, the blocks through that
@@ -118,11 +122,17 @@ struct Stats {
   uint64_t opsValidatedEager = 0;
   /// Validated and left to the runner: the ops Python skipped.
   uint64_t opsDeferred = 0;
+  /// Of those, the ops the runner ran with the eager kernels because they
+  /// measured faster than the compiled code (passesEagerFaster).
+  uint64_t opsDeferredEager = 0;
   /// Fetches Python made.
   uint64_t syncs = 0;
   uint64_t passesCompiled = 0;
   /// Passes the runner ran with the eager kernels (held results).
   uint64_t passesEager = 0;
+  /// Passes the runner ran with the eager kernels because they measured
+  /// faster than the block's compiled code.
+  uint64_t passesEagerFaster = 0;
   /// Validated prefixes replayed eagerly at a divergence.
   uint64_t prefixesReplayed = 0;
   uint64_t divergences = 0;

@@ -87,6 +87,8 @@ coexec::Options testOptions() {
   coexec::Options options;
   options.checkInterval = 6;
   options.waitForCompile = true;
+  // Compiled passes throughout, whichever form measures faster here.
+  options.timePasses = false;
   return options;
 }
 
@@ -109,6 +111,28 @@ TEST_F(CoExecution, CompiledPassesGiveTheEagerValues) {
   EXPECT_GT(stats.passesCompiled, 20u);
   EXPECT_GT(stats.opsDeferred, 100u);
   // Reading a lazy tensor waits for the runner.
+  for (size_t i = 0; i < eager.outputs.size(); ++i)
+    expectClose(eager.outputs[i], coexecuted.outputs[i]);
+  expectClose(eager.w, coexecuted.w);
+  executor.finish();
+}
+
+TEST_F(CoExecution, TimedPassesTryBothFormsAndGiveTheEagerValues) {
+  LineSites sites;
+  LoopValues eager = loop(40, -1, sites);
+
+  coexec::Options options = testOptions();
+  options.timePasses = true;
+  coexec::CoExecutor executor(sites, options);
+  executor.install();
+  LoopValues coexecuted = loop(40, -1, sites);
+  coexec::Stats stats = executor.stats();
+  // The final code runs three times, then the eager kernels as often on
+  // the runner; then the faster of the two, which depends on the machine.
+  EXPECT_GE(stats.passesCompiled, 3u);
+  EXPECT_GE(stats.passesEagerFaster, 3u);
+  EXPECT_GT(stats.passesCompiled + stats.passesEagerFaster, 20u);
+  EXPECT_GE(stats.opsDeferredEager, 3 * 6u);
   for (size_t i = 0; i < eager.outputs.size(); ++i)
     expectClose(eager.outputs[i], coexecuted.outputs[i]);
   expectClose(eager.w, coexecuted.w);
