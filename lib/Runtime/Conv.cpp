@@ -1,21 +1,15 @@
 //===- Conv.cpp - Eager conv2d and its gradients (im2col + GEMM) ----------===//
 //
-// Each sample and group is one GEMM against its im2col matrix
-// [C/g * KH * KW, OH * OW] (measured faster than direct loops here). A 1x1,
-// stride-1, unpadded convolution skips im2col: the input plane already is
-// that matrix. Samples are split across threads, each with its own column
-// buffer; a batch too small to split splits each GEMM instead (splitGemm).
-// The weight gradient sums per-thread partials in a fixed order so
-// the result does not depend on scheduling.
+// Checks shapes and dtypes as PyTorch does, then runs the kernels of
+// ConvKernels.h (which compiled blocks call too, through ConvCalls.cpp).
 //
 //===----------------------------------------------------------------------===//
 
 #include "terra/Runtime/Ops.h"
 #include "terra/Runtime/Recording.h"
 
-#include "Gemm.h"
+#include "ConvKernels.h"
 #include "KernelUtils.h"
-#include "Parallel.h"
 
 #include <algorithm>
 #include <string>
@@ -26,18 +20,7 @@ namespace terra {
 namespace ops {
 namespace {
 
-struct Geometry {
-  int64_t n, c, h, w;                        // Input.
-  int64_t f, kh, kw;                         // Weight: F x C/groups x KH x KW.
-  int64_t groups, cg, fg;                    // Channels per group.
-  int64_t oh, ow;                            // Output plane.
-  int64_t k() const { return cg * kh * kw; } // GEMM depth.
-  int64_t p() const { return oh * ow; }      // Output pixels.
-  bool direct; // 1x1, stride 1, no padding: no im2col.
-  // The kernel covers the whole unpadded input (one output pixel, one
-  // group): the batch is one matrix product with the flattened samples.
-  bool dense;
-};
+using Geometry = detail::ConvGeometry;
 
 std::string joined(int64_t a, int64_t b, const char *sep) {
   return std::to_string(a) + sep + std::to_string(b);
@@ -86,26 +69,16 @@ Geometry checkConv(const Shape &input, const Shape &weight,
                    std::to_string(weight[1] * p.groups) +
                    " channels, but got " + std::to_string(input[1]) +
                    " channels instead");
-  Geometry g;
-  g.n = input[0], g.c = input[1], g.h = input[2], g.w = input[3];
-  g.f = weight[0], g.kh = weight[2], g.kw = weight[3];
-  g.groups = p.groups, g.cg = weight[1], g.fg = g.f / p.groups;
-  int64_t paddedH = g.h + 2 * p.padH, paddedW = g.w + 2 * p.padW;
-  int64_t extentH = p.dilationH * (g.kh - 1) + 1,
-          extentW = p.dilationW * (g.kw - 1) + 1;
+  int64_t paddedH = input[2] + 2 * p.padH, paddedW = input[3] + 2 * p.padW;
+  int64_t extentH = p.dilationH * (weight[2] - 1) + 1,
+          extentW = p.dilationW * (weight[3] - 1) + 1;
   if (paddedH < extentH || paddedW < extentW)
     throwError(Error::Kind::Runtime,
                "Calculated padded input size per channel: (" +
                    joined(paddedH, paddedW, " x ") + "). Kernel size: (" +
                    joined(extentH, extentW, " x ") +
                    "). Kernel size can't be greater than actual input size");
-  g.oh = (paddedH - extentH) / p.strideH + 1;
-  g.ow = (paddedW - extentW) / p.strideW + 1;
-  g.direct = g.kh == 1 && g.kw == 1 && p.strideH == 1 && p.strideW == 1 &&
-             p.padH == 0 && p.padW == 0;
-  g.dense = g.kh == g.h && g.kw == g.w && p.padH == 0 && p.padW == 0 &&
-            p.dilationH == 1 && p.dilationW == 1 && g.groups == 1;
-  return g;
+  return detail::convGeometry(input.data(), weight.data(), p);
 }
 
 void checkDtypes(const Tensor &input, const Tensor &weight) {
@@ -116,79 +89,6 @@ void checkDtypes(const Tensor &input, const Tensor &weight) {
                    detail::scalarTypeName(weight.dtype()));
   if (input.dtype() == DType::Bool)
     detail::throwNotImplementedFor("slow_conv2d_cpu", DType::Bool);
-}
-
-/// Range [lo, hi) of output columns whose input column
-/// `o * stride + shift` lies in [0, size).
-inline void validRange(int64_t shift, int64_t stride, int64_t size,
-                       int64_t outSize, int64_t &lo, int64_t &hi) {
-  lo = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
-  hi = size - 1 - shift < 0 ? 0 : (size - 1 - shift) / stride + 1;
-  lo = std::min(lo, outSize);
-  hi = std::max(lo, std::min(hi, outSize));
-}
-
-/// Walks every (channel, kh, kw, oh) segment of the im2col matrix of one
-/// group: `body(segment, base, lo, hi)` gets the segment (OW entries), the
-/// input index of output column 0 (`base + ow * strideW` for column ow) and
-/// the range [lo, hi) of columns that fall inside the input.
-template <typename T, typename Body>
-void forEachColumnRow(const Geometry &g, const Conv2dParams &p, T *col,
-                      Body body) {
-  const int64_t planeSize = g.h * g.w, pixels = g.p();
-  for (int64_t c = 0; c < g.cg; ++c)
-    for (int64_t i = 0; i < g.kh; ++i)
-      for (int64_t j = 0; j < g.kw; ++j) {
-        T *row = col + ((c * g.kh + i) * g.kw + j) * pixels;
-        int64_t shiftW = j * p.dilationW - p.padW, lo, hi;
-        validRange(shiftW, p.strideW, g.w, g.ow, lo, hi);
-        for (int64_t oh = 0; oh < g.oh; ++oh) {
-          int64_t ih = oh * p.strideH - p.padH + i * p.dilationH;
-          bool inside = ih >= 0 && ih < g.h;
-          body(row + oh * g.ow, c * planeSize + ih * g.w + shiftW,
-               inside ? lo : 0, inside ? hi : 0);
-        }
-      }
-}
-
-/// The im2col matrix of one sample's group `x` ([C/g, H, W]).
-template <typename T>
-void im2col(const Geometry &g, const Conv2dParams &p, const T *x, T *col) {
-  const int64_t sw = p.strideW;
-  forEachColumnRow(g, p, col,
-                   [&](T *dst, int64_t base, int64_t lo, int64_t hi) {
-                     std::fill(dst, dst + lo, T(0));
-                     if (sw == 1)
-                       for (int64_t ow = lo; ow < hi; ++ow)
-                         dst[ow] = x[base + ow];
-                     else
-                       for (int64_t ow = lo; ow < hi; ++ow)
-                         dst[ow] = x[base + ow * sw];
-                     std::fill(dst + hi, dst + g.ow, T(0));
-                   });
-}
-
-/// Scatters an im2col matrix back onto the (zeroed) input gradient.
-template <typename T>
-void col2im(const Geometry &g, const Conv2dParams &p, const T *col, T *dx) {
-  const int64_t sw = p.strideW;
-  forEachColumnRow(g, p, const_cast<T *>(col),
-                   [&](T *src, int64_t base, int64_t lo, int64_t hi) {
-                     for (int64_t ow = lo; ow < hi; ++ow)
-                       dx[base + ow * sw] += src[ow];
-                   });
-}
-
-/// Runs `body(sample, col)` for every sample, split across threads with a
-/// column buffer each.
-template <typename T, typename Body>
-void forEachSample(const Geometry &g, Body body) {
-  const int64_t cost = std::max<int64_t>(g.groups * g.fg * g.k() * g.p(), 1);
-  detail::parallelFor(g.n, cost, [&](int64_t begin, int64_t end) {
-    std::vector<T> col(g.direct ? 0 : g.k() * g.p());
-    for (int64_t s = begin; s < end; ++s)
-      body(s, col.data());
-  });
 }
 
 /// Adds the batch dimension to an unbatched (3-D) shape.
@@ -226,38 +126,13 @@ static Tensor conv2dKernel(const Tensor &input, const Tensor &weight,
   Tensor result = Tensor::empty(outShape, input.dtype());
   Tensor x = input.contiguous(), w = weight.contiguous();
   Tensor b = bias.defined() ? bias.contiguous() : Tensor();
-  const int64_t K = g.k(), P = g.p();
   dispatchDType(input.dtype(), [&](auto zero) {
     using T = decltype(zero);
     if constexpr (!std::is_same_v<T, bool>) {
       const T *in = x.data<T>(), *wt = w.data<T>();
       const T *bs = b.defined() ? b.data<T>() : nullptr;
       T *out = result.data<T>();
-      if (g.dense) {
-        // y [N, F] = bias + x [N, K] W [F, K]^T.
-        for (int64_t s = 0; s < g.n; ++s)
-          for (int64_t f = 0; f < g.f; ++f)
-            out[s * g.f + f] = bs ? bs[f] : T(0);
-        if (K > 0)
-          detail::splitGemm<T>(false, true, g.n, g.f, K, in, K, wt, K, T(1),
-                               out, g.f);
-        return;
-      }
-      forEachSample<T>(g, [&](int64_t s, T *col) {
-        for (int64_t gi = 0; gi < g.groups; ++gi) {
-          const T *xs = in + (s * g.c + gi * g.cg) * g.h * g.w;
-          T *y = out + (s * g.f + gi * g.fg) * P;
-          // The bias seeds the output and the GEMM adds to it.
-          for (int64_t f = 0; f < g.fg; ++f)
-            std::fill_n(y + f * P, P, bs ? bs[gi * g.fg + f] : T(0));
-          if (K == 0 || P == 0)
-            continue;
-          if (!g.direct)
-            im2col(g, params, xs, col);
-          detail::splitGemm<T>(false, false, g.fg, P, K, wt + gi * g.fg * K, K,
-                               g.direct ? xs : col, P, T(1), y, P);
-        }
-      });
+      detail::conv2dForward(g, params, in, wt, bs, out);
     }
   });
   return unbatched ? result.squeeze(0) : result;
@@ -284,31 +159,12 @@ static Tensor conv2dGradInputKernel(const Tensor &gradOutput,
   Tensor result = Tensor::full(batched(inputShape), weight.dtype(), 0);
   dy = dy.contiguous();
   Tensor w = weight.contiguous();
-  const int64_t K = g.k(), P = g.p();
   dispatchDType(weight.dtype(), [&](auto zero) {
     using T = decltype(zero);
     if constexpr (!std::is_same_v<T, bool>) {
       const T *dout = dy.data<T>(), *wt = w.data<T>();
       T *dx = result.data<T>();
-      if (K == 0 || P == 0 || g.fg == 0)
-        return;
-      if (g.dense) {
-        // dx [N, K] = dy [N, F] W [F, K].
-        detail::splitGemm<T>(false, false, g.n, K, g.f, dout, g.f, wt, K, T(0),
-                             dx, K);
-        return;
-      }
-      forEachSample<T>(g, [&](int64_t s, T *col) {
-        for (int64_t gi = 0; gi < g.groups; ++gi) {
-          const T *d = dout + (s * g.f + gi * g.fg) * P;
-          T *dxs = dx + (s * g.c + gi * g.cg) * g.h * g.w;
-          // col = W_g^T dy_g, then scattered back onto the input.
-          detail::splitGemm<T>(true, false, K, P, g.fg, wt + gi * g.fg * K, K,
-                               d, P, T(0), g.direct ? dxs : col, P);
-          if (!g.direct)
-            col2im(g, params, col, dxs);
-        }
-      });
+      detail::conv2dGradInput(g, params, dout, wt, dx);
     }
   });
   return inputShape.size() == 3 ? result.squeeze(0) : result;
@@ -334,50 +190,12 @@ static Tensor conv2dGradWeightKernel(const Tensor &input,
   Tensor result = Tensor::full(weightShape, input.dtype(), 0);
   Tensor x = input.contiguous();
   dy = dy.contiguous();
-  const int64_t K = g.k(), P = g.p();
-  if (g.n == 0 || K == 0 || P == 0)
-    return result;
-  // One partial weight gradient per part of the batch, summed in order.
-  const int64_t parts = std::min<int64_t>(g.n, detail::numThreads());
-  const int64_t weightCount = g.f * K;
   dispatchDType(input.dtype(), [&](auto zero) {
     using T = decltype(zero);
     if constexpr (!std::is_same_v<T, bool>) {
       const T *in = x.data<T>(), *dout = dy.data<T>();
       T *dw = result.data<T>();
-      if (g.dense) {
-        // dW [F, K] = dy [N, F]^T x [N, K].
-        detail::splitGemm<T>(true, false, g.f, K, g.n, dout, g.f, in, K, T(0),
-                             dw, K);
-        return;
-      }
-      std::vector<T> partials((parts - 1) * weightCount);
-      const int64_t cost = g.n / parts * g.groups * g.fg * K * P;
-      detail::parallelFor(
-          parts, std::max<int64_t>(cost, 1), [&](int64_t begin, int64_t end) {
-            std::vector<T> col(g.direct ? 0 : K * P);
-            for (int64_t part = begin; part < end; ++part) {
-              T *target =
-                  part == 0 ? dw : partials.data() + (part - 1) * weightCount;
-              for (int64_t s = part * g.n / parts; s < (part + 1) * g.n / parts;
-                   ++s)
-                for (int64_t gi = 0; gi < g.groups; ++gi) {
-                  const T *xs = in + (s * g.c + gi * g.cg) * g.h * g.w;
-                  const T *d = dout + (s * g.f + gi * g.fg) * P;
-                  if (!g.direct)
-                    im2col(g, params, xs, col.data());
-                  // dW_g += dy_g (Fg x P) * col^T (P x K).
-                  detail::splitGemm<T>(false, true, g.fg, K, P, d, P,
-                                       g.direct ? xs : col.data(), P, T(1),
-                                       target + gi * g.fg * K, K);
-                }
-            }
-          });
-      for (int64_t part = 1; part < parts; ++part) {
-        const T *partial = partials.data() + (part - 1) * weightCount;
-        for (int64_t i = 0; i < weightCount; ++i)
-          dw[i] += partial[i];
-      }
+      detail::conv2dGradWeight(g, params, in, dout, dw);
     }
   });
   return result;

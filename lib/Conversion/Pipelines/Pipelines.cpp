@@ -38,10 +38,13 @@ void addTensorStages(OpPassManager &pm) {
 
 void terra::buildTerraLowerToCpuPipeline(OpPassManager &pm,
                                          const CpuPipelineOptions &options) {
-  // With BLAS, convolutions become matrix products (20x faster than the
-  // generated loops on a 64-channel 3x3 layer, docs/pipelines.md).
+  // With BLAS, convolutions call the eager kernels (im2col + GEMM on the
+  // thread pool); those with sizes known at run time only become matrix
+  // products (20x faster than the generated loops on a 64-channel 3x3
+  // layer, docs/pipelines.md).
   if (options.useBlas)
-    addPasses(pm, "func.func(terra-conv-to-matmul)");
+    addPasses(pm,
+              "convert-terra-conv-to-runtime,func.func(terra-conv-to-matmul)");
   addTensorStages(pm);
   if (options.useBlas)
     addPasses(pm, "convert-linalg-to-terra-runtime");

@@ -1,0 +1,115 @@
+//===- ConvToRuntime.cpp - Convolutions as calls of the eager kernels -----===//
+
+#include "terra/Conversion/Passes.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir {
+namespace terra {
+#define GEN_PASS_DEF_CONVERTTERRACONVTORUNTIME
+#include "terra/Conversion/Passes.h.inc"
+} // namespace terra
+} // namespace mlir
+
+using namespace mlir;
+
+namespace {
+
+/// The memref type the runtime functions take: any sizes, any strides.
+MemRefType anyStrided(Type elementType) {
+  SmallVector<int64_t> dynamic(4, ShapedType::kDynamic);
+  return MemRefType::get(dynamic, elementType,
+                         StridedLayoutAttr::get(elementType.getContext(),
+                                                ShapedType::kDynamic, dynamic));
+}
+
+/// `terra_rt_<name>_{f32,f64}`, declared in the module on first use.
+func::FuncOp getOrDeclare(ModuleOp module, OpBuilder &builder, StringRef name,
+                          Type elementType) {
+  std::string symbol =
+      ("terra_rt_" + name).str() + (elementType.isF32() ? "_f32" : "_f64");
+  if (auto existing = module.lookupSymbol<func::FuncOp>(symbol))
+    return existing;
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(module.getBody());
+  MemRefType memref = anyStrided(elementType);
+  SmallVector<Type> inputs(3, memref);
+  inputs.append(7, builder.getI64Type());
+  auto function = func::FuncOp::create(builder, module.getLoc(), symbol,
+                                       builder.getFunctionType(inputs, {}));
+  function.setPrivate();
+  function->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
+  return function;
+}
+
+/// The op's operands as read-only buffers and its result as a new one
+/// the call fills: bufferization takes it from there.
+template <typename ConvOp>
+void rewrite(ConvOp op, StringRef name, ModuleOp module, OpBuilder &builder) {
+  auto resultType = cast<RankedTensorType>(op.getType());
+  Type elementType = resultType.getElementType();
+  if (!elementType.isF32() && !elementType.isF64())
+    return;
+  SmallVector<RankedTensorType> types = {resultType};
+  for (Value operand : op->getOperands())
+    types.push_back(cast<RankedTensorType>(operand.getType()));
+  // Sizes known at run time only stay with terra-conv-to-matmul.
+  if (llvm::any_of(
+          types, [](RankedTensorType type) { return !type.hasStaticShape(); }))
+    return;
+
+  builder.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  MemRefType any = anyStrided(elementType);
+  SmallVector<Value> arguments;
+  for (Value operand : op->getOperands()) {
+    auto type = cast<RankedTensorType>(operand.getType());
+    SmallVector<int64_t> strides(4, ShapedType::kDynamic);
+    auto buffer =
+        MemRefType::get(type.getShape(), elementType,
+                        StridedLayoutAttr::get(builder.getContext(),
+                                               ShapedType::kDynamic, strides));
+    Value read = bufferization::ToBufferOp::create(builder, loc, buffer,
+                                                   operand, /*read_only=*/true);
+    arguments.push_back(memref::CastOp::create(builder, loc, any, read));
+  }
+  auto resultBuffer = memref::AllocOp::create(
+      builder, loc, MemRefType::get(resultType.getShape(), elementType),
+      builder.getI64IntegerAttr(64));
+  arguments.push_back(memref::CastOp::create(builder, loc, any, resultBuffer));
+  ArrayRef<int64_t> stride = op.getStride(), padding = op.getPadding(),
+                    dilation = op.getDilation();
+  for (int64_t value :
+       {stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
+        static_cast<int64_t>(op.getGroups())})
+    arguments.push_back(arith::ConstantOp::create(
+        builder, loc, builder.getI64IntegerAttr(value)));
+  func::CallOp::create(builder, loc,
+                       getOrDeclare(module, builder, name, elementType),
+                       arguments);
+  Value result = bufferization::ToTensorOp::create(
+      builder, loc, resultType, resultBuffer, /*restrict=*/true,
+      /*writable=*/true);
+  op.getResult().replaceAllUsesWith(result);
+  op->erase();
+}
+
+struct ConvertTerraConvToRuntimePass
+    : public terra::impl::ConvertTerraConvToRuntimeBase<
+          ConvertTerraConvToRuntimePass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    OpBuilder builder(&getContext());
+    module.walk([&](Operation *op) {
+      if (auto conv = dyn_cast<terra::Conv2DOp>(op))
+        rewrite(conv, "conv2d", module, builder);
+      else if (auto grad = dyn_cast<terra::Conv2DGradInputOp>(op))
+        rewrite(grad, "conv2d_grad_input", module, builder);
+      else if (auto grad = dyn_cast<terra::Conv2DGradWeightOp>(op))
+        rewrite(grad, "conv2d_grad_weight", module, builder);
+    });
+  }
+};
+
+} // namespace
