@@ -2,6 +2,8 @@ import operator
 from collections import OrderedDict
 from itertools import chain, islice
 
+import _terra
+
 from ..parameter import Parameter
 from .module import Module
 
@@ -85,8 +87,12 @@ class Sequential(Module):
         return self
 
     def forward(self, input):
-        for module in self:
-            input = module(input)
+        # Each layer is traced as code of its own (as an optimiser's
+        # per-parameter updates are): under co-execution a stack of
+        # same-shaped layers is then straight-line code, not a loop whose
+        # ops meet every layer in turn and cut the step into small blocks.
+        for index, module in enumerate(self):
+            input = _terra._call_unrolled(index, module, input)
         return input
 
 
