@@ -48,10 +48,14 @@ def ConvertTerraConvToRuntime : Pass<"convert-terra-conv-to-runtime", "::mlir::M
     tensors of static shape with calls to `terra_rt_conv2d_{f32,f64}`,
     `terra_rt_conv2d_grad_input_*` and `terra_rt_conv2d_grad_weight_*` in
     `libterra_runtime`: the eager kernels' im2col + GEMM, split across the
-    thread pool (terra/Runtime/ConvCalls.h). The operands become read-only
-    buffers (`bufferization.to_buffer`), the result a new buffer the call
-    fills (`bufferization.to_tensor restrict writable`); one-shot
-    bufferization connects them to the rest of the block. Generated im2col
+    thread pool (terra/Runtime/ConvCalls.h). Each convolution becomes a
+    call of a private function of its own, which takes the operands as
+    read-only buffers (`bufferization.to_buffer`) and returns a new buffer
+    the runtime call fills (`bufferization.to_tensor restrict writable`):
+    one-shot bufferization then sees, at the call site, a call that reads its
+    operands. (With those buffers made in the block itself, it let an
+    elementwise op write in place into a buffer that a later to_buffer
+    read: ResNet steps computed wrong gradients.) Generated im2col
     (`terra-conv-to-matmul`, one strided slice per kernel tap and sample,
     and for the input gradient a pad and an add per tap) made DCGAN's
     convolution blocks 2-3x slower than the eager kernels. Convolutions
@@ -61,14 +65,17 @@ def ConvertTerraConvToRuntime : Pass<"convert-terra-conv-to-runtime", "::mlir::M
     %y = terra.conv2d %x, %w stride [2, 2] padding [1, 1] dilation [1, 1] groups 1
         : (tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<2x4x4x4xf32>
     ```
-    becomes
+    becomes `%y = call @terra_conv2d_0(%x, %w)` and
     ```mlir
-    %xb = bufferization.to_buffer %x read_only : tensor<2x3x8x8xf32> to memref<2x3x8x8xf32, strided<[?, ?, ?, ?], offset: ?>>
-    %xc = memref.cast %xb : ... to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
-    ...
-    %yb = memref.alloc() {alignment = 64 : i64} : memref<2x4x4x4xf32>
-    call @terra_rt_conv2d_f32(%xc, %wc, %yc, %c2, %c2, %c1, %c1, %c1, %c1, %c1) : (...) -> ()
-    %y = bufferization.to_tensor %yb restrict writable : memref<2x4x4x4xf32> to tensor<2x4x4x4xf32>
+    func.func private @terra_conv2d_0(%x: tensor<2x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x4x4x4xf32> {
+      %xb = bufferization.to_buffer %x read_only : tensor<2x3x8x8xf32> to memref<2x3x8x8xf32, strided<[?, ?, ?, ?], offset: ?>>
+      %xc = memref.cast %xb : ... to memref<?x?x?x?xf32, strided<[?, ?, ?, ?], offset: ?>>
+      ...
+      %yb = memref.alloc() {alignment = 64 : i64} : memref<2x4x4x4xf32>
+      call @terra_rt_conv2d_f32(%xc, %wc, %yc, %c2, %c2, %c1, %c1, %c1, %c1, %c1) : (...) -> ()
+      %y = bufferization.to_tensor %yb restrict writable : memref<2x4x4x4xf32> to tensor<2x4x4x4xf32>
+      return %y : tensor<2x4x4x4xf32>
+    }
     ```
   }];
   let dependentDialects = ["::mlir::func::FuncDialect",
