@@ -430,7 +430,7 @@ bool CoExecutor::afterMatch(const MatchResult &match,
     const std::shared_ptr<BlockState> &block = blocks_[match.block];
     if (options_.waitForCompile)
       waitForCompile(*block);
-    if (block->ready()) {
+    if (block->ready() && !(options_.timePasses && block->eagerOnPython())) {
       if (sparePasses_.empty()) {
         pass_ = std::make_shared<Pass>();
       } else {

@@ -113,6 +113,14 @@ bool BlockState::nextPassEager() {
          compiledNanos.load(std::memory_order_relaxed);
 }
 
+bool BlockState::eagerOnPython() const {
+  return finalPassesStarted >= 2 * kTimedPasses &&
+         compiledPasses.load(std::memory_order_acquire) >= kTimedPasses &&
+         eagerPasses.load(std::memory_order_acquire) >= kTimedPasses &&
+         eagerNanos.load(std::memory_order_relaxed) <
+             compiledNanos.load(std::memory_order_relaxed);
+}
+
 void Pass::start(std::shared_ptr<BlockState> started, bool timePasses) {
   block = std::move(started);
   compiled = std::atomic_load(&block->slot->compiled);

@@ -73,6 +73,10 @@ struct BlockState {
   /// many the eager kernels, and from then on the form measured faster
   /// (the compiled code while the runner has not timed both yet).
   bool nextPassEager();
+  /// The eager kernels measured faster once both forms were timed: Python
+  /// runs the block's ops itself, as before the block was compiled (no
+  /// hand-over to the runner, no lazy results).
+  bool eagerOnPython() const;
 };
 
 struct LazyResult {

@@ -128,10 +128,13 @@ TEST_F(CoExecution, TimedPassesTryBothFormsAndGiveTheEagerValues) {
   LoopValues coexecuted = loop(40, -1, sites);
   coexec::Stats stats = executor.stats();
   // The final code runs three times, then the eager kernels as often on
-  // the runner; then the faster of the two, which depends on the machine.
+  // the runner; then the faster of the two, which depends on the machine
+  // (the eager kernels run by Python itself, six ops an iteration).
   EXPECT_GE(stats.passesCompiled, 3u);
   EXPECT_GE(stats.passesEagerFaster, 3u);
-  EXPECT_GT(stats.passesCompiled + stats.passesEagerFaster, 20u);
+  EXPECT_GT(stats.passesCompiled + stats.passesEagerFaster +
+                stats.opsValidatedEager / 6,
+            20u);
   EXPECT_GE(stats.opsDeferredEager, 3 * 6u);
   for (size_t i = 0; i < eager.outputs.size(); ++i)
     expectClose(eager.outputs[i], coexecuted.outputs[i]);
