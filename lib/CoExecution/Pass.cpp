@@ -102,23 +102,22 @@ void BlockState::notePassTime(bool eager, int64_t nanos) {
                std::memory_order_release);
 }
 
+bool BlockState::eagerMeasuredFaster() const {
+  return compiledPasses.load(std::memory_order_acquire) >= kTimedPasses &&
+         eagerPasses.load(std::memory_order_acquire) >= kTimedPasses &&
+         eagerNanos.load(std::memory_order_relaxed) <
+             compiledNanos.load(std::memory_order_relaxed);
+}
+
 bool BlockState::nextPassEager() {
   uint32_t started = finalPassesStarted++;
   if (started < 2 * kTimedPasses)
     return started >= kTimedPasses;
-  if (compiledPasses.load(std::memory_order_acquire) < kTimedPasses ||
-      eagerPasses.load(std::memory_order_acquire) < kTimedPasses)
-    return false;
-  return eagerNanos.load(std::memory_order_relaxed) <
-         compiledNanos.load(std::memory_order_relaxed);
+  return eagerMeasuredFaster();
 }
 
 bool BlockState::eagerOnPython() const {
-  return finalPassesStarted >= 2 * kTimedPasses &&
-         compiledPasses.load(std::memory_order_acquire) >= kTimedPasses &&
-         eagerPasses.load(std::memory_order_acquire) >= kTimedPasses &&
-         eagerNanos.load(std::memory_order_relaxed) <
-             compiledNanos.load(std::memory_order_relaxed);
+  return finalPassesStarted >= 2 * kTimedPasses && eagerMeasuredFaster();
 }
 
 void Pass::start(std::shared_ptr<BlockState> started, bool timePasses) {

@@ -77,6 +77,8 @@ struct BlockState {
   /// runs the block's ops itself, as before the block was compiled (no
   /// hand-over to the runner, no lazy results).
   bool eagerOnPython() const;
+  /// Both forms were timed kTimedPasses times and the eager kernels won.
+  bool eagerMeasuredFaster() const;
 };
 
 struct LazyResult {
@@ -105,7 +107,7 @@ struct Pass {
   std::vector<int64_t> symbols;
   uint32_t next = 0;
   /// The runner runs the eager kernels although compiled code exists
-  /// (BlockState::prefersEager); `timed`: the pass's time counts for
+  /// (BlockState::nextPassEager); `timed`: the pass's time counts for
   /// that choice (final code, or eager kernels).
   bool eager = false;
   bool timed = false;

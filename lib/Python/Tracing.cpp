@@ -83,6 +83,15 @@ private:
   std::unordered_set<PyObject *> codes_;
 };
 
+/// An on/off environment variable: "0" is off, any other value on, and
+/// unset or empty gives `otherwise`.
+bool envFlag(const char *name, bool otherwise) {
+  const char *value = std::getenv(name);
+  if (!value || !*value)
+    return otherwise;
+  return std::strcmp(value, "0") != 0;
+}
+
 /// Everything one tracing session holds.
 struct Session {
   explicit Session(bool coexecute) : executor(sites, options(coexecute)) {}
@@ -90,18 +99,14 @@ struct Session {
   coexec::Options options(bool coexecute) {
     coexec::Options options;
     options.coexecute = coexecute;
-    const char *wait = std::getenv("TERRA_COMPILE_WAIT");
-    options.waitForCompile = wait && *wait && std::strcmp(wait, "0") != 0;
-    const char *timePasses = std::getenv("TERRA_TIME_PASSES");
-    options.timePasses = !timePasses || std::strcmp(timePasses, "0") != 0;
+    options.waitForCompile = envFlag("TERRA_COMPILE_WAIT", false);
+    options.timePasses = envFlag("TERRA_TIME_PASSES", true);
     if (const char *minOps = std::getenv("TERRA_MIN_BLOCK_OPS"))
       options.minBlockOps = std::max(1L, std::atol(minOps));
     if (const char *limit = std::getenv("TERRA_RECOMPILE_LIMIT"))
       options.recompileLimit = std::max(0L, std::atol(limit));
-    const char *strict = std::getenv("TERRA_STRICT");
-    options.strict = strict && *strict && std::strcmp(strict, "0") != 0;
-    const char *dynamic = std::getenv("TERRA_DYNAMIC_SHAPES");
-    options.dynamicShapes = !dynamic || std::strcmp(dynamic, "0") != 0;
+    options.strict = envFlag("TERRA_STRICT", false);
+    options.dynamicShapes = envFlag("TERRA_DYNAMIC_SHAPES", true);
     if (const char *pause = std::getenv("TERRA_RECORDING_PAUSE"))
       options.pauseGrowth = std::max(0.0, std::atof(pause));
     options.compile.diskCache = diskCache;

@@ -17,6 +17,18 @@ namespace {
 using terra::detail::ConvGeometry;
 using terra::ops::Conv2dParams;
 
+/// Calls `fn(element)` for every element of `memref`, in row-major order.
+template <typename T, typename Fn>
+void forEachElement(StridedMemRefType<T, 4> *memref, Fn fn) {
+  T *base = memref->data + memref->offset;
+  const int64_t *n = memref->sizes, *s = memref->strides;
+  for (int64_t i = 0; i < n[0]; ++i)
+    for (int64_t j = 0; j < n[1]; ++j)
+      for (int64_t k = 0; k < n[2]; ++k)
+        for (int64_t l = 0; l < n[3]; ++l)
+          fn(base[i * s[0] + j * s[1] + k * s[2] + l * s[3]]);
+}
+
 /// A memref's elements in row-major order: its own memory when laid out so,
 /// else a copy (into `copy`).
 template <typename T>
@@ -28,43 +40,20 @@ T *rowMajor(StridedMemRefType<T, 4> *memref, std::vector<T> &copy) {
       contiguous = false;
     expected *= memref->sizes[d];
   }
-  T *base = memref->data + memref->offset;
   if (contiguous)
-    return base;
+    return memref->data + memref->offset;
   copy.resize(expected);
-  const int64_t *n = memref->sizes, *s = memref->strides;
   T *to = copy.data();
-  for (int64_t i = 0; i < n[0]; ++i)
-    for (int64_t j = 0; j < n[1]; ++j)
-      for (int64_t k = 0; k < n[2]; ++k)
-        for (int64_t l = 0; l < n[3]; ++l)
-          *to++ = base[i * s[0] + j * s[1] + k * s[2] + l * s[3]];
+  forEachElement(memref, [&](const T &element) { *to++ = element; });
   return copy.data();
 }
 
 /// Copies row-major `from` into `memref` when rowMajor() had to copy.
 template <typename T>
 void writeBack(const T *from, StridedMemRefType<T, 4> *memref) {
-  T *base = memref->data + memref->offset;
-  if (from == base)
+  if (from == memref->data + memref->offset)
     return;
-  const int64_t *n = memref->sizes, *s = memref->strides;
-  for (int64_t i = 0; i < n[0]; ++i)
-    for (int64_t j = 0; j < n[1]; ++j)
-      for (int64_t k = 0; k < n[2]; ++k)
-        for (int64_t l = 0; l < n[3]; ++l)
-          base[i * s[0] + j * s[1] + k * s[2] + l * s[3]] = *from++;
-}
-
-Conv2dParams params(int64_t strideH, int64_t strideW, int64_t padH,
-                    int64_t padW, int64_t dilationH, int64_t dilationW,
-                    int64_t groups) {
-  Conv2dParams p;
-  p.strideH = strideH, p.strideW = strideW;
-  p.padH = padH, p.padW = padW;
-  p.dilationH = dilationH, p.dilationW = dilationW;
-  p.groups = groups;
-  return p;
+  forEachElement(memref, [&](T &element) { element = *from++; });
 }
 
 enum class Which { Forward, GradInput, GradWeight };
@@ -97,9 +86,9 @@ void convolve(StridedMemRefType<T, 4> *a, StridedMemRefType<T, 4> *b,
 
 #define TERRA_CONV_DEFINE(NAME, T, WHICH)                                      \
   TERRA_CONV_CALL(NAME, T) {                                                   \
-    convolve<T, Which::WHICH>(                                                 \
-        a, b, result,                                                          \
-        params(strideH, strideW, padH, padW, dilationH, dilationW, groups));   \
+    convolve<T, Which::WHICH>(a, b, result,                                    \
+                              Conv2dParams{strideH, strideW, padH, padW,       \
+                                           dilationH, dilationW, groups});     \
   }
 
 extern "C" {

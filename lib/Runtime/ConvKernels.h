@@ -202,14 +202,14 @@ void conv2dGradWeight(const ConvGeometry &g, const ops::Conv2dParams &params,
   const int64_t K = g.k(), P = g.p();
   if (g.n == 0 || K == 0 || P == 0)
     return;
-  // One partial weight gradient per part of the batch, summed in order.
-  const int64_t parts = std::min<int64_t>(g.n, numThreads());
-  const int64_t weightCount = g.f * K;
   if (g.dense) {
     // dW [F, K] = dy [N, F]^T x [N, K].
     splitGemm<T>(true, false, g.f, K, g.n, dout, g.f, in, K, T(0), dw, K);
     return;
   }
+  // One partial weight gradient per part of the batch, summed in order.
+  const int64_t parts = std::min<int64_t>(g.n, numThreads());
+  const int64_t weightCount = g.f * K;
   std::vector<T> partials((parts - 1) * weightCount);
   const int64_t cost = g.n / parts * g.groups * g.fg * K * P;
   parallelFor(

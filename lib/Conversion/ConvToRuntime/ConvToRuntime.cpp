@@ -2,6 +2,8 @@
 
 #include "terra/Conversion/Passes.h"
 
+#include "../RuntimeFunctions.h"
+
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -16,31 +18,16 @@ using namespace mlir;
 
 namespace {
 
-/// The memref type the runtime functions take: any sizes, any strides.
-MemRefType anyStrided(Type elementType) {
-  SmallVector<int64_t> dynamic(4, ShapedType::kDynamic);
-  return MemRefType::get(dynamic, elementType,
-                         StridedLayoutAttr::get(elementType.getContext(),
-                                                ShapedType::kDynamic, dynamic));
-}
-
-/// `terra_rt_<name>_{f32,f64}`, declared in the module on first use.
+/// `terra_rt_<name>_{f32,f64}`: (input, weight or gradient, result, the
+/// seven convolution parameters).
 func::FuncOp getOrDeclare(ModuleOp module, OpBuilder &builder, StringRef name,
                           Type elementType) {
-  std::string symbol =
-      ("terra_rt_" + name).str() + (elementType.isF32() ? "_f32" : "_f64");
-  if (auto existing = module.lookupSymbol<func::FuncOp>(symbol))
-    return existing;
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToStart(module.getBody());
-  MemRefType memref = anyStrided(elementType);
-  SmallVector<Type> inputs(3, memref);
+  SmallVector<Type> inputs(3, terra::anyStridedMemRef(4, elementType));
   inputs.append(7, builder.getI64Type());
-  auto function = func::FuncOp::create(builder, module.getLoc(), symbol,
-                                       builder.getFunctionType(inputs, {}));
-  function.setPrivate();
-  function->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
-  return function;
+  return terra::getOrDeclareRuntimeFunction(
+      module, builder,
+      ("terra_rt_" + name).str() + (elementType.isF32() ? "_f32" : "_f64"),
+      builder.getFunctionType(inputs, {}));
 }
 
 /// Replaces `op` with a call of a private function of its own that takes
@@ -78,7 +65,7 @@ void rewrite(ConvOp op, StringRef name, ModuleOp module, OpBuilder &builder,
     wrapper.setPrivate();
     Block *body = wrapper.addEntryBlock();
     builder.setInsertionPointToStart(body);
-    MemRefType any = anyStrided(elementType);
+    MemRefType any = terra::anyStridedMemRef(4, elementType);
     SmallVector<Value> arguments;
     for (Value operand : body->getArguments()) {
       auto type = cast<RankedTensorType>(operand.getType());

@@ -2,6 +2,8 @@
 
 #include "terra/Conversion/Passes.h"
 
+#include "../RuntimeFunctions.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
 
@@ -53,26 +55,6 @@ std::optional<MatmulLayout> classifyMaps(ArrayRef<AffineMap> maps,
   return layout;
 }
 
-/// The runtime function for this element type and rank, declared in the
-/// module on first use.
-func::FuncOp getOrDeclareRuntimeFunction(ModuleOp module, OpBuilder &builder,
-                                         Type elementType, bool batched,
-                                         MemRefType operandType) {
-  std::string name = std::string("terra_rt_") + (batched ? "batched_" : "") +
-                     (elementType.isF32() ? "sgemm" : "dgemm");
-  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-    return existing;
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToStart(module.getBody());
-  Type i32 = builder.getI32Type();
-  auto type = builder.getFunctionType(
-      {i32, i32, operandType, operandType, operandType}, {});
-  auto function = func::FuncOp::create(builder, module.getLoc(), name, type);
-  function.setPrivate();
-  function->setAttr("llvm.emit_c_interface", builder.getUnitAttr());
-  return function;
-}
-
 struct ConvertLinalgToTerraRuntimePass
     : public terra::impl::ConvertLinalgToTerraRuntimeBase<
           ConvertLinalgToTerraRuntimePass> {
@@ -101,13 +83,15 @@ struct ConvertLinalgToTerraRuntimePass
       if (!layout)
         return;
 
-      int64_t rank = batched ? 3 : 2;
-      SmallVector<int64_t> dynamic(rank, ShapedType::kDynamic);
-      auto operandType = MemRefType::get(
-          dynamic, elementType,
-          StridedLayoutAttr::get(&getContext(), ShapedType::kDynamic, dynamic));
-      func::FuncOp callee = getOrDeclareRuntimeFunction(
-          module, builder, elementType, batched, operandType);
+      MemRefType operandType =
+          terra::anyStridedMemRef(batched ? 3 : 2, elementType);
+      Type i32 = builder.getI32Type();
+      func::FuncOp callee = terra::getOrDeclareRuntimeFunction(
+          module, builder,
+          std::string("terra_rt_") + (batched ? "batched_" : "") +
+              (elementType.isF32() ? "sgemm" : "dgemm"),
+          builder.getFunctionType(
+              {i32, i32, operandType, operandType, operandType}, {}));
 
       builder.setInsertionPoint(op);
       Location loc = op.getLoc();

@@ -195,12 +195,19 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     return output.squeeze(0) if squeeze else output
 
 
-def _adaptive_windows(size, out):
+def _adaptive_bounds(size, out):
     """Adaptive pooling's windows along a dimension of `size`, as PyTorch
-    cuts them ([floor(i * size / out), ceil((i + 1) * size / out))), each
-    padded to the widest by repeating its last index: (flat indices, width)."""
+    cuts them: window i is [floor(i * size / out), ceil((i + 1) * size / out)).
+    Returns (starts, ends) as NumPy arrays."""
     starts = np.arange(out) * size // out
     ends = -(-np.arange(1, out + 1) * size // out)
+    return starts, ends
+
+
+def _adaptive_windows(size, out):
+    """The windows of _adaptive_bounds, each padded to the widest by
+    repeating its last index: (flat indices, width)."""
+    starts, ends = _adaptive_bounds(size, out)
     widest = int((ends - starts).max())
     indices = np.minimum(starts[:, None] + np.arange(widest), ends[:, None] - 1)
     return indices.reshape(-1), widest
@@ -229,14 +236,11 @@ def _adaptive_pool2d(input, output_size, reduce, name):
             output = output.reshape(shape).amax(dim + 1)
     else:
         rows = []
-        for i in range(out_h):
-            h0, h1 = (i * height) // out_h, -(-((i + 1) * height) // out_h)
-            cols = []
-            for j in range(out_w):
-                w0, w1 = (j * width) // out_w, -(-((j + 1) * width) // out_w)
-                window = input[:, :, h0:h1, w0:w1]
-                cols.append(window.mean((2, 3)) if reduce == "mean"
-                            else window.amax((2, 3)))
+        row_bounds = zip(*_adaptive_bounds(height, out_h))
+        col_bounds = list(zip(*_adaptive_bounds(width, out_w)))
+        for h0, h1 in row_bounds:
+            cols = [input[:, :, int(h0):int(h1), int(w0):int(w1)].mean((2, 3))
+                    for w0, w1 in col_bounds]
             rows.append(_terra.stack(cols, -1))
         output = _terra.stack(rows, -2)
     return output.squeeze(0) if squeeze else output
