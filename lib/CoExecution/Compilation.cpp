@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -17,8 +18,12 @@ void CoExecutor::compileLoop() {
   pthread_setname_np(pthread_self(), "terra-compile");
   // Compilation uses the time the program leaves idle: at the lowest
   // priority it does not take cores from the eager kernels (on two cores,
-  // a 10 s compile halved the program's speed while it ran).
-  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
+  // a 10 s compile halved the program's speed while it ran). SCHED_IDLE
+  // also lets a waking kernel worker preempt it at once; nice 19 where
+  // that policy is refused.
+  sched_param idle{};
+  if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle) != 0)
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
   for (;;) {
     std::shared_ptr<CompileSlot> slot;
     bool optimise;

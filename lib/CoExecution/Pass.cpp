@@ -93,11 +93,11 @@ void Pass::releaseHeld() {
 
 void BlockState::notePassTime(bool eager, int64_t nanos) {
   // Written by the runner only; Python reads.
-  std::atomic<int64_t> &average = eager ? eagerNanos : compiledNanos;
+  std::atomic<int64_t> &fastest = eager ? eagerNanos : compiledNanos;
   std::atomic<uint32_t> &passes = eager ? eagerPasses : compiledPasses;
-  int64_t old = average.load(std::memory_order_relaxed);
-  average.store(old == 0 ? nanos : (3 * old + nanos) / 4,
-                std::memory_order_relaxed);
+  int64_t old = fastest.load(std::memory_order_relaxed);
+  if (old == 0 || nanos < old)
+    fastest.store(nanos, std::memory_order_relaxed);
   passes.store(passes.load(std::memory_order_relaxed) + 1,
                std::memory_order_release);
 }
@@ -117,7 +117,8 @@ bool BlockState::nextPassEager() {
 }
 
 bool BlockState::eagerOnPython() const {
-  return finalPassesStarted >= 2 * kTimedPasses && eagerMeasuredFaster();
+  return eagerMeasuredFaster() &&
+         compiledNanos.load(std::memory_order_relaxed) >= kEagerOnPythonNanos;
 }
 
 void Pass::start(std::shared_ptr<BlockState> started, bool timePasses) {
@@ -126,7 +127,9 @@ void Pass::start(std::shared_ptr<BlockState> started, bool timePasses) {
   // Only the final code is timed: the quick tier is replaced soon.
   bool final = timePasses && block->slot->final.load(std::memory_order_acquire);
   eager = final && block->nextPassEager();
-  timed = final;
+  // Timed only while the forms race: the runner's writes would otherwise
+  // move the block's cache line between the threads on every pass.
+  timed = final && block->racing();
   next = 0;
   size_t numOps = block->traced.spec.ops.size();
   releaseHeld();
@@ -141,9 +144,17 @@ void Pass::start(std::shared_ptr<BlockState> started, bool timePasses) {
 }
 
 void runPass(Pass &pass, bool eagerly) {
+  // Everything the pass references is let go here, on the runner, which
+  // touched those counts last: the Python thread reusing the pass would
+  // otherwise take a cache miss on each (the 5-op chain's first op spent
+  // a fifth of the Python thread's time releasing its previous pass).
   struct Release {
     Pass &pass;
-    ~Release() { releaseInUse(pass); }
+    ~Release() {
+      releaseInUse(pass);
+      pass.releaseHeld();
+      pass.results.clear();
+    }
   } release{pass};
   const trace::TracedBlock &traced = pass.block->traced;
   auto start = std::chrono::steady_clock::now();

@@ -58,10 +58,13 @@ struct BlockState {
            slot->state.load(std::memory_order_acquire) == CompileSlot::Ready;
   }
 
-  /// The runner times the passes of the block's final code and of its eager
-  /// kernels (exponential moving averages, nanoseconds), so that Python
-  /// hands it whichever form is faster: the generated code of some blocks
-  /// (convolutions, small loop nests) is slower than the eager kernels.
+  /// The runner times kTimedPasses passes of the block's final code and as
+  /// many of its eager kernels (the fastest of each, nanoseconds), so that
+  /// Python hands it whichever form is faster: the generated code of some
+  /// blocks (convolutions, small loop nests) is slower than the eager
+  /// kernels. The fastest pass, not an average: a form's first pass pays
+  /// for cold caches and first-touch page faults (a 5-op block: 28 us,
+  /// then 2.7 us), which an average let decide the race.
   static constexpr uint32_t kTimedPasses = 3;
   std::atomic<int64_t> compiledNanos{0}, eagerNanos{0};
   std::atomic<uint32_t> compiledPasses{0}, eagerPasses{0};
@@ -71,13 +74,18 @@ struct BlockState {
   /// Whether the next pass with the final code should run the eager
   /// kernels: the first kTimedPasses run the compiled code, the next as
   /// many the eager kernels, and from then on the form measured faster
-  /// (the compiled code while the runner has not timed both yet).
+  /// (the compiled code where a timed pass was abandoned).
   bool nextPassEager();
-  /// The eager kernels measured faster once both forms were timed: Python
-  /// runs the block's ops itself, as before the block was compiled (no
-  /// hand-over to the runner, no lazy results).
+  /// Whether the pass nextPassEager just chose is one of the timed ones.
+  bool racing() const { return finalPassesStarted <= 2 * kTimedPasses; }
+  /// The eager kernels measured faster and a compiled pass takes at least
+  /// kEagerOnPythonNanos: Python runs the block's ops itself, as before the
+  /// block was compiled (no hand-over to the runner, no lazy results). A
+  /// smaller block stays deferred: the runner runs it while Python goes on,
+  /// where running it on Python would add its kernels to Python's time.
   bool eagerOnPython() const;
-  /// Both forms were timed kTimedPasses times and the eager kernels won.
+  static constexpr int64_t kEagerOnPythonNanos = 100'000;
+  /// Both forms were timed and the eager kernels won.
   bool eagerMeasuredFaster() const;
 };
 
