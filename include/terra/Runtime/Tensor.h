@@ -11,6 +11,8 @@
 #ifndef TERRA_RUNTIME_TENSOR_H
 #define TERRA_RUNTIME_TENSOR_H
 
+#include "terra/Runtime/Shape.h"
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -214,8 +216,6 @@ private:
 //===----------------------------------------------------------------------===//
 // Tensor
 //===----------------------------------------------------------------------===//
-
-using Shape = std::vector<int64_t>;
 
 /// Number of elements of `shape`; throws Error{Value} on overflow or a
 /// negative size (so that `zeros(2**40, 2**40)` is an error, not an

@@ -93,7 +93,7 @@ compiler::BlockSpec symbolize(compiler::BlockSpec a,
     auto it = symbols.emplace(std::make_pair(x, y), uint32_t(symbols.size()));
     x = symbolicSize(it.first->second);
   };
-  auto shapes = [&](Shape &x, const Shape &y) {
+  auto shapes = [&](auto &x, const auto &y) {
     for (size_t d = 0; d < x.size(); ++d)
       symbolic(x[d], y[d]);
   };
