@@ -13,6 +13,7 @@
 #include <frameobject.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -46,8 +47,14 @@ public:
     trace::Site site;
     if (!calls_.currentSite(site))
       return site;
+    // Known registered (most ops): no look-up in the locations' map.
+    Registered &recent =
+        registered_[trace::hashMix(site.code, site.offset) % kRegistered];
+    if (recent.code == site.code && recent.offset == site.offset)
+      return site;
     if (!locations_.contains(site.code, site.offset))
       registerFrames();
+    recent = {site.code, site.offset};
     return site;
   }
 
@@ -78,9 +85,17 @@ private:
     }
   }
 
+  struct Registered {
+    trace::CodeId code = 0;
+    uint32_t offset = 0;
+  };
+  static constexpr size_t kRegistered = 256;
+
   trace::PythonCallStacks calls_;
   trace::SourceLocations &locations_;
   std::unordered_set<PyObject *> codes_;
+  /// Sites whose locations are registered, direct-mapped.
+  std::array<Registered, kRegistered> registered_{};
 };
 
 /// An on/off environment variable: "0" is off, any other value on, and

@@ -5,19 +5,32 @@
 namespace terra {
 namespace trace {
 
-CallStackIds::CallStackIds() {
+CallStackIds::CallStackIds() : recent_(kRecent) {
   // Id 0 is the outermost frame; its entry is never looked up by key.
   entries_.push_back({kRootCallStack, Site{}});
 }
 
 CallStackId CallStackIds::child(CallStackId parent, const Site &site) {
   Key key{parent, site};
+  // One multiply (Fibonacci hashing), not the map's full mix: this runs
+  // for most ops.
+  uint64_t mixed = (site.code >> 4) ^ (uint64_t(site.offset) << 20) ^
+                   (uint64_t(parent) << 40) ^ (uint64_t(site.callStack) << 8) ^
+                   site.sub;
+  Recent &recent =
+      recent_[(mixed * 0x9e3779b97f4a7c15ull) >> (64 - kRecentBits)];
+  if (recent.key == key)
+    return recent.id;
   auto it = ids_.find(key);
-  if (it != ids_.end())
-    return it->second;
-  auto id = static_cast<CallStackId>(entries_.size());
-  entries_.push_back({parent, site});
-  ids_.emplace(key, id);
+  CallStackId id;
+  if (it != ids_.end()) {
+    id = it->second;
+  } else {
+    id = static_cast<CallStackId>(entries_.size());
+    entries_.push_back({parent, site});
+    ids_.emplace(key, id);
+  }
+  recent = {key, id};
   return id;
 }
 

@@ -69,8 +69,19 @@ private:
     }
   };
 
+  /// The latest answers, direct-mapped by key hash: each op asks for the
+  /// stacks of the frames it entered, mostly the same few, and a probe
+  /// here costs less than the hash map's node walk.
+  struct Recent {
+    Key key{~CallStackId(0), Site{}};
+    CallStackId id = kRootCallStack;
+  };
+  static constexpr unsigned kRecentBits = 9;
+  static constexpr size_t kRecent = size_t(1) << kRecentBits;
+
   std::vector<Entry> entries_;
   std::unordered_map<Key, CallStackId, KeyHash> ids_;
+  std::vector<Recent> recent_;
 };
 
 } // namespace trace
