@@ -12,6 +12,8 @@
 #include "terra/Runtime/Autograd.h"
 #include "terra/Runtime/Functions.h"
 
+#include <cstring>
+#include <deque>
 #include <optional>
 #include <string>
 
@@ -443,6 +445,111 @@ TERRA_FUNCTION(set_grad_enabled, 1, {
 TERRA_FUNCTION(is_grad_enabled, 0,
                { return PyBool_FromLong(autograd::isGradEnabled()); })
 
+/// Functions with an op code bound in: calling one runs the op with no
+/// Python frame in between (a Python wrapper such as `def relu(input):
+/// return _terra.unary(code, input)` cost about as much as deferring the
+/// op under co-execution). `self` is (kind, code, name); arguments follow
+/// PyTorch's names (`input`, `other`), positional or by keyword.
+enum class BoundKind { Unary = 0, Binary = 1 };
+
+PyObject *callBoundOp(PyObject *self, PyObject *const *argv,
+                      Py_ssize_t positional, PyObject *keywordNames) {
+  return guarded([&]() -> PyObject * {
+    auto kind =
+        static_cast<BoundKind>(PyLong_AsLong(PyTuple_GET_ITEM(self, 0)));
+    long code = PyLong_AsLong(PyTuple_GET_ITEM(self, 1));
+    const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(self, 2));
+    static const char *const parameters[] = {"input", "other"};
+    size_t expected = kind == BoundKind::Unary ? 1 : 2;
+    PyObject *values[2] = {nullptr, nullptr};
+    positional = PyVectorcall_NARGS(positional);
+    if (size_t(positional) > expected)
+      throwError(Error::Kind::Type,
+                 std::string(name) + "() takes " + std::to_string(expected) +
+                     " positional argument" + (expected == 1 ? "" : "s") +
+                     " but " + std::to_string(positional) + " were given");
+    for (Py_ssize_t i = 0; i < positional; ++i)
+      values[i] = argv[i];
+    Py_ssize_t keywords = keywordNames ? PyTuple_GET_SIZE(keywordNames) : 0;
+    for (Py_ssize_t k = 0; k < keywords; ++k) {
+      const char *keyword = PyUnicode_AsUTF8(PyTuple_GET_ITEM(keywordNames, k));
+      size_t slot = 0;
+      while (slot < expected && std::strcmp(keyword, parameters[slot]) != 0)
+        ++slot;
+      if (slot == expected)
+        throwError(Error::Kind::Type, std::string(name) +
+                                          "() got an unexpected keyword "
+                                          "argument '" +
+                                          keyword + "'");
+      if (values[slot])
+        throwError(Error::Kind::Type,
+                   std::string(name) + "() got multiple values for argument '" +
+                       keyword + "'");
+      values[slot] = argv[positional + k];
+    }
+    for (size_t slot = 0; slot < expected; ++slot)
+      if (!values[slot])
+        throwError(Error::Kind::Type,
+                   std::string(name) +
+                       "() missing 1 required positional arguments: \"" +
+                       parameters[slot] + "\"");
+    // PyTorch's wording for an argument of the wrong type.
+    auto wrongType = [&](size_t slot) {
+      throwError(Error::Kind::Type,
+                 std::string(name) + "(): argument '" + parameters[slot] +
+                     "' (position " + std::to_string(slot + 1) +
+                     ") must be Tensor, not " + Py_TYPE(values[slot])->tp_name);
+    };
+    if (kind == BoundKind::Unary) {
+      if (!isTensor(values[0]))
+        wrongType(0);
+      return wrap(
+          functions::unary(static_cast<ops::UnaryOp>(code), unwrap(values[0])));
+    }
+    Operand a, b;
+    if (!operandPair(values[0], values[1], a, b)) {
+      if (!a.convertAny(values[0]))
+        wrongType(0);
+      if (!b.convertAny(values[1]))
+        wrongType(1);
+    }
+    return wrap(functions::binary(static_cast<ops::BinaryOp>(code), *a, *b));
+  });
+}
+
+// bound_op(kind, code, name): the function; kind 0 unary, 1 binary.
+TERRA_FUNCTION(bound_op, 3, {
+  long kind = long(args.integer(0));
+  if (kind != long(BoundKind::Unary) && kind != long(BoundKind::Binary))
+    throwError(Error::Kind::Value, "bound_op(): kind must be 0 or 1");
+  const char *name = PyUnicode_AsUTF8(args.object(2));
+  if (!name)
+    return nullptr;
+  // The function's __name__ is its definition's: one per op, for the
+  // process's life (functions keep a pointer to it).
+  static std::deque<std::string> names;
+  static std::deque<PyMethodDef> definitions;
+  names.emplace_back(name);
+  definitions.push_back({names.back().c_str(),
+                         reinterpret_cast<PyCFunction>(callBoundOp),
+                         METH_FASTCALL | METH_KEYWORDS, nullptr});
+  PyObject *bound =
+      Py_BuildValue("(llO)", kind, long(args.integer(1)), args.object(2));
+  if (!bound)
+    return nullptr;
+  PyObject *function = PyCFunction_NewEx(&definitions.back(), bound, nullptr);
+  Py_DECREF(bound);
+  return function;
+})
+// as_method(f): f bound to the instance when read from a class, as a
+// Python function is (builtins are not).
+TERRA_FUNCTION(as_method, 1, {
+  PyObject *method = PyInstanceMethod_New(args.object(0));
+  if (!method)
+    return nullptr;
+  return method;
+})
+
 #undef TERRA_FUNCTION
 
 #define TERRA_METHOD(NAME, DOC)                                                \
@@ -455,6 +562,9 @@ PyMethodDef functions[] = {
     TERRA_METHOD(empty, "empty(shape, dtype)"),
     TERRA_METHOD(full, "full(shape, value, dtype)"),
     TERRA_METHOD(unary, "unary(op, x)"),
+    TERRA_METHOD(bound_op, "bound_op(kind, code, name): an op with its code "
+                           "bound in (kind 0 unary, 1 binary)."),
+    TERRA_METHOD(as_method, "as_method(f): f bound to instances."),
     TERRA_METHOD(binary, "binary(op, a, b)"),
     TERRA_METHOD(compare, "compare(op, a, b)"),
     TERRA_METHOD(binary_, "binary_(op, target, other): in place."),

@@ -6,23 +6,11 @@ from ._ops import BINARY, UNARY
 
 
 def _unary(name):
-    code = UNARY[name]
-
-    def function(input):
-        return _terra.unary(code, input)
-
-    function.__name__ = name
-    return function
+    return _terra.bound_op(0, UNARY[name], name)
 
 
 def _binary(name):
-    code = BINARY[name]
-
-    def function(input, other):
-        return _terra.binary(code, input, other)
-
-    function.__name__ = name
-    return function
+    return _terra.bound_op(1, BINARY[name], name)
 
 
 neg = _unary("neg")

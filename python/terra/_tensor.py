@@ -496,11 +496,8 @@ class Tensor(_terra.Tensor):
     def zero_(self):
         return self.fill_(0)
 
-    def maximum(self, other):
-        return _terra.binary(BINARY["maximum"], self, other)
-
-    def minimum(self, other):
-        return _terra.binary(BINARY["minimum"], self, other)
+    maximum = _terra.as_method(_terra.bound_op(1, BINARY["maximum"], "maximum"))
+    minimum = _terra.as_method(_terra.bound_op(1, BINARY["minimum"], "minimum"))
 
     def eq(self, other):
         return self == other
@@ -547,14 +544,12 @@ class Tensor(_terra.Tensor):
 
 def _make_unary(name):
     code = UNARY[name]
-
-    def method(self):
-        return _terra.unary(code, self)
+    # A builtin bound to the op: no Python frame per call.
+    method = _terra.as_method(_terra.bound_op(0, code, name))
 
     def method_(self):
         return self.copy_(_terra.unary(code, self))
 
-    method.__name__ = name
     method_.__name__ = name + "_"
     return method, method_
 

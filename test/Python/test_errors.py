@@ -42,7 +42,25 @@ class BadInputTest(unittest.TestCase):
                                                       stride=2, output_padding=2),
          RuntimeError, r"output padding must be smaller than either stride or dilation, but got "
          r"output_padding_height: 2 output_padding_width: 2 stride_height: 2"),
+        # Ops bound in C (terra.relu, Tensor.relu, terra.maximum): PyTorch's wording.
+        (lambda: terra.relu(1), TypeError,
+         r"relu\(\): argument 'input' \(position 1\) must be Tensor, not int"),
+        (lambda: terra.maximum(terra.ones(2), "a"), TypeError,
+         r"maximum\(\): argument 'other' \(position 2\) must be Tensor, not str"),
+        (lambda: terra.relu(terra.ones(2), terra.ones(2)), TypeError,
+         r"relu\(\) takes 1 positional argument but 2 were given"),
+        (lambda: terra.maximum(terra.ones(2)), TypeError,
+         r'maximum\(\) missing 1 required positional arguments: "other"'),
+        (lambda: terra.ones(2).exp(2), TypeError, r"exp\(\) takes 1 positional argument but 2 were given"),
+        (lambda: terra.relu(inp=terra.ones(2)), TypeError, r"relu\(\) got an unexpected keyword argument 'inp'"),
     ]
+
+    def test_bound_ops_take_pytorch_keywords(self):
+        x = terra.tensor([[-1.0, 2.0], [3.0, -4.0]])
+        self.assertEqual(terra.relu(input=x).tolist(), [[0.0, 2.0], [3.0, 0.0]])
+        self.assertEqual(terra.maximum(x, other=x * 0).tolist(), [[0.0, 2.0], [3.0, 0.0]])
+        self.assertEqual(x.maximum(other=x * 0).tolist(), [[0.0, 2.0], [3.0, 0.0]])
+        self.assertEqual((terra.relu.__name__, terra.Tensor.exp.__name__), ("relu", "exp"))
 
     def test_each_bad_input_names_the_problem(self):
         for index, (function, kind, pattern) in enumerate(self.CASES):
