@@ -528,11 +528,19 @@ bool CoExecutor::afterMatch(const MatchResult &match,
       }
     for (size_t r = 0; r < results.size; ++r) {
       const compiler::TensorType &type = node.results[r].type;
-      const Shape &shape = node.symbolic ? resolvedShapes_[r] : type.shape;
-      std::shared_ptr<Storage> storage =
-          Storage::lazy(size_t(numElements(shape)) * itemSize(type.dtype));
-      *results[r] =
-          Tensor::view(storage, type.dtype, shape, contiguousStrides(shape), 0);
+      std::shared_ptr<Storage> storage;
+      if (node.symbolic) {
+        const Shape &shape = resolvedShapes_[r];
+        storage =
+            Storage::lazy(size_t(numElements(shape)) * itemSize(type.dtype));
+        *results[r] = Tensor::view(storage, type.dtype, shape,
+                                   contiguousStrides(shape), 0);
+      } else {
+        uint32_t result = pass.block->firstResult[position] + uint32_t(r);
+        storage = Storage::lazy(pass.block->resultBytes[result]);
+        *results[r] = Tensor::view(storage, type.dtype, type.shape,
+                                   pass.block->resultStrides[result], 0);
+      }
       tagExecuted(*results[r], match.node, uint32_t(r), match.visit);
       LazyResult &lazy = pass.lazy(position, r);
       lazy.storage = storage;

@@ -239,6 +239,21 @@ CoExecutor::prepareBlock(const trace::TraceGraph &graph, int32_t index) {
   state->isView.resize(numOps);
   for (size_t op = 0; op < numOps; ++op)
     state->isView[op] = isViewOp(traced.spec.ops[op].name.c_str());
+  state->resultStrides.resize(state->firstResult.back());
+  state->resultBytes.resize(state->firstResult.back());
+  for (size_t op = 0; op < numOps; ++op) {
+    const trace::Node &node = graph.node(traced.nodes[op]);
+    if (node.symbolic)
+      continue;
+    size_t numResults = state->firstResult[op + 1] - state->firstResult[op];
+    for (size_t r = 0; r < numResults && r < node.results.size(); ++r) {
+      const compiler::TensorType &type = node.results[r].type;
+      state->resultStrides[state->firstResult[op] + r] =
+          contiguousStrides(type.shape);
+      state->resultBytes[state->firstResult[op] + r] =
+          size_t(numElements(type.shape)) * itemSize(type.dtype);
+    }
+  }
   for (size_t i = 0; i < traced.inputs.size(); ++i)
     state->bindings[traced.inputs[i].firstOp].push_back(
         {traced.inputs[i].firstOperand, uint32_t(i)});

@@ -49,6 +49,10 @@ struct BlockState {
   std::vector<uint32_t> firstResult;
   /// Per op: a view (its result shares memory with its operand eagerly).
   std::vector<bool> isView;
+  /// Per result (firstResult): its contiguous strides and size in bytes,
+  /// for the lazy results of static shape (made once, not at every op).
+  std::vector<Shape> resultStrides;
+  std::vector<size_t> resultBytes;
   /// Some size of the block is symbolic (automatic dynamic shapes): each
   /// pass gives the symbols their values.
   bool symbolic = false;

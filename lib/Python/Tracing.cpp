@@ -49,7 +49,9 @@ public:
       return site;
     // Known registered (most ops): no look-up in the locations' map.
     Registered &recent =
-        registered_[trace::hashMix(site.code, site.offset) % kRegistered];
+        registered_[((site.code >> 4) ^ (uint64_t(site.offset) << 24)) *
+                        0x9e3779b97f4a7c15ull >>
+                    (64 - kRegisteredBits)];
     if (recent.code == site.code && recent.offset == site.offset)
       return site;
     if (!locations_.contains(site.code, site.offset))
@@ -89,7 +91,8 @@ private:
     trace::CodeId code = 0;
     uint32_t offset = 0;
   };
-  static constexpr size_t kRegistered = 256;
+  static constexpr unsigned kRegisteredBits = 8;
+  static constexpr size_t kRegistered = size_t(1) << kRegisteredBits;
 
   trace::PythonCallStacks calls_;
   trace::SourceLocations &locations_;
