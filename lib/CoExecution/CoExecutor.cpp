@@ -87,8 +87,7 @@ void CoExecutor::finish(bool waitForCompiler) {
     recording::setObserver(nullptr);
   installed_ = false;
   waitForRunner();
-  while (retired_.tryPop()) {
-  }
+  inFlight_.clear();
 }
 
 std::map<std::string, uint64_t> CoExecutor::compileFailures() const {
@@ -607,17 +606,38 @@ void CoExecutor::submitPass() {
   } else {
     ++stats_.passesCompiled;
   }
-  while (std::optional<std::shared_ptr<Pass>> retired = retired_.tryPop())
-    if (sparePasses_.size() < kSparePasses && retired->use_count() == 1)
-      sparePasses_.push_back(std::move(*retired));
-  runner_.submit([this, pass = std::move(pass), held]() mutable {
+  reclaimPasses();
+  pass->runEagerly = held;
+  Pass *running = pass.get();
+  inFlight_.push_back(std::move(pass));
+  // Two pointers: the task fits in std::function's own storage, so handing
+  // a pass over allocates nothing.
+  runner_.submit([this, running] {
+    struct Finish {
+      Pass &pass;
+      ~Finish() { pass.finishOnRunner(); }
+    } finish{*running};
     if (options_.beforeRunnerPass)
       options_.beforeRunnerPass();
-    runPass(*pass, held);
-    // Handed over whole (the task keeps no reference), so that the Python
-    // thread reuses it. When the queue is full, the runner frees it.
-    retired_.tryPush(std::move(pass));
+    runPass(*running, running->runEagerly);
   });
+}
+
+void CoExecutor::reclaimPasses() {
+  while (!inFlight_.empty()) {
+    std::shared_ptr<Pass> &oldest = inFlight_.front();
+    // The runner finishes passes in order; once it is idle, those it
+    // skipped after a failure are free too.
+    if (!oldest->finished.load(std::memory_order_acquire) &&
+        runner_.completed() != runner_.submitted())
+      return;
+    // A pass skipped after a failure is dropped: that releases what it held
+    // (values it would have read or written become readable again).
+    if (oldest->finished.load(std::memory_order_acquire) &&
+        sparePasses_.size() < kSparePasses && oldest.use_count() == 1)
+      sparePasses_.push_back(std::move(oldest));
+    inFlight_.pop_front();
+  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -636,6 +656,10 @@ CoExecutor::OutsidePython::~OutsidePython() {
 }
 
 void CoExecutor::waitForRunner() {
+  struct Reclaim {
+    CoExecutor &executor;
+    ~Reclaim() { executor.reclaimPasses(); }
+  } reclaim{*this}; // Also when the wait rethrows a runner error.
   if (runner_.completed() == runner_.submitted()) {
     runner_.drain(); // Rethrows a runner error, if any.
     return;
@@ -650,8 +674,13 @@ void CoExecutor::waitForValue(const Storage &storage) {
     return;
   ++stats_.waits;
   OutsidePython outside(options_);
-  // Passes queued after the one that fills `storage` keep running.
-  runner_.waitUntil([&] { return !storage.isPending(); });
+  try {
+    // Passes queued after the one that fills `storage` keep running.
+    runner_.waitUntil([&] { return !storage.isPending(); });
+  } catch (...) {
+    reclaimPasses(); // The runner failed: release the passes it skipped.
+    throw;
+  }
 }
 
 void CoExecutor::abandonPass() {

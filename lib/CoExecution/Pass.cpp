@@ -126,6 +126,8 @@ void Pass::start(std::shared_ptr<BlockState> started, bool timePasses) {
   compiled = std::atomic_load(&block->slot->compiled);
   // Only the final code is timed: the quick tier is replaced soon.
   bool final = timePasses && block->slot->final.load(std::memory_order_acquire);
+  finished.store(false, std::memory_order_relaxed);
+  runEagerly = false;
   eager = final && block->nextPassEager();
   // Timed only while the forms race: the runner's writes would otherwise
   // move the block's cache line between the threads on every pass.
@@ -143,19 +145,18 @@ void Pass::start(std::shared_ptr<BlockState> started, bool timePasses) {
   symbols.clear();
 }
 
-void runPass(Pass &pass, bool eagerly) {
+void Pass::finishOnRunner() {
   // Everything the pass references is let go here, on the runner, which
   // touched those counts last: the Python thread reusing the pass would
   // otherwise take a cache miss on each (the 5-op chain's first op spent
   // a fifth of the Python thread's time releasing its previous pass).
-  struct Release {
-    Pass &pass;
-    ~Release() {
-      releaseInUse(pass);
-      pass.releaseHeld();
-      pass.results.clear();
-    }
-  } release{pass};
+  releaseInUse(*this);
+  releaseHeld();
+  results.clear();
+  finished.store(true, std::memory_order_release);
+}
+
+void runPass(Pass &pass, bool eagerly) {
   const trace::TracedBlock &traced = pass.block->traced;
   auto start = std::chrono::steady_clock::now();
   auto timed = [&](bool eager) {

@@ -123,6 +123,14 @@ struct Pass {
   /// that choice (final code, or eager kernels).
   bool eager = false;
   bool timed = false;
+  /// Runs the eager kernels whatever the timing said: Python held results
+  /// the block does not hand back (CoExecutor::submitPass).
+  bool runEagerly = false;
+  /// Set by the runner when it no longer touches the pass.
+  std::atomic<bool> finished{false};
+  /// The end of the runner's task, also when it failed: releases the
+  /// storages, inputs and write-back targets and sets `finished`.
+  void finishOnRunner();
 
   /// Starts a pass through `block` (a reused pass keeps its arrays'
   /// capacity); `timePasses`: see Options::timePasses.
@@ -160,7 +168,8 @@ void releaseInUse(Pass &pass);
 
 /// The runner's side of a pass: the compiled block (or, `eagerly`, the
 /// block's ops with the eager kernels) on the bound inputs; fills the lazy
-/// outputs, writes back in-place results, releases the storages.
+/// outputs and writes back in-place results (Pass::finishOnRunner then
+/// releases what the pass holds).
 void runPass(Pass &pass, bool eagerly);
 
 } // namespace coexec

@@ -279,6 +279,8 @@ private:
                     recording::Operands operands);
   void bindInputs(uint32_t index, recording::Operands operands);
   void submitPass();
+  /// Moves the passes the runner has finished from inFlight_ to the spares.
+  void reclaimPasses();
   /// Ends validating: the current pass (if any) is replayed up to where
   /// Python got, and recording resumes at the validator's position.
   void diverge(std::string reason);
@@ -331,6 +333,10 @@ private:
   /// Finished passes kept to be reused: their arrays keep their capacity,
   /// and the memory the Python thread allocated stays on it.
   std::vector<std::shared_ptr<Pass>> sparePasses_;
+  /// Passes handed to the runner, oldest first (it runs them in order);
+  /// each is reclaimed once the runner has marked it finished. Destroyed
+  /// after runner_, whose thread reads them.
+  std::deque<std::shared_ptr<Pass>> inFlight_;
   /// A deferred op's result shapes, resolved from its symbols (kept for
   /// their capacity).
   std::vector<Shape> resolvedShapes_;
@@ -376,9 +382,6 @@ private:
   // The runner and the queue back are shared with the runner thread: on
   // cache lines of their own, away from the Python thread's fields.
   alignas(64) GraphRunner runner_;
-  /// Passes the runner has finished, freed by the Python thread that
-  /// allocated them (frees across threads are slow in glibc's malloc).
-  alignas(64) SpscQueue<std::shared_ptr<Pass>> retired_{4096};
   alignas(64) std::string replayError_;
   bool installed_ = false;
   bool resolving_ = false;
