@@ -1,9 +1,11 @@
 //===- Parallel.cpp - A small pool for eager kernels ----------------------===//
 //
-// One persistent worker per extra core. A parallel region hands each worker
-// one chunk and runs the first chunk on the caller; regions do not nest (a
-// region started from a worker runs inline). Workers spin briefly between
-// regions, then sleep on a condition variable.
+// One persistent worker per extra core. A parallel region is cut into one
+// chunk per thread; the caller and the workers claim chunks until none is
+// left, so a worker that is slow to start costs the caller nothing but its
+// share of the work. Regions do not nest (a region started from a worker
+// runs inline). Workers spin briefly between regions, then sleep on a
+// condition variable.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,7 +37,7 @@ class ThreadPool {
 public:
   explicit ThreadPool(int workers) {
     for (int i = 0; i < workers; ++i)
-      threads_.emplace_back([this, i] { work(i); });
+      threads_.emplace_back([this] { work(); });
   }
 
   ~ThreadPool() {
@@ -54,13 +56,14 @@ public:
     // One region at a time: a second caller thread waits its turn.
     std::lock_guard<std::mutex> region(regionMutex_);
     int64_t chunkSize = (count + workers()) / (workers() + 1);
-    // Chunks that are not empty; workers past them skip this region.
-    int chunks = static_cast<int>((count + chunkSize - 1) / chunkSize);
     body_ = &body;
     count_ = count;
     chunkSize_ = chunkSize;
-    pending_.store(chunks - 1);
-    generation_.fetch_add(1);
+    chunks_ = static_cast<uint32_t>((count + chunkSize - 1) / chunkSize);
+    done_.store(0, std::memory_order_relaxed);
+    uint64_t generation = (claims_.load(std::memory_order_relaxed) >> 32) + 1;
+    claims_.store(generation << 32 | uint64_t(chunks_) << 16,
+                  std::memory_order_release);
     if (sleepers_.load() > 0) {
       // Taking the mutex orders this notify after a sleeper's predicate
       // check, so the wake-up cannot be lost.
@@ -70,36 +73,61 @@ public:
       wake_.notify_all();
     }
     insideRegion = true;
-    body(0, std::min(chunkSize, count));
+    runChunks(generation);
     insideRegion = false;
-    while (pending_.load() != 0)
+    // Only chunks a worker has claimed (it was running then) are waited
+    // for: those no worker took in time ran above, on this thread.
+    while (done_.load(std::memory_order_acquire) != chunks_)
       pause();
   }
 
 private:
   static constexpr int kSpins = 1 << 11;
 
-  void work(int index) {
+  /// Claims and runs chunks of region `generation` until none is left.
+  /// Chunks are claimed, not assigned: a worker that is asleep or has lost
+  /// its core (the runner, the Python thread and a compiler share two
+  /// cores) leaves its chunk to the caller instead of making it wait.
+  void runChunks(uint64_t generation) {
+    uint64_t claims = claims_.load(std::memory_order_acquire);
+    for (;;) {
+      // Everything this test reads is in the one atomic word: a late
+      // worker must not read the next region's fields being written.
+      uint32_t next = uint32_t(claims & 0xffff);
+      uint32_t chunks = uint32_t((claims >> 16) & 0xffff);
+      if ((claims >> 32) != generation || next >= chunks)
+        return;
+      if (!claims_.compare_exchange_weak(claims, claims + 1,
+                                         std::memory_order_acq_rel))
+        continue;
+      // The region cannot finish (nor its fields change) before this
+      // chunk is counted done.
+      int64_t begin = int64_t(next) * chunkSize_;
+      (*body_)(begin, std::min(begin + chunkSize_, count_));
+      done_.fetch_add(1, std::memory_order_release);
+      claims = claims_.load(std::memory_order_acquire);
+    }
+  }
+
+  void work() {
     insideRegion = true;
     uint64_t seen = 0;
+    auto generation = [&] {
+      return claims_.load(std::memory_order_acquire) >> 32;
+    };
     for (;;) {
-      for (int spin = 0; generation_.load() == seen && spin < kSpins; ++spin)
+      for (int spin = 0; generation() == seen && spin < kSpins; ++spin)
         pause();
-      if (generation_.load() == seen) {
+      if (generation() == seen) {
         std::unique_lock<std::mutex> lock(mutex_);
         ++sleepers_;
-        wake_.wait(lock,
-                   [&] { return stopping_ || generation_.load() != seen; });
+        wake_.wait(lock, [&] { return stopping_ || generation() != seen; });
         --sleepers_;
         if (stopping_)
           return;
       }
-      seen = generation_.load();
-      int64_t begin = (index + 1) * chunkSize_;
-      if (begin >= count_)
-        continue; // No chunk for this worker in this region.
-      (*body_)(begin, std::min(begin + chunkSize_, count_));
-      pending_.fetch_sub(1);
+      seen = generation();
+      runChunks(seen);
     }
   }
 
@@ -107,11 +135,15 @@ private:
   std::mutex regionMutex_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  // Written before `generation_` is bumped, read after seeing it change.
+  // Written before the region's generation is published in `claims_`, read
+  // after claiming one of its chunks.
   RangeFn *body_ = nullptr;
   int64_t count_ = 0, chunkSize_ = 0;
-  std::atomic<int> pending_{0};
-  std::atomic<uint64_t> generation_{0};
+  uint32_t chunks_ = 0;
+  /// The region's generation (bits 32-63), its number of chunks (16-31)
+  /// and the next chunk to claim (0-15).
+  std::atomic<uint64_t> claims_{0};
+  std::atomic<uint32_t> done_{0};
   std::atomic<int> sleepers_{0};
   bool stopping_ = false;
 };
