@@ -736,7 +736,39 @@ void CoExecutor::diverge(std::string reason) {
   stopValidating();
 }
 
+void CoExecutor::noteRaces() {
+  for (const std::shared_ptr<BlockState> &block : blocks_) {
+    if (!block || block->compiledPasses.load() < BlockState::kTimedPasses ||
+        block->eagerPasses.load() < BlockState::kTimedPasses)
+      continue;
+    RaceReport report;
+    report.first = graph_->node(block->traced.nodes.front()).site;
+    report.last = graph_->node(block->traced.nodes.back()).site;
+    report.ops = block->traced.nodes.size();
+    report.compiledMs = double(block->compiledNanos.load()) / 1e6;
+    report.eagerMs = double(block->eagerNanos.load()) / 1e6;
+    report.form = block->eagerOnPython() ? RaceReport::Form::EagerOnPython
+                  : block->eagerMeasuredFaster()
+                      ? RaceReport::Form::EagerOnRunner
+                      : RaceReport::Form::Compiled;
+    races_[{block->traced.nodes.front(), report.ops}] = std::move(report);
+  }
+}
+
+std::vector<RaceReport> CoExecutor::races() const {
+  const_cast<CoExecutor *>(this)->noteRaces();
+  std::vector<RaceReport> reports;
+  for (const auto &entry : races_)
+    reports.push_back(entry.second);
+  std::sort(reports.begin(), reports.end(),
+            [](const RaceReport &a, const RaceReport &b) {
+              return a.compiledMs > b.compiledMs;
+            });
+  return reports;
+}
+
 void CoExecutor::stopValidating() {
+  noteRaces();
   if (pass_)
     abandonPass();
   // Validation that did not outlast a walk over the graph did not pay for

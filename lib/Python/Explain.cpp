@@ -79,6 +79,16 @@ std::string milliseconds(double seconds) {
   return text;
 }
 
+/// "240 us" or "24.2 ms".
+std::string formatMs(double ms) {
+  char text[32];
+  if (ms < 1)
+    std::snprintf(text, sizeof(text), "%.0f us", ms * 1e3);
+  else
+    std::snprintf(text, sizeof(text), "%.1f ms", ms);
+  return text;
+}
+
 /// What became of one block.
 struct BlockOutcome {
   size_t index = 0;
@@ -280,7 +290,10 @@ std::string replaceAll(std::string text, const std::string &prefix,
 } // namespace
 
 std::string coExecutionReport(const coexec::CoExecutor &executor,
+                              const trace::SourceLocations &locations,
+                              const trace::CallStackIds &stacks,
                               const ExplainOptions &options) {
+  Locator locate(locations, stacks, options.libraryDir, options.baseDir);
   auto shorten = [&](const std::string &text) {
     return replaceAll(replaceAll(text, options.libraryDir, "terra/"),
                       options.baseDir, "");
@@ -332,6 +345,27 @@ std::string coExecutionReport(const coexec::CoExecutor &executor,
   for (size_t i = 0; i < sorted.size() && i < 10; ++i)
     os << "    " << sorted[i]->count << "x " << shorten(sorted[i]->reason)
        << "\n";
+  std::vector<coexec::RaceReport> races = executor.races();
+  if (!races.empty()) {
+    size_t compiled = 0;
+    for (const coexec::RaceReport &race : races)
+      compiled += race.form == coexec::RaceReport::Form::Compiled;
+    os << "  compiled code against eager kernels (the fastest timed pass of "
+          "each, TERRA_TIME_PASSES): "
+       << compiled << " of " << races.size()
+       << " blocks run their compiled code\n";
+    for (size_t i = 0; i < races.size() && i < 10; ++i) {
+      const coexec::RaceReport &race = races[i];
+      os << "    " << locate(race.first) << " .. " << locate(race.last) << " ("
+         << race.ops << " ops): compiled " << formatMs(race.compiledMs)
+         << ", eager " << formatMs(race.eagerMs) << ": "
+         << (race.form == coexec::RaceReport::Form::Compiled ? "runs compiled"
+             : race.form == coexec::RaceReport::Form::EagerOnRunner
+                 ? "eager kernels on the runner"
+                 : "eager kernels run by Python")
+         << "\n";
+    }
+  }
   std::vector<coexec::RecompileReport> recompiles = executor.recompiles();
   if (!recompiles.empty()) {
     uint64_t total = 0;

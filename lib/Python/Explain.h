@@ -54,6 +54,8 @@ std::string explainReport(const trace::TraceGraph &graph,
 /// divergences with their reasons (file names shortened as in the report:
 /// relative to `baseDir`, the terra package's as `terra/...`).
 std::string coExecutionReport(const coexec::CoExecutor &executor,
+                              const trace::SourceLocations &locations,
+                              const trace::CallStackIds &stacks,
                               const ExplainOptions &options);
 
 } // namespace python

@@ -234,7 +234,8 @@ PyObject *fn_trace_report(PyObject *, PyObject *const *argv, Py_ssize_t argc) {
       PyThreadState *state = PyEval_SaveThread();
       report = explainReport(graph, session->locations, session->stacks, counts,
                              options);
-      report += coExecutionReport(session->executor, options);
+      report += coExecutionReport(session->executor, session->locations,
+                                  session->stacks, options);
       PyEval_RestoreThread(state);
     }
     return PyUnicode_FromStringAndSize(report.data(), report.size());

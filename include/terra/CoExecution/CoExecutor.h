@@ -152,6 +152,21 @@ struct Stats {
 };
 
 /// Recompilations of the blocks that start at one site.
+/// How a block's race between its compiled code and its eager kernels
+/// ended (explain report): the fastest of the timed passes of each form.
+struct RaceReport {
+  trace::Site first, last; // The block's first and last ops.
+  size_t ops = 0;
+  double compiledMs = 0, eagerMs = 0;
+  /// The form its passes run: the compiled code, the eager kernels on the
+  /// runner, or the eager kernels run by Python (BlockState).
+  enum class Form {
+    Compiled,
+    EagerOnRunner,
+    EagerOnPython
+  } form = Form::Compiled;
+};
+
 struct RecompileReport {
   std::string location; // file:line, with callers
   uint64_t compilations = 0;
@@ -222,6 +237,8 @@ public:
   uint64_t recompileLimit() const { return options_.recompileLimit; }
   /// Sites whose blocks were compiled more than once, most first.
   std::vector<RecompileReport> recompiles() const;
+  /// Blocks whose race is over, the slowest compiled first.
+  std::vector<RaceReport> races() const;
   /// With Options::strict: the error of a recompilation after warm-up,
   /// once (the caller raises it in Python); empty otherwise.
   bool hasStrictViolation() const { return !strictViolation_.empty(); }
@@ -348,6 +365,9 @@ private:
   std::unordered_map<uint64_t, trace::FeedUse> feedUses_;
   std::vector<trace::IncomingOperand> scratch_;
   std::vector<uint64_t> scratchFeeds_;
+  /// Races over, by (first node, ops), kept when the blocks are cut anew.
+  std::map<std::pair<trace::NodeId, size_t>, RaceReport> races_;
+  void noteRaces();
   /// Results Python held at a block's end: compiled as outputs from then on.
   std::set<std::pair<trace::NodeId, uint32_t>> heldResults_;
 
