@@ -381,9 +381,82 @@ DType binaryResultType(BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
   return dtype;
 }
 
+/// Exponents that PyTorch's CPU kernel computes without pow() (a call
+/// per element, about 30 times slower than a multiply): `x ** 2` in a
+/// hand-written variance took 5.8 ms on a 1M-element tensor.
+enum class PowExponent {
+  Other,
+  One,
+  Two,
+  Three,
+  Half,
+  MinusHalf,
+  MinusOne,
+  MinusTwo
+};
+
+PowExponent powExponent(double exponent) {
+  if (exponent == 1)
+    return PowExponent::One;
+  if (exponent == 2)
+    return PowExponent::Two;
+  if (exponent == 3)
+    return PowExponent::Three;
+  if (exponent == 0.5)
+    return PowExponent::Half;
+  if (exponent == -0.5)
+    return PowExponent::MinusHalf;
+  if (exponent == -1)
+    return PowExponent::MinusOne;
+  if (exponent == -2)
+    return PowExponent::MinusTwo;
+  return PowExponent::Other;
+}
+
+template <PowExponent E, typename T> T powBy(T x) {
+  if constexpr (E == PowExponent::One)
+    return x;
+  else if constexpr (E == PowExponent::Two)
+    return x * x;
+  else if constexpr (E == PowExponent::Three)
+    return x * x * x;
+  else if constexpr (E == PowExponent::Half)
+    return std::sqrt(x);
+  else if constexpr (E == PowExponent::MinusHalf)
+    return T(1) / std::sqrt(x);
+  else if constexpr (E == PowExponent::MinusOne)
+    return T(1) / x;
+  else
+    return T(1) / (x * x);
+}
+
+/// `a ** b` for a floating `out` and a one-element `b` of a special value;
+/// false (nothing written) for any other exponent.
+bool powByScalarInto(Tensor &out, const Tensor &a, const Tensor &b) {
+  if (!isFloating(out.dtype()) || b.numel() != 1)
+    return false;
+  PowExponent exponent = powExponent(b.elementAsDouble(0));
+  if (exponent == PowExponent::Other)
+    return false;
+  using P = PowExponent;
+  dispatchDType(out.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (std::is_floating_point_v<T>)
+      withConstant<P, P::One, P::Two, P::Three, P::Half, P::MinusHalf,
+                   P::MinusOne, P::MinusTwo>(exponent, [&](auto constant) {
+        mapBinary<T, T>(out, a, b, [](T x, T) {
+          return powBy<decltype(constant)::value>(x);
+        });
+      });
+  });
+  return true;
+}
+
 /// Writes `op(a, b)` into `out`; all three have `out`'s dtype, `a` and `b`
 /// broadcast to its shape. `out` may alias `a` (in-place ops).
 void binaryInto(BinaryOp op, Tensor &out, const Tensor &a, const Tensor &b) {
+  if (op == BinaryOp::Pow && powByScalarInto(out, a, b))
+    return;
   dispatchDType(out.dtype(), [&](auto zero) {
     using T = decltype(zero);
     dispatchBinary(op, [&](auto constant) {

@@ -53,6 +53,29 @@ class BinaryTest(unittest.TestCase):
                 assert_same(self, getattr(terra, name)(terra.tensor(a), terra.tensor(b)),
                             expected)
 
+    def test_pow_by_special_scalars_is_exactly_torchs(self):
+        # Exponents computed without pow() (x * x, sqrt, reciprocals), as
+        # PyTorch's CPU kernel does: bit for bit, signed zeros and
+        # infinities included, in float32 and float64, and the gradient.
+        data = sample((64,), "float32")
+        data[:5] = [0.0, -0.0, np.inf, -np.inf, np.nan]
+        for dtype, exponent in itertools.product(
+                ("float32", "float64"), (1, 2, 3, 0.5, -0.5, -1, -2, 2.5)):
+            with self.subTest(dtype=dtype, exponent=exponent):
+                t = terra.tensor(data).to(getattr(terra, dtype))
+                r = torch.from_numpy(data).to(getattr(torch, dtype))
+                actual, wanted = (t ** exponent).numpy(), (r ** exponent).numpy()
+                if exponent == 2.5:  # pow() itself: within an ulp.
+                    np.testing.assert_allclose(actual, wanted, rtol=1e-6, equal_nan=True)
+                else:
+                    np.testing.assert_array_equal(actual, wanted)
+                    np.testing.assert_array_equal(np.signbit(actual), np.signbit(wanted))
+        x = terra.tensor(data[5:], requires_grad=True)
+        y = torch.tensor(data[5:], requires_grad=True)
+        (x ** 2).sum().backward()
+        (y ** 2).sum().backward()
+        assert_same(self, x.grad, y.grad)
+
     def test_type_promotion_matches_torch(self):
         values = {"bool": [True, False], "int32": [3, -2], "int64": [5, 7],
                   "float32": [1.5, -2.0], "float64": [0.25, 4.0]}
