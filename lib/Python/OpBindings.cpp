@@ -13,7 +13,6 @@
 #include "terra/Runtime/Functions.h"
 
 #include <cstring>
-#include <deque>
 #include <optional>
 #include <string>
 
@@ -517,37 +516,88 @@ PyObject *callBoundOp(PyObject *self, PyObject *const *argv,
   });
 }
 
-// bound_op(kind, code, name): the function; kind 0 unary, 1 binary.
+/// An op with its code bound in, callable as a function (`terra.relu(x)`)
+/// and, read from a class, as a method: the type is a method descriptor,
+/// so `x.relu()` passes `x` as the first argument without making a bound
+/// method object per call (which a Python function avoids too).
+struct BoundOpObject {
+  PyObject_HEAD vectorcallfunc vectorcall;
+  PyObject *spec; // (kind, code, name)
+};
+
+PyObject *boundOpCall(PyObject *callable, PyObject *const *argv,
+                      size_t positional, PyObject *keywordNames) {
+  return callBoundOp(reinterpret_cast<BoundOpObject *>(callable)->spec, argv,
+                     PyVectorcall_NARGS(positional), keywordNames);
+}
+
+PyObject *boundOpGet(PyObject *self, PyObject *instance, PyObject *) {
+  if (!instance || instance == Py_None)
+    return Py_NewRef(self);
+  return PyMethod_New(self, instance);
+}
+
+void boundOpDealloc(PyObject *self) {
+  Py_XDECREF(reinterpret_cast<BoundOpObject *>(self)->spec);
+  Py_TYPE(self)->tp_free(self);
+}
+
+PyObject *boundOpName(PyObject *self, void *) {
+  return Py_NewRef(
+      PyTuple_GET_ITEM(reinterpret_cast<BoundOpObject *>(self)->spec, 2));
+}
+
+PyObject *boundOpRepr(PyObject *self) {
+  return PyUnicode_FromFormat(
+      "<terra op %U>",
+      PyTuple_GET_ITEM(reinterpret_cast<BoundOpObject *>(self)->spec, 2));
+}
+
+PyGetSetDef boundOpGetSet[] = {
+    {"__name__", boundOpName, nullptr, nullptr, nullptr},
+    {"__qualname__", boundOpName, nullptr, nullptr, nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr},
+};
+
+PyTypeObject boundOpType = [] {
+  PyTypeObject type{PyVarObject_HEAD_INIT(nullptr, 0)};
+  type.tp_name = "_terra.BoundOp";
+  type.tp_basicsize = sizeof(BoundOpObject);
+  type.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL |
+                  Py_TPFLAGS_METHOD_DESCRIPTOR;
+  type.tp_vectorcall_offset = offsetof(BoundOpObject, vectorcall);
+  type.tp_call = PyVectorcall_Call;
+  type.tp_descr_get = boundOpGet;
+  type.tp_dealloc = boundOpDealloc;
+  type.tp_repr = boundOpRepr;
+  type.tp_getset = boundOpGetSet;
+  type.tp_doc = "An op with its code bound in.";
+  return type;
+}();
+
+// bound_op(kind, code, name): the op as a function and method; kind 0
+// unary, 1 binary.
 TERRA_FUNCTION(bound_op, 3, {
   long kind = long(args.integer(0));
   if (kind != long(BoundKind::Unary) && kind != long(BoundKind::Binary))
     throwError(Error::Kind::Value, "bound_op(): kind must be 0 or 1");
-  const char *name = PyUnicode_AsUTF8(args.object(2));
-  if (!name)
+  if (!PyUnicode_Check(args.object(2)))
+    throwError(Error::Kind::Type, "bound_op(): name must be str");
+  static bool ready = PyType_Ready(&boundOpType) == 0;
+  if (!ready)
     return nullptr;
-  // The function's __name__ is its definition's: one per op, for the
-  // process's life (functions keep a pointer to it).
-  static std::deque<std::string> names;
-  static std::deque<PyMethodDef> definitions;
-  names.emplace_back(name);
-  definitions.push_back({names.back().c_str(),
-                         reinterpret_cast<PyCFunction>(callBoundOp),
-                         METH_FASTCALL | METH_KEYWORDS, nullptr});
-  PyObject *bound =
+  PyObject *spec =
       Py_BuildValue("(llO)", kind, long(args.integer(1)), args.object(2));
-  if (!bound)
+  if (!spec)
     return nullptr;
-  PyObject *function = PyCFunction_NewEx(&definitions.back(), bound, nullptr);
-  Py_DECREF(bound);
-  return function;
-})
-// as_method(f): f bound to the instance when read from a class, as a
-// Python function is (builtins are not).
-TERRA_FUNCTION(as_method, 1, {
-  PyObject *method = PyInstanceMethod_New(args.object(0));
-  if (!method)
+  auto *op = PyObject_New(BoundOpObject, &boundOpType);
+  if (!op) {
+    Py_DECREF(spec);
     return nullptr;
-  return method;
+  }
+  op->vectorcall = boundOpCall;
+  op->spec = spec;
+  return reinterpret_cast<PyObject *>(op);
 })
 
 #undef TERRA_FUNCTION
@@ -563,8 +613,8 @@ PyMethodDef functions[] = {
     TERRA_METHOD(full, "full(shape, value, dtype)"),
     TERRA_METHOD(unary, "unary(op, x)"),
     TERRA_METHOD(bound_op, "bound_op(kind, code, name): an op with its code "
-                           "bound in (kind 0 unary, 1 binary)."),
-    TERRA_METHOD(as_method, "as_method(f): f bound to instances."),
+                           "bound in, a function and a method (kind 0 "
+                           "unary, 1 binary)."),
     TERRA_METHOD(binary, "binary(op, a, b)"),
     TERRA_METHOD(compare, "compare(op, a, b)"),
     TERRA_METHOD(binary_, "binary_(op, target, other): in place."),

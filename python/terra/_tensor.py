@@ -496,8 +496,8 @@ class Tensor(_terra.Tensor):
     def zero_(self):
         return self.fill_(0)
 
-    maximum = _terra.as_method(_terra.bound_op(1, BINARY["maximum"], "maximum"))
-    minimum = _terra.as_method(_terra.bound_op(1, BINARY["minimum"], "minimum"))
+    maximum = _terra.bound_op(1, BINARY["maximum"], "maximum")
+    minimum = _terra.bound_op(1, BINARY["minimum"], "minimum")
 
     def eq(self, other):
         return self == other
@@ -544,8 +544,8 @@ class Tensor(_terra.Tensor):
 
 def _make_unary(name):
     code = UNARY[name]
-    # A builtin bound to the op: no Python frame per call.
-    method = _terra.as_method(_terra.bound_op(0, code, name))
+    # The op as a method descriptor: no Python frame per call.
+    method = _terra.bound_op(0, code, name)
 
     def method_(self):
         return self.copy_(_terra.unary(code, self))
