@@ -737,22 +737,37 @@ void CoExecutor::diverge(std::string reason) {
 }
 
 void CoExecutor::noteRaces() {
-  for (const std::shared_ptr<BlockState> &block : blocks_) {
-    if (!block || block->compiledPasses.load() < BlockState::kTimedPasses ||
-        block->eagerPasses.load() < BlockState::kTimedPasses)
-      continue;
+  auto note = [&](const BlockState &block) {
+    if (block.compiledPasses.load() < BlockState::kTimedPasses ||
+        block.eagerPasses.load() < BlockState::kTimedPasses)
+      return false;
     RaceReport report;
-    report.first = graph_->node(block->traced.nodes.front()).site;
-    report.last = graph_->node(block->traced.nodes.back()).site;
-    report.ops = block->traced.nodes.size();
-    report.compiledMs = double(block->compiledNanos.load()) / 1e6;
-    report.eagerMs = double(block->eagerNanos.load()) / 1e6;
-    report.form = block->eagerOnPython() ? RaceReport::Form::EagerOnPython
-                  : block->eagerMeasuredFaster()
+    report.first = graph_->node(block.traced.nodes.front()).site;
+    report.last = graph_->node(block.traced.nodes.back()).site;
+    report.ops = block.traced.nodes.size();
+    report.compiledMs = double(block.compiledNanos.load()) / 1e6;
+    report.eagerMs = double(block.eagerNanos.load()) / 1e6;
+    report.form = block.eagerOnPython() ? RaceReport::Form::EagerOnPython
+                  : block.eagerMeasuredFaster()
                       ? RaceReport::Form::EagerOnRunner
                       : RaceReport::Form::Compiled;
-    races_[{block->traced.nodes.front(), report.ops}] = std::move(report);
-  }
+    races_[{block.traced.nodes.front(), report.ops}] = std::move(report);
+    return true;
+  };
+  // Races whose last timed passes were still queued when the blocks were
+  // cut anew, kept (a few) until the runner has timed them.
+  unfinishedRaces_.erase(
+      std::remove_if(unfinishedRaces_.begin(), unfinishedRaces_.end(),
+                     [&](const std::shared_ptr<BlockState> &block) {
+                       return note(*block);
+                     }),
+      unfinishedRaces_.end());
+  for (const std::shared_ptr<BlockState> &block : blocks_)
+    if (block && !note(*block) && block->finalPassesStarted > 0 &&
+        unfinishedRaces_.size() < kUnfinishedRaces &&
+        std::find(unfinishedRaces_.begin(), unfinishedRaces_.end(), block) ==
+            unfinishedRaces_.end())
+      unfinishedRaces_.push_back(block);
 }
 
 std::vector<RaceReport> CoExecutor::races() const {

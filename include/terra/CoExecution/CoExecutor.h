@@ -367,6 +367,8 @@ private:
   std::vector<uint64_t> scratchFeeds_;
   /// Races over, by (first node, ops), kept when the blocks are cut anew.
   std::map<std::pair<trace::NodeId, size_t>, RaceReport> races_;
+  std::vector<std::shared_ptr<BlockState>> unfinishedRaces_;
+  static constexpr size_t kUnfinishedRaces = 16;
   void noteRaces();
   /// Results Python held at a block's end: compiled as outputs from then on.
   std::set<std::pair<trace::NodeId, uint32_t>> heldResults_;
