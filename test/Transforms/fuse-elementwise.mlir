@@ -18,7 +18,8 @@
 // CHECK-NEXT: %[[MUL:.*]] = arith.mulf %[[ADD]], %[[A]] : f32
 // CHECK-NEXT: %[[EXP:.*]] = math.exp %[[MUL]] : f32
 // CHECK-NEXT: %[[TANH:.*]] = math.tanh %[[EXP]] : f32
-// CHECK-NEXT: %[[RELU:.*]] = arith.maximumf %[[TANH]], %{{.*}} : f32
+// CHECK-NEXT: %[[NEG:.*]] = arith.cmpf olt, %[[TANH]], %{{.*}} : f32
+// CHECK-NEXT: %[[RELU:.*]] = arith.select %[[NEG]], %{{.*}}, %[[TANH]] : f32
 // CHECK-NEXT: linalg.yield %[[RELU]] : f32
 // CHECK-NOT: linalg.generic
 // CHECK: return
@@ -113,7 +114,7 @@ func.func @reduction_then_elementwise(%x: tensor<16x1024xf32>) -> tensor<16xf32>
 // CHECK: %[[MM:.*]] = linalg.matmul ins(%[[T]], %{{.*}} : tensor<16x64xf32>, tensor<64x32xf32>)
 // CHECK: linalg.generic
 // CHECK-SAME: ins(%[[MM]] : tensor<16x32xf32>)
-// CHECK: arith.maximumf
+// CHECK: arith.select
 // CHECK-NOT: linalg.generic
 // CHECK: return
 func.func @matmul_boundary(%x: tensor<16x64xf32>, %w: tensor<64x32xf32>) -> tensor<16x32xf32> {

@@ -81,8 +81,15 @@ Value buildScalar(ReluOp, OpBuilder &b, Location loc, ValueRange args) {
   if (isBool(args[0]))
     return args[0];
   Value zero = constant(b, loc, args[0], 0);
-  if (isFloat(args[0]))
-    return arith::MaximumFOp::create(b, loc, args[0], zero);
+  if (isFloat(args[0])) {
+    // x < 0 ? 0 : x, as the eager kernel and torch.relu: NaN and -0.0 pass
+    // through (maximumf made -0.0 into +0.0). A compare and a select also
+    // vectorize, where LLVM's cost model found llvm.maximum too costly on
+    // x86 and left the whole fused loop scalar.
+    Value negative =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, args[0], zero);
+    return arith::SelectOp::create(b, loc, negative, zero, args[0]);
+  }
   return arith::MaxSIOp::create(b, loc, args[0], zero);
 }
 

@@ -12,7 +12,9 @@
 // CHECK: math.sqrt
 // CHECK: math.rsqrt
 // CHECK: math.erf
-// CHECK: arith.maximumf
+// relu is x < 0 ? 0 : x (NaN and -0.0 pass through, as torch.relu).
+// CHECK: %[[NEG:.*]] = arith.cmpf olt, %[[E:.*]], %{{.*}} : f32
+// CHECK: arith.select %[[NEG]], %{{.*}}, %[[E]] : f32
 func.func @unary_float(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = terra.neg %x : tensor<2x3xf32>
   %1 = terra.abs %0 : tensor<2x3xf32>
