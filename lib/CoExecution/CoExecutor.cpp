@@ -527,25 +527,25 @@ bool CoExecutor::afterMatch(const MatchResult &match,
       }
     for (size_t r = 0; r < results.size; ++r) {
       const compiler::TensorType &type = node.results[r].type;
+      // Static shapes: strides and size were made with the block.
+      uint32_t result = pass.block->firstResult[position] + uint32_t(r);
+      const Shape &shape = node.symbolic ? resolvedShapes_[r] : type.shape;
+      Shape symbolicStrides;
+      if (node.symbolic)
+        symbolicStrides = contiguousStrides(shape);
+      const Shape &strides =
+          node.symbolic ? symbolicStrides : pass.block->resultStrides[result];
+      size_t bytes = node.symbolic
+                         ? size_t(numElements(shape)) * itemSize(type.dtype)
+                         : pass.block->resultBytes[result];
+      std::shared_ptr<Storage> storage = Storage::lazy(bytes);
       LazyResult &lazy = pass.lazy(position, r);
+      lazy.storage = storage;
       lazy.aliased = view;
-      // The new storage moves into the tensor: each reference count change
-      // is an atomic operation, a tenth of a deferred op's time.
-      if (node.symbolic) {
-        const Shape &shape = resolvedShapes_[r];
-        std::shared_ptr<Storage> storage =
-            Storage::lazy(size_t(numElements(shape)) * itemSize(type.dtype));
-        lazy.storage = storage;
-        *results[r] = Tensor::view(std::move(storage), type.dtype, shape,
-                                   contiguousStrides(shape), 0);
-      } else {
-        uint32_t result = pass.block->firstResult[position] + uint32_t(r);
-        std::shared_ptr<Storage> storage =
-            Storage::lazy(pass.block->resultBytes[result]);
-        lazy.storage = storage;
-        *results[r] = Tensor::view(std::move(storage), type.dtype, type.shape,
-                                   pass.block->resultStrides[result], 0);
-      }
+      // Moved, not copied: each reference count change is an atomic
+      // operation, a tenth of a deferred op's time.
+      *results[r] =
+          Tensor::view(std::move(storage), type.dtype, shape, strides, 0);
       tagExecuted(*results[r], match.node, uint32_t(r), match.visit);
     }
   }
@@ -622,7 +622,7 @@ void CoExecutor::submitPass() {
     } finish{*running};
     if (options_.beforeRunnerPass)
       options_.beforeRunnerPass();
-    runPass(*running, running->runEagerly);
+    runPass(*running);
   });
 }
 
@@ -631,13 +631,13 @@ void CoExecutor::reclaimPasses() {
     std::shared_ptr<Pass> &oldest = inFlight_.front();
     // The runner finishes passes in order; once it is idle, those it
     // skipped after a failure are free too.
-    if (!oldest->finished.load(std::memory_order_acquire) &&
-        runner_.completed() != runner_.submitted())
+    bool finished = oldest->finished.load(std::memory_order_acquire);
+    if (!finished && runner_.completed() != runner_.submitted())
       return;
     // A pass skipped after a failure is dropped: that releases what it held
     // (values it would have read or written become readable again).
-    if (oldest->finished.load(std::memory_order_acquire) &&
-        sparePasses_.size() < kSparePasses && oldest.use_count() == 1)
+    if (finished && sparePasses_.size() < kSparePasses &&
+        oldest.use_count() == 1)
       sparePasses_.push_back(std::move(oldest));
     inFlight_.pop_front();
   }
@@ -658,11 +658,10 @@ CoExecutor::OutsidePython::~OutsidePython() {
     options_.afterWait();
 }
 
+CoExecutor::ReclaimOnExit::~ReclaimOnExit() { executor.reclaimPasses(); }
+
 void CoExecutor::waitForRunner() {
-  struct Reclaim {
-    CoExecutor &executor;
-    ~Reclaim() { executor.reclaimPasses(); }
-  } reclaim{*this}; // Also when the wait rethrows a runner error.
+  ReclaimOnExit reclaim{*this}; // Also when the wait rethrows a runner error.
   if (runner_.completed() == runner_.submitted()) {
     runner_.drain(); // Rethrows a runner error, if any.
     return;
@@ -677,13 +676,10 @@ void CoExecutor::waitForValue(const Storage &storage) {
     return;
   ++stats_.waits;
   OutsidePython outside(options_);
-  try {
-    // Passes queued after the one that fills `storage` keep running.
-    runner_.waitUntil([&] { return !storage.isPending(); });
-  } catch (...) {
-    reclaimPasses(); // The runner failed: release the passes it skipped.
-    throw;
-  }
+  // Also when the runner failed: the passes it skipped are released.
+  ReclaimOnExit reclaim{*this};
+  // Passes queued after the one that fills `storage` keep running.
+  runner_.waitUntil([&] { return !storage.isPending(); });
 }
 
 void CoExecutor::abandonPass() {
@@ -736,7 +732,7 @@ void CoExecutor::diverge(std::string reason) {
   stopValidating();
 }
 
-void CoExecutor::noteRaces() {
+void CoExecutor::noteRaces() const {
   auto note = [&](const BlockState &block) {
     if (block.compiledPasses.load() < BlockState::kTimedPasses ||
         block.eagerPasses.load() < BlockState::kTimedPasses)
@@ -771,7 +767,7 @@ void CoExecutor::noteRaces() {
 }
 
 std::vector<RaceReport> CoExecutor::races() const {
-  const_cast<CoExecutor *>(this)->noteRaces();
+  noteRaces();
   std::vector<RaceReport> reports;
   for (const auto &entry : races_)
     reports.push_back(entry.second);

@@ -156,7 +156,7 @@ void Pass::finishOnRunner() {
   finished.store(true, std::memory_order_release);
 }
 
-void runPass(Pass &pass, bool eagerly) {
+void runPass(Pass &pass) {
   const trace::TracedBlock &traced = pass.block->traced;
   auto start = std::chrono::steady_clock::now();
   auto timed = [&](bool eager) {
@@ -166,7 +166,7 @@ void runPass(Pass &pass, bool eagerly) {
                      std::chrono::steady_clock::now() - start)
                      .count());
   };
-  if (eagerly || pass.eager) {
+  if (pass.runEagerly || pass.eager) {
     publishEagerResults(pass, runOpsEagerly(concreteSpec(pass), pass.inputs));
     timed(/*eager=*/true);
     return;

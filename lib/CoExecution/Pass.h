@@ -166,11 +166,11 @@ void publishEagerResults(Pass &pass,
 /// Releases the storages `pass` marked pending.
 void releaseInUse(Pass &pass);
 
-/// The runner's side of a pass: the compiled block (or, `eagerly`, the
-/// block's ops with the eager kernels) on the bound inputs; fills the lazy
-/// outputs and writes back in-place results (Pass::finishOnRunner then
-/// releases what the pass holds).
-void runPass(Pass &pass, bool eagerly);
+/// The runner's side of a pass: the compiled block (or, for Pass::eager or
+/// Pass::runEagerly, the block's ops with the eager kernels) on the bound
+/// inputs; fills the lazy outputs and writes back in-place results
+/// (Pass::finishOnRunner then releases what the pass holds).
+void runPass(Pass &pass);
 
 } // namespace coexec
 } // namespace terra

@@ -444,27 +444,36 @@ TERRA_FUNCTION(set_grad_enabled, 1, {
 TERRA_FUNCTION(is_grad_enabled, 0,
                { return PyBool_FromLong(autograd::isGradEnabled()); })
 
-/// Functions with an op code bound in: calling one runs the op with no
+/// An op with its code bound in, callable as a function (`terra.relu(x)`)
+/// and, read from a class, as a method: calling one runs the op with no
 /// Python frame in between (a Python wrapper such as `def relu(input):
 /// return _terra.unary(code, input)` cost about as much as deferring the
-/// op under co-execution). `self` is (kind, code, name); arguments follow
-/// PyTorch's names (`input`, `other`), positional or by keyword.
+/// op under co-execution), and the type is a method descriptor, so
+/// `x.relu()` passes `x` as the first argument without making a bound
+/// method object per call. Arguments follow PyTorch's names (`input`,
+/// `other`), positional or by keyword.
 enum class BoundKind { Unary = 0, Binary = 1 };
 
-PyObject *callBoundOp(PyObject *self, PyObject *const *argv,
-                      Py_ssize_t positional, PyObject *keywordNames) {
+struct BoundOpObject {
+  PyObject_HEAD vectorcallfunc vectorcall;
+  BoundKind kind;
+  long code;
+  PyObject *name; // str
+};
+
+PyObject *boundOpCall(PyObject *callable, PyObject *const *argv,
+                      size_t positionalFlags, PyObject *keywordNames) {
   return guarded([&]() -> PyObject * {
-    auto kind =
-        static_cast<BoundKind>(PyLong_AsLong(PyTuple_GET_ITEM(self, 0)));
-    long code = PyLong_AsLong(PyTuple_GET_ITEM(self, 1));
-    const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(self, 2));
+    const auto &op = *reinterpret_cast<BoundOpObject *>(callable);
+    // Only error messages need the name as UTF-8.
+    auto name = [&] { return std::string(PyUnicode_AsUTF8(op.name)); };
     static const char *const parameters[] = {"input", "other"};
-    size_t expected = kind == BoundKind::Unary ? 1 : 2;
+    size_t expected = op.kind == BoundKind::Unary ? 1 : 2;
     PyObject *values[2] = {nullptr, nullptr};
-    positional = PyVectorcall_NARGS(positional);
+    Py_ssize_t positional = PyVectorcall_NARGS(positionalFlags);
     if (size_t(positional) > expected)
       throwError(Error::Kind::Type,
-                 std::string(name) + "() takes " + std::to_string(expected) +
+                 name() + "() takes " + std::to_string(expected) +
                      " positional argument" + (expected == 1 ? "" : "s") +
                      " but " + std::to_string(positional) + " were given");
     for (Py_ssize_t i = 0; i < positional; ++i)
@@ -476,34 +485,33 @@ PyObject *callBoundOp(PyObject *self, PyObject *const *argv,
       while (slot < expected && std::strcmp(keyword, parameters[slot]) != 0)
         ++slot;
       if (slot == expected)
-        throwError(Error::Kind::Type, std::string(name) +
+        throwError(Error::Kind::Type, name() +
                                           "() got an unexpected keyword "
                                           "argument '" +
                                           keyword + "'");
       if (values[slot])
         throwError(Error::Kind::Type,
-                   std::string(name) + "() got multiple values for argument '" +
-                       keyword + "'");
+                   name() + "() got multiple values for argument '" + keyword +
+                       "'");
       values[slot] = argv[positional + k];
     }
     for (size_t slot = 0; slot < expected; ++slot)
       if (!values[slot])
         throwError(Error::Kind::Type,
-                   std::string(name) +
-                       "() missing 1 required positional arguments: \"" +
+                   name() + "() missing 1 required positional arguments: \"" +
                        parameters[slot] + "\"");
     // PyTorch's wording for an argument of the wrong type.
     auto wrongType = [&](size_t slot) {
       throwError(Error::Kind::Type,
-                 std::string(name) + "(): argument '" + parameters[slot] +
-                     "' (position " + std::to_string(slot + 1) +
-                     ") must be Tensor, not " + Py_TYPE(values[slot])->tp_name);
+                 name() + "(): argument '" + parameters[slot] + "' (position " +
+                     std::to_string(slot + 1) + ") must be Tensor, not " +
+                     Py_TYPE(values[slot])->tp_name);
     };
-    if (kind == BoundKind::Unary) {
+    if (op.kind == BoundKind::Unary) {
       if (!isTensor(values[0]))
         wrongType(0);
-      return wrap(
-          functions::unary(static_cast<ops::UnaryOp>(code), unwrap(values[0])));
+      return wrap(functions::unary(static_cast<ops::UnaryOp>(op.code),
+                                   unwrap(values[0])));
     }
     Operand a, b;
     if (!operandPair(values[0], values[1], a, b)) {
@@ -512,23 +520,8 @@ PyObject *callBoundOp(PyObject *self, PyObject *const *argv,
       if (!b.convertAny(values[1]))
         wrongType(1);
     }
-    return wrap(functions::binary(static_cast<ops::BinaryOp>(code), *a, *b));
+    return wrap(functions::binary(static_cast<ops::BinaryOp>(op.code), *a, *b));
   });
-}
-
-/// An op with its code bound in, callable as a function (`terra.relu(x)`)
-/// and, read from a class, as a method: the type is a method descriptor,
-/// so `x.relu()` passes `x` as the first argument without making a bound
-/// method object per call (which a Python function avoids too).
-struct BoundOpObject {
-  PyObject_HEAD vectorcallfunc vectorcall;
-  PyObject *spec; // (kind, code, name)
-};
-
-PyObject *boundOpCall(PyObject *callable, PyObject *const *argv,
-                      size_t positional, PyObject *keywordNames) {
-  return callBoundOp(reinterpret_cast<BoundOpObject *>(callable)->spec, argv,
-                     PyVectorcall_NARGS(positional), keywordNames);
 }
 
 PyObject *boundOpGet(PyObject *self, PyObject *instance, PyObject *) {
@@ -538,19 +531,17 @@ PyObject *boundOpGet(PyObject *self, PyObject *instance, PyObject *) {
 }
 
 void boundOpDealloc(PyObject *self) {
-  Py_XDECREF(reinterpret_cast<BoundOpObject *>(self)->spec);
+  Py_XDECREF(reinterpret_cast<BoundOpObject *>(self)->name);
   Py_TYPE(self)->tp_free(self);
 }
 
 PyObject *boundOpName(PyObject *self, void *) {
-  return Py_NewRef(
-      PyTuple_GET_ITEM(reinterpret_cast<BoundOpObject *>(self)->spec, 2));
+  return Py_NewRef(reinterpret_cast<BoundOpObject *>(self)->name);
 }
 
 PyObject *boundOpRepr(PyObject *self) {
-  return PyUnicode_FromFormat(
-      "<terra op %U>",
-      PyTuple_GET_ITEM(reinterpret_cast<BoundOpObject *>(self)->spec, 2));
+  return PyUnicode_FromFormat("<terra op %U>",
+                              reinterpret_cast<BoundOpObject *>(self)->name);
 }
 
 PyGetSetDef boundOpGetSet[] = {
@@ -579,6 +570,7 @@ PyTypeObject boundOpType = [] {
 // unary, 1 binary.
 TERRA_FUNCTION(bound_op, 3, {
   long kind = long(args.integer(0));
+  long code = long(args.integer(1));
   if (kind != long(BoundKind::Unary) && kind != long(BoundKind::Binary))
     throwError(Error::Kind::Value, "bound_op(): kind must be 0 or 1");
   if (!PyUnicode_Check(args.object(2)))
@@ -586,17 +578,13 @@ TERRA_FUNCTION(bound_op, 3, {
   static bool ready = PyType_Ready(&boundOpType) == 0;
   if (!ready)
     return nullptr;
-  PyObject *spec =
-      Py_BuildValue("(llO)", kind, long(args.integer(1)), args.object(2));
-  if (!spec)
-    return nullptr;
   auto *op = PyObject_New(BoundOpObject, &boundOpType);
-  if (!op) {
-    Py_DECREF(spec);
+  if (!op)
     return nullptr;
-  }
   op->vectorcall = boundOpCall;
-  op->spec = spec;
+  op->kind = static_cast<BoundKind>(kind);
+  op->code = code;
+  op->name = Py_NewRef(args.object(2));
   return reinterpret_cast<PyObject *>(op);
 })
 

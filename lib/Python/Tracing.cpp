@@ -48,10 +48,8 @@ public:
     if (!calls_.currentSite(site))
       return site;
     // Known registered (most ops): no look-up in the locations' map.
-    Registered &recent =
-        registered_[((site.code >> 4) ^ (uint64_t(site.offset) << 24)) *
-                        0x9e3779b97f4a7c15ull >>
-                    (64 - kRegisteredBits)];
+    Registered &recent = registered_[trace::directMappedSlot(
+        (site.code >> 4) ^ (uint64_t(site.offset) << 24), kRegisteredBits)];
     if (recent.code == site.code && recent.offset == site.offset)
       return site;
     if (!locations_.contains(site.code, site.offset))

@@ -59,10 +59,10 @@ public:
     body_ = &body;
     count_ = count;
     chunkSize_ = chunkSize;
-    chunks_ = static_cast<uint32_t>((count + chunkSize - 1) / chunkSize);
+    auto chunks = static_cast<uint32_t>((count + chunkSize - 1) / chunkSize);
     done_.store(0, std::memory_order_relaxed);
     uint64_t generation = (claims_.load(std::memory_order_relaxed) >> 32) + 1;
-    claims_.store(generation << 32 | uint64_t(chunks_) << 16,
+    claims_.store(generation << 32 | uint64_t(chunks) << 16,
                   std::memory_order_release);
     if (sleepers_.load() > 0) {
       // Taking the mutex orders this notify after a sleeper's predicate
@@ -77,7 +77,7 @@ public:
     insideRegion = false;
     // Only chunks a worker has claimed (it was running then) are waited
     // for: those no worker took in time ran above, on this thread.
-    while (done_.load(std::memory_order_acquire) != chunks_)
+    while (done_.load(std::memory_order_acquire) != chunks)
       pause();
   }
 
@@ -139,7 +139,6 @@ private:
   // after claiming one of its chunks.
   RangeFn *body_ = nullptr;
   int64_t count_ = 0, chunkSize_ = 0;
-  uint32_t chunks_ = 0;
   /// The region's generation (bits 32-63), its number of chunks (16-31)
   /// and the next chunk to claim (0-15).
   std::atomic<uint64_t> claims_{0};

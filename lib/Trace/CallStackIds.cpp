@@ -12,13 +12,10 @@ CallStackIds::CallStackIds() : recent_(kRecent) {
 
 CallStackId CallStackIds::child(CallStackId parent, const Site &site) {
   Key key{parent, site};
-  // One multiply (Fibonacci hashing), not the map's full mix: this runs
-  // for most ops.
   uint64_t mixed = (site.code >> 4) ^ (uint64_t(site.offset) << 20) ^
                    (uint64_t(parent) << 40) ^ (uint64_t(site.callStack) << 8) ^
                    site.sub;
-  Recent &recent =
-      recent_[(mixed * 0x9e3779b97f4a7c15ull) >> (64 - kRecentBits)];
+  Recent &recent = recent_[directMappedSlot(mixed, kRecentBits)];
   if (recent.key == key)
     return recent.id;
   auto it = ids_.find(key);

@@ -298,6 +298,10 @@ private:
   void submitPass();
   /// Moves the passes the runner has finished from inFlight_ to the spares.
   void reclaimPasses();
+  struct ReclaimOnExit {
+    CoExecutor &executor;
+    ~ReclaimOnExit();
+  };
   /// Ends validating: the current pass (if any) is replayed up to where
   /// Python got, and recording resumes at the validator's position.
   void diverge(std::string reason);
@@ -365,11 +369,12 @@ private:
   std::unordered_map<uint64_t, trace::FeedUse> feedUses_;
   std::vector<trace::IncomingOperand> scratch_;
   std::vector<uint64_t> scratchFeeds_;
-  /// Races over, by (first node, ops), kept when the blocks are cut anew.
-  std::map<std::pair<trace::NodeId, size_t>, RaceReport> races_;
-  std::vector<std::shared_ptr<BlockState>> unfinishedRaces_;
+  /// Races over, by (first node, ops), kept when the blocks are cut anew
+  /// (noteRaces, also from the const report).
+  mutable std::map<std::pair<trace::NodeId, size_t>, RaceReport> races_;
+  mutable std::vector<std::shared_ptr<BlockState>> unfinishedRaces_;
   static constexpr size_t kUnfinishedRaces = 16;
-  void noteRaces();
+  void noteRaces() const;
   /// Results Python held at a block's end: compiled as outputs from then on.
   std::set<std::pair<trace::NodeId, uint32_t>> heldResults_;
 

@@ -61,6 +61,13 @@ inline uint64_t hashMix(uint64_t seed, uint64_t value) {
   return x;
 }
 
+/// A slot of a direct-mapped table of 2^bits entries for `key` (Fibonacci
+/// hashing: one multiply), for caches probed on every op where the full
+/// hashMix would cost more than the probe.
+inline size_t directMappedSlot(uint64_t key, unsigned bits) {
+  return size_t((key * 0x9e3779b97f4a7c15ULL) >> (64 - bits));
+}
+
 inline uint64_t hashSite(const Site &site) {
   uint64_t h = hashMix(0, site.code);
   h = hashMix(h, (uint64_t(site.offset) << 32) | site.callStack);
