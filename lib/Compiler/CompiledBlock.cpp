@@ -16,19 +16,13 @@
 
 #include "terra/Compiler/DiskCache.h"
 
-#include "terra/Conversion/Passes.h"
 #include "terra/Conversion/Pipelines.h"
-#include "terra/TerraDialect.h"
-#include "terra/Transforms/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -66,16 +60,9 @@ const DialectRegistry &registry() {
   static DialectRegistry *instance = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
-    // The CPU pipeline is written as textual pass lists, which need the
-    // passes registered.
-    registerAllPasses();
-    mlir::terra::registerTerraPasses();
-    mlir::terra::registerTerraConversionPasses();
+    mlir::terra::registerPipelinePasses();
     auto *dialects = new DialectRegistry();
-    dialects->insert<mlir::terra::TerraDialect>();
-    registerAllDialects(*dialects);
-    registerAllExtensions(*dialects);
-    registerAllToLLVMIRTranslations(*dialects);
+    mlir::terra::registerPipelineDialects(*dialects);
     return dialects;
   }();
   return *instance;

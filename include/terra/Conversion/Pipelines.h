@@ -8,6 +8,7 @@
 #include <string>
 
 namespace mlir {
+class DialectRegistry;
 class OpPassManager;
 namespace terra {
 
@@ -48,6 +49,14 @@ void buildTerraLowerToNvvmPipeline(OpPassManager &pm,
 
 /// Registers both pipelines with the pass registry (for terra-opt).
 void registerTerraPipelines();
+
+/// Registers the passes that the pipelines name, so that they parse in a
+/// program that does not register all of MLIR's passes.
+void registerPipelinePasses();
+
+/// Adds the dialects, interface models and LLVM IR translations that the
+/// pipelines and their output need to `registry`.
+void registerPipelineDialects(DialectRegistry &registry);
 
 } // namespace terra
 } // namespace mlir
