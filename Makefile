@@ -7,7 +7,7 @@ LLVM_PREFIX ?= /usr/lib/llvm-22
 CMAKE_BUILD_TYPE ?= Release
 
 .PHONY: all deps configure build demo test test-tsan test-asan test-asan-full \
-	test-tsan-full fuzz bench clean
+	test-tsan-full fuzz bench bundle test-bundle clean
 
 all: build
 
@@ -35,6 +35,19 @@ test: build
 	@bash scripts/test.sh $(BUILD_DIR) $(JOBS)
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-bundle
+
+# The relocatable bundle (docs/bundle.md): terra-run with MLIR and LLVM
+# linked statically, the shared libraries it needs, Python's standard
+# library and NumPy, in BUILD_DIR/terra-<version>-linux-x86_64.tar.xz.
+bundle: build
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target terra-run-static
+	@bash scripts/bundle.sh $(BUILD_DIR)
+
+# The bundle unpacked into an empty folder runs a training program with
+# nothing from outside it but glibc (scripts/test-bundle.sh).
+test-bundle: bundle
+	@bash scripts/test-bundle.sh $(BUILD_DIR)
 
 # $(call sanitized_build,DIR,SANITIZER): configures DIR as a build with
 # LLVM's LLVM_USE_SANITIZER (Thread, or Address;Undefined).

@@ -2,12 +2,34 @@
 
 #include "NativeCode.h"
 
+#include "terra/Runtime/Blas.h"
+
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <dlfcn.h>
+
 namespace terra {
 namespace compiler {
+
+namespace {
+
+/// The runtime library this process loaded, wherever it lies: a build tree
+/// or an unpacked bundle (docs/bundle.md).
+const std::string &runtimeLibraryPath() {
+  static const std::string path = [] {
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void *>(&_mlir_ciface_terra_rt_sgemm), &info) !=
+            0 &&
+        info.dli_fname)
+      return std::string(info.dli_fname);
+    return std::string(TERRA_RUNTIME_LIBRARY);
+  }();
+  return path;
+}
+
+} // namespace
 
 LoadedObject::~LoadedObject() = default;
 
@@ -23,12 +45,13 @@ LoadedObject::load(const std::string &object) {
     return jit.takeError();
   llvm::orc::JITDylib &library = (*jit)->getMainJITDylib();
   char prefix = (*jit)->getDataLayout().getGlobalPrefix();
-  // OpenBLAS matrix products and the thread pool live in libterra_runtime;
-  // memrefCopy (from tensor.pad, ...) in the C runner utilities; vector
-  // math in libmvec (a Python extension's copy would not be global); libm
-  // in the process.
-  for (const char *path :
-       {TERRA_RUNTIME_LIBRARY, MLIR_C_RUNNER_UTILS_LIBRARY, "libmvec.so.1"}) {
+  // OpenBLAS matrix products, the thread pool and block buffers live in
+  // libterra_runtime; vector math in libmvec (a Python extension's copy
+  // would not be global); libm in the process. Copies are loops or memcpy
+  // (convert-memref-copy-to-linalg), so nothing needs the C runner
+  // utilities, which would bring a second MLIR (libMLIR.so) into a
+  // statically linked terra-run.
+  for (const char *path : {runtimeLibraryPath().c_str(), "libmvec.so.1"}) {
     auto generator =
         llvm::orc::DynamicLibrarySearchGenerator::Load(path, prefix);
     if (!generator)

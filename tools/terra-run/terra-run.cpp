@@ -234,6 +234,21 @@ std::string selfPath() {
   return length > 0 ? std::string(buffer, length) : std::string();
 }
 
+/// The folder above this executable's bin/ (a build tree or an unpacked
+/// bundle), or empty where the executable's path is unknown.
+std::string installPrefix(const std::string &executable) {
+  std::string bin = executable.substr(0, executable.rfind('/'));
+  return executable.empty() ? std::string() : bin.substr(0, bin.rfind('/'));
+}
+
+/// Whether `prefix` carries a standard library of its own: an unpacked
+/// bundle (`make bundle`) does, a build tree uses the system's Python.
+bool hasOwnStandardLibrary(const std::string &prefix) {
+  struct stat info;
+  std::string landmark = prefix + "/lib/python3.11/os.py";
+  return !prefix.empty() && stat(landmark.c_str(), &info) == 0;
+}
+
 /// Ends start-up with Python's own report when `status` failed.
 void check(PyStatus status, PyConfig &config) {
   if (!PyStatus_Exception(status))
@@ -268,13 +283,17 @@ void configure(PyConfig &config, int argc, char **argv, const Options &options,
     check(PyConfig_SetBytesString(&config, &config.executable,
                                   executable.c_str()),
           config);
+  // A bundle's own standard library, unless PYTHONHOME names another.
+  std::string prefix = installPrefix(executable);
+  if (hasOwnStandardLibrary(prefix) && !std::getenv("PYTHONHOME"))
+    check(PyConfig_SetBytesString(&config, &config.home, prefix.c_str()),
+          config);
 }
 
 /// Puts the terra package's folder on sys.path (Py_RunMain later puts the
 /// script's folder before it) and applies --torch and --imperative.
 bool setUpTerra(const Options &options, const std::string &executable) {
-  std::string bin = executable.substr(0, executable.rfind('/'));
-  std::string python = bin.substr(0, bin.rfind('/')) + "/python";
+  std::string python = installPrefix(executable) + "/python";
   struct stat info;
   if (!executable.empty() && stat(python.c_str(), &info) == 0 &&
       S_ISDIR(info.st_mode)) {
