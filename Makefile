@@ -75,12 +75,15 @@ ASAN_DIR ?= build-asan
 test-asan: deps
 	@$(call sanitized_build,$(ASAN_DIR),Address;Undefined)
 	@cmake --build $(ASAN_DIR) -j $(JOBS) --target TerraEagerTests \
-	  TerraRuntimeTests TerraQueueTests terra-fuzz-eager \
+	  TerraRuntimeTests TerraQueueTests TerraCudaTests terra-fuzz-eager \
 	  terra-fuzz-cache >> $(ASAN_DIR).log
 	@export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1; \
 	  $(ASAN_DIR)/test/Unit/TerraEagerTests --gtest_brief=1 && \
 	  $(ASAN_DIR)/test/Unit/TerraRuntimeTests --gtest_brief=1 && \
 	  $(ASAN_DIR)/test/Unit/TerraQueueTests --gtest_brief=1 && \
+	  TERRA_CUDA_DRIVER=$(ASAN_DIR)/test/Unit/libFakeCudaDriver.so \
+	    $(ASAN_DIR)/test/Unit/TerraCudaTests --gtest_brief=1 \
+	    --gtest_filter='FakeDriver.*' && \
 	  $(ASAN_DIR)/bin/terra-fuzz-eager --programs 300 && \
 	  $(ASAN_DIR)/bin/terra-fuzz-cache -runs=20000 -seed=1 \
 	    > $(ASAN_DIR)/cache-fuzz.log 2>&1 && tail -1 $(ASAN_DIR)/cache-fuzz.log

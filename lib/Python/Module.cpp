@@ -3,6 +3,7 @@
 
 #include "terra/Python/Module.h"
 
+#include "CudaFunctions.h"
 #include "NodeObject.h"
 #include "TensorObject.h"
 #include "Tracing.h"
@@ -30,7 +31,8 @@ extern "C" PyObject *PyInit__terra(void) {
   if (PyModule_AddStringConstant(module, "__version__", TERRA_VERSION) < 0 ||
       terra::python::addTensorType(module) < 0 ||
       terra::python::addNodeType(module) < 0 ||
-      terra::python::addTracingFunctions(module) < 0) {
+      terra::python::addTracingFunctions(module) < 0 ||
+      terra::python::addCudaFunctions(module) < 0) {
     Py_DECREF(module);
     return nullptr;
   }

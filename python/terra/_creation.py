@@ -18,12 +18,9 @@ def _code(dtype, default=None):
 
 
 def _check_device(device):
-    if device is not None:
-        from ._device import device as device_class
+    from ._device import _require_cpu
 
-        if device_class(device).type != "cpu":
-            raise RuntimeError(
-                "terra: device %r is not available in this build" % (device,))
+    _require_cpu(device)
 
 
 def _finish(result, requires_grad):

@@ -79,6 +79,24 @@ cpu = device("cpu")
 _default_device = cpu
 
 
+def _require_cpu(target):
+    """Raises RuntimeError unless `target` (None or anything terra.device
+    takes) is the CPU, saying why the device cannot be used."""
+    if target is None:
+        return
+    target = device(target)
+    if target.type == "cpu":
+        return
+    if target.type == "cuda":
+        from . import cuda
+
+        reason = cuda._unusable_reason()
+    else:
+        reason = "terra runs on the CPU and, with an NVIDIA driver, CUDA"
+    raise RuntimeError(
+        "terra: device '%s' is not available: %s" % (target, reason))
+
+
 def get_default_device():
     """The device new tensors are created on (always the CPU here)."""
     return _default_device
@@ -88,8 +106,5 @@ def set_default_device(new_device):
     """Sets the default device; only the CPU is available in this build."""
     global _default_device
     new_device = cpu if new_device is None else device(new_device)
-    if new_device.type != "cpu":
-        raise RuntimeError(
-            "terra: device %r is not available in this build (only cpu)"
-            % str(new_device))
+    _require_cpu(new_device)
     _default_device = new_device

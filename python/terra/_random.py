@@ -71,12 +71,10 @@ class Generator:
     """
 
     def __init__(self, device="cpu"):
-        from ._device import device as _device_class
+        from ._device import _require_cpu, device as _device_class
 
         self.device = _device_class(device)
-        if self.device.type != "cpu":
-            raise RuntimeError(
-                "terra: device %r is not available in this build" % (device,))
+        _require_cpu(self.device)
         self.manual_seed(_DEFAULT_SEED)
 
     def manual_seed(self, seed):
@@ -216,10 +214,9 @@ def _numel(shape):
 
 
 def _check_device(device):
-    if device is not None:
-        from ._creation import _check_device as check
+    from ._device import _require_cpu
 
-        check(device)
+    _require_cpu(device)
 
 
 def _finish(result, requires_grad=False, out=None):

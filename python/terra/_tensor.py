@@ -128,12 +128,9 @@ class Tensor(_terra.Tensor):
             elif isinstance(arg, Tensor):
                 target = arg.dtype
             else:
-                from ._device import device as _device_class
+                from ._device import _require_cpu
 
-                if _device_class(arg).type != "cpu":
-                    raise RuntimeError(
-                        "terra: device %r is not available in this build" % (arg,)
-                    )
+                _require_cpu(arg)
         if "device" in kwargs and kwargs["device"] is not None:
             self.to(kwargs["device"])
         if target is None or target is self.dtype:

@@ -1,11 +1,15 @@
 """terra.cuda: CUDA devices (torch.cuda).
 
-This build runs on the CPU only (the GPU backend comes later), so
-``is_available()`` is False and ``device_count()`` is 0, as PyTorch reports
-on a machine without CUDA. Functions that need a device raise RuntimeError;
-those PyTorch makes no-ops without CUDA (seeding, empty_cache, memory
-counters) are no-ops here too.
+Terra loads the NVIDIA driver at run time (lib/Runtime/Cuda), but tensors
+cannot live on a GPU yet, so ``is_available()`` is False and
+``device_count()`` is 0, as PyTorch reports on a machine without CUDA, and
+programs that pick ``"cuda" if torch.cuda.is_available() else "cpu"`` run on
+the CPU. Functions that need a device raise RuntimeError saying why (no
+driver, or GPU tensors not supported yet); those PyTorch makes no-ops
+without CUDA (seeding, empty_cache, memory counters) are no-ops here too.
 """
+
+import _terra
 
 __all__ = ["is_available", "device_count", "current_device", "synchronize",
            "set_device", "get_device_name", "get_device_capability",
@@ -16,10 +20,24 @@ __all__ = ["is_available", "device_count", "current_device", "synchronize",
            "device"]
 
 
+def _unusable_reason():
+    """Why a CUDA device cannot be used: the driver's absence, or, with a
+    driver and GPUs, that tensors cannot live on them yet."""
+    driver = _terra._cuda_driver()
+    if not driver["available"]:
+        return driver["reason"]
+    names = sorted({_terra._cuda_device_properties(index)["name"]
+                    for index in range(driver["devices"])})
+    return ("the NVIDIA driver reports %d GPU%s (%s), but tensors on CUDA "
+            "devices are not supported yet: this build of terra computes on "
+            "the CPU" % (driver["devices"],
+                         "" if driver["devices"] == 1 else "s",
+                         ", ".join(names)))
+
+
 def _unavailable(name):
-    raise RuntimeError(
-        "terra.cuda.%s(): no CUDA device is available (this build of terra "
-        "runs on the CPU only; check terra.cuda.is_available() first)" % name)
+    raise RuntimeError("terra.cuda.%s(): %s (check terra.cuda.is_available() "
+                       "first)" % (name, _unusable_reason()))
 
 
 def is_available():

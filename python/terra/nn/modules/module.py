@@ -400,12 +400,9 @@ class Module:
                 dtype = arg.dtype
             else:
                 device = arg
-        if device is not None:
-            from ..._device import device as device_class
+        from ..._device import _require_cpu
 
-            if device_class(device).type != "cpu":
-                raise RuntimeError(
-                    "terra: device %r is not available in this build" % (device,))
+        _require_cpu(device)
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError("nn.Module.to only accepts floating point dtypes, "
                             "but got desired dtype={}".format(dtype))

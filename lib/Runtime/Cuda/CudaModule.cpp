@@ -1,0 +1,56 @@
+//===- CudaModule.cpp - PTX modules and kernel launches -------------------===//
+
+#include "CudaDevice.h"
+
+#include "terra/Runtime/Tensor.h"
+
+namespace terra {
+namespace cuda {
+
+std::unique_ptr<Module> Module::loadPtx(int device, const std::string &ptx) {
+  ScopedDevice scope(device);
+  // The JIT's log says which line of the PTX it rejected and why.
+  char log[16384] = {};
+  CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER,
+                            CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+  void *values[] = {log, reinterpret_cast<void *>(sizeof(log) - 1)};
+  CUmodule handle = nullptr;
+  CUresult result =
+      scope.api.moduleLoadDataEx(&handle, ptx.c_str(), 2, options, values);
+  if (result != CUDA_SUCCESS) {
+    std::string message = "terra: the CUDA driver could not load the PTX";
+    try {
+      check(result, "cuModuleLoadDataEx");
+    } catch (const Error &error) {
+      message = error.what();
+    }
+    if (log[0])
+      message += std::string("\n") + log;
+    throwError(Error::Kind::Runtime, message);
+  }
+  return std::unique_ptr<Module>(new Module(device, handle));
+}
+
+Module::~Module() {
+  // Unloading can only fail once the context is gone (process exit).
+  ScopedDevice scope(device_);
+  scope.api.moduleUnload(static_cast<CUmodule>(handle_));
+}
+
+void Module::launch(const std::string &kernel, const unsigned grid[3],
+                    const unsigned block[3], unsigned sharedBytes,
+                    std::vector<void *> &arguments) {
+  ScopedDevice scope(device_);
+  CUfunction function = nullptr;
+  if (scope.api.moduleGetFunction(&function, static_cast<CUmodule>(handle_),
+                                  kernel.c_str()) != CUDA_SUCCESS)
+    throwError(Error::Kind::Runtime,
+               "terra: the CUDA module has no kernel '" + kernel + "'");
+  check(scope.api.launchKernel(function, grid[0], grid[1], grid[2], block[0],
+                               block[1], block[2], sharedBytes, scope.stream,
+                               arguments.data(), nullptr),
+        "cuLaunchKernel");
+}
+
+} // namespace cuda
+} // namespace terra
