@@ -16,8 +16,8 @@
 // RUN: terra-opt %S/random.mlir -terra-lower-to-nvvm="chip=sm_90" | %python %S/../Utils/extract-ptx.py %t/x90 --ptxas %ptxas --arch sm_90 | FileCheck %s --check-prefix=RANDOM
 
 // ELEMENTWISE: assembled 5 PTX modules
-// SHAPE: assembled 4 PTX modules
-// REDUCTION: assembled 14 PTX modules
-// CONTRACTION: assembled 5 PTX modules
-// WINDOW: assembled 24 PTX modules
+// SHAPE: assembled 10 PTX modules
+// REDUCTION: assembled 16 PTX modules
+// CONTRACTION: assembled 6 PTX modules
+// WINDOW: assembled 31 PTX modules
 // RANDOM: assembled 3 PTX modules

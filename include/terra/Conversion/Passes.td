@@ -119,7 +119,9 @@ def ConvertMemRefCopyToLinalg : Pass<"convert-memref-copy-to-linalg"> {
     from the strides at run time; im2col and concat copy exactly such
     slices. As a `linalg.copy` it becomes a loop nest that LLVM vectorises
     (`convert-linalg-to-loops` for the CPU, parallel loops for the GPU).
-    Contiguous copies stay `memref.copy` (they lower to `memcpy`).
+    Contiguous copies stay `memref.copy` (they lower to `memcpy`), unless
+    `contiguous` is set: on the GPU every copy must become a kernel, since
+    `memcpy` would run on the host over device pointers.
 
     ```mlir
     memref.copy %a, %b : memref<64x28xf32, strided<[30, 1], offset: 31>>
@@ -132,6 +134,10 @@ def ConvertMemRefCopyToLinalg : Pass<"convert-memref-copy-to-linalg"> {
     ```
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let options = [
+    Option<"contiguous", "contiguous", "bool", /*default=*/"false",
+           "Turn contiguous copies into linalg.copy too (for the GPU)">
+  ];
 }
 
 #endif // TERRA_CONVERSION_PASSES_TD

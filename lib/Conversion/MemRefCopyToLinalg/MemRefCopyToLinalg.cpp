@@ -25,27 +25,33 @@ bool isContiguous(Type type) {
   return memref && memref.getLayout().isIdentity();
 }
 
-struct StridedCopyToLinalg : public OpRewritePattern<memref::CopyOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct CopyToLinalg : public OpRewritePattern<memref::CopyOp> {
+  CopyToLinalg(MLIRContext *context, bool contiguousToo)
+      : OpRewritePattern(context), contiguousToo(contiguousToo) {}
+
   LogicalResult matchAndRewrite(memref::CopyOp op,
                                 PatternRewriter &rewriter) const override {
     Type source = op.getSource().getType(), target = op.getTarget().getType();
     if (!isa<MemRefType>(source) || !isa<MemRefType>(target))
       return rewriter.notifyMatchFailure(op, "unranked copy");
-    if (isContiguous(source) && isContiguous(target))
+    if (!contiguousToo && isContiguous(source) && isContiguous(target))
       return rewriter.notifyMatchFailure(op, "contiguous: stays a memcpy");
     rewriter.replaceOpWithNewOp<linalg::CopyOp>(op, op.getSource(),
                                                 op.getTarget());
     return success();
   }
+
+  bool contiguousToo;
 };
 
 struct ConvertMemRefCopyToLinalgPass
     : public terra::impl::ConvertMemRefCopyToLinalgBase<
           ConvertMemRefCopyToLinalgPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<StridedCopyToLinalg>(&getContext());
+    patterns.add<CopyToLinalg>(&getContext(), contiguous);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

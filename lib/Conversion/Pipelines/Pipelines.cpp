@@ -68,7 +68,9 @@ void terra::buildTerraLowerToCpuPipeline(OpPassManager &pm,
 void terra::buildTerraLowerToNvvmPipeline(OpPassManager &pm,
                                           const NvvmPipelineOptions &options) {
   addTensorStages(pm);
-  addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref");
+  // Every copy becomes a kernel: memcpy would run on the host.
+  addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+                "func.func(convert-memref-copy-to-linalg{contiguous})");
   addPasses(
       pm,
       "func.func(convert-linalg-to-parallel-loops,canonicalize,"
