@@ -33,6 +33,13 @@ namespace compiler {
 /// descriptor's address).
 constexpr const char *kPackedEntryName = "terra_block_packed";
 
+/// Run once after the object is linked and once before it is unlinked: the
+/// module's global constructors and destructors (a GPU block's loads and
+/// unloads of its kernel modules), present only if it has any. Object files
+/// linked by ORC without its platform runtime never run .init_array.
+constexpr const char *kInitializeName = "terra_block_initialize";
+constexpr const char *kFinalizeName = "terra_block_finalize";
+
 /// What the machine code depends on besides the module: LLVM's version and
 /// the host's triple, CPU and features.
 std::string hostTargetIdentity();
@@ -51,8 +58,8 @@ public:
   using PackedFn = void (*)(void **);
   PackedFn entry() const { return entry_; }
 
-  /// Links `object` against the process and the runtime libraries and looks
-  /// up its packed entry.
+  /// Links `object` against the process and the runtime libraries, looks
+  /// up its packed entry and runs its initializer.
   static llvm::Expected<std::unique_ptr<LoadedObject>>
   load(const std::string &object);
 
@@ -60,6 +67,7 @@ private:
   LoadedObject() = default;
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   PackedFn entry_ = nullptr;
+  void (*finalize_)() = nullptr;
 };
 
 } // namespace compiler

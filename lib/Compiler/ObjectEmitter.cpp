@@ -70,6 +70,39 @@ llvm::Error addPackedEntry(llvm::Module &module, llvm::StringRef target) {
   return llvm::Error::success();
 }
 
+/// Replaces the global array `arrayName` (llvm.global_ctors or
+/// llvm.global_dtors) with a function `functionName` that calls its entries
+/// by priority (reversed for destructors).
+void moveToFunction(llvm::Module &module, llvm::StringRef arrayName,
+                    llvm::StringRef functionName, bool reversed) {
+  llvm::GlobalVariable *array = module.getGlobalVariable(arrayName);
+  if (!array)
+    return;
+  llvm::SmallVector<std::pair<uint64_t, llvm::Function *>> entries;
+  if (auto *elements =
+          llvm::dyn_cast_or_null<llvm::ConstantArray>(array->getInitializer()))
+    for (llvm::Value *element : elements->operands()) {
+      auto *entry = llvm::cast<llvm::ConstantStruct>(element);
+      auto *priority = llvm::cast<llvm::ConstantInt>(entry->getOperand(0));
+      if (auto *function = llvm::dyn_cast<llvm::Function>(entry->getOperand(1)))
+        entries.emplace_back(priority->getZExtValue(), function);
+    }
+  array->eraseFromParent();
+  llvm::stable_sort(
+      entries, [](const auto &a, const auto &b) { return a.first < b.first; });
+  if (reversed)
+    std::reverse(entries.begin(), entries.end());
+  llvm::LLVMContext &context = module.getContext();
+  auto *function = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(context), false),
+      llvm::GlobalValue::ExternalLinkage, functionName, module);
+  llvm::IRBuilder<> builder(
+      llvm::BasicBlock::Create(context, "entry", function));
+  for (auto &[priority, callee] : entries)
+    builder.CreateCall(callee);
+  builder.CreateRetVoid();
+}
+
 /// The math functions lowered blocks call (convert-math-to-libm), f64 and
 /// f32 names.
 bool isMathFunction(llvm::StringRef name) {
@@ -177,6 +210,8 @@ llvm::Expected<std::string> emitObjectCode(mlir::ModuleOp module,
   llvmModule->setTargetTriple(machine.getTargetTriple());
   if (auto error = addPackedEntry(*llvmModule, "_mlir_ciface_" + function))
     return std::move(error);
+  moveToFunction(*llvmModule, "llvm.global_ctors", kInitializeName, false);
+  moveToFunction(*llvmModule, "llvm.global_dtors", kFinalizeName, true);
   optimize(*llvmModule, optLevel, machine);
 
   llvm::SmallVector<char, 0> object;

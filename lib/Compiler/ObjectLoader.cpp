@@ -3,6 +3,7 @@
 #include "NativeCode.h"
 
 #include "terra/Runtime/Blas.h"
+#include "terra/Runtime/Cuda.h"
 
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
@@ -31,7 +32,10 @@ const std::string &runtimeLibraryPath() {
 
 } // namespace
 
-LoadedObject::~LoadedObject() = default;
+LoadedObject::~LoadedObject() {
+  if (finalize_)
+    finalize_();
+}
 
 llvm::Expected<std::unique_ptr<LoadedObject>>
 LoadedObject::load(const std::string &object) {
@@ -72,6 +76,20 @@ LoadedObject::load(const std::string &object) {
     return address.takeError();
   std::unique_ptr<LoadedObject> loaded(new LoadedObject());
   loaded->entry_ = address->toPtr<PackedFn>();
+  if (auto initialize = (*jit)->lookup(kInitializeName)) {
+    initialize->toPtr<void (*)()>()();
+    // A GPU block's kernel modules load here; the driver's JIT log of one
+    // that failed is the compile error.
+    std::string error = cuda::takeHostCodeError();
+    if (!error.empty())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), error);
+  } else {
+    llvm::consumeError(initialize.takeError());
+  }
+  if (auto finalize = (*jit)->lookup(kFinalizeName))
+    loaded->finalize_ = finalize->toPtr<void (*)()>();
+  else
+    llvm::consumeError(finalize.takeError());
   loaded->jit_ = std::move(*jit);
   return std::move(loaded);
 }

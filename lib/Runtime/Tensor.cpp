@@ -16,10 +16,6 @@
 
 namespace terra {
 
-void throwError(Error::Kind kind, const std::string &message) {
-  throw Error(kind, message);
-}
-
 //===----------------------------------------------------------------------===//
 // DType
 //===----------------------------------------------------------------------===//

@@ -1,8 +1,14 @@
-// RUN: terra-opt %s -terra-lower-to-nvvm="chip=sm_80" | FileCheck %s --check-prefix=HOST --implicit-check-not=llvm.intr.memcpy
+// RUN: terra-opt %s -terra-lower-to-nvvm="chip=sm_80" | FileCheck %s --check-prefix=HOST --implicit-check-not=llvm.intr.memcpy --implicit-check-not=@malloc --implicit-check-not=@free
 // RUN: rm -rf %t && terra-opt %s -terra-lower-to-nvvm="chip=sm_80" | %python %S/../Utils/extract-ptx.py %t && cat %t/*.ptx | FileCheck %s --check-prefix=PTX --implicit-check-not=call.uni
 
+// Intermediate buffers are device memory on the launches' stream
+// (convert-memref-alloc-to-gpu, gpu-async-region), never malloc'd.
 // HOST-LABEL: llvm.func @reduction
-// HOST-COUNT-14: gpu.launch_func
+// HOST: llvm.call @mgpuStreamCreate
+// HOST: llvm.call @mgpuMemAlloc
+// HOST: gpu.launch_func <%{{.*}} : !llvm.ptr>
+// HOST: llvm.call @mgpuMemFree
+// HOST: llvm.call @mgpuStreamSynchronize
 // PTX: .visible .entry reduction_kernel(
 // max and min reductions propagate NaN.
 // PTX-DAG: max.NaN.f32

@@ -140,4 +140,28 @@ def ConvertMemRefCopyToLinalg : Pass<"convert-memref-copy-to-linalg"> {
   ];
 }
 
+def ConvertMemRefAllocToGpu : Pass<"convert-memref-alloc-to-gpu"> {
+  let summary = "Allocate the host code's buffers on the GPU";
+  let description = [{
+    After bufferization, the buffers of a block's intermediate results are
+    `memref.alloc`s in the host function, which lower to `malloc`: the
+    kernels that `terra-lower-to-nvvm` launches on them would read and write
+    host memory. This pass turns every `memref.alloc` and `memref.dealloc`
+    outside GPU code into `gpu.alloc` and `gpu.dealloc`, which `gpu-to-llvm`
+    lowers to the GPU runtime's allocation calls. Allocations inside
+    kernels are left alone.
+
+    ```mlir
+    %0 = memref.alloc(%n) {alignment = 64 : i64} : memref<?x16xf32>
+    memref.dealloc %0 : memref<?x16xf32>
+    ```
+    becomes
+    ```mlir
+    %0 = gpu.alloc (%n) : memref<?x16xf32>
+    gpu.dealloc %0 : memref<?x16xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // TERRA_CONVERSION_PASSES_TD

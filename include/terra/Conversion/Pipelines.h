@@ -25,8 +25,10 @@ struct NvvmPipelineOptions : public PassPipelineOptions<NvvmPipelineOptions> {
       llvm::cl::desc("GPU compute capability, e.g. sm_80, sm_90"),
       llvm::cl::init("sm_80")};
   PassOptions::Option<std::string> features{
-      *this, "features", llvm::cl::desc("PTX features, e.g. +ptx80"),
-      llvm::cl::init("+ptx80")};
+      *this, "features",
+      llvm::cl::desc("PTX features; +ptx81 or later lets a kernel take more "
+                     "than 4 KiB of parameters (blocks with many buffers)"),
+      llvm::cl::init("+ptx81")};
   PassOptions::Option<std::string> cudaPath{
       *this, "cuda-path",
       llvm::cl::desc("CUDA toolkit whose libdevice is linked into kernels"),

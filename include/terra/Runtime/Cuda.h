@@ -70,24 +70,41 @@ void copyOnDevice(int device, void *destination, const void *source,
 /// Waits until everything queued on the device's stream has run.
 void synchronize(int device);
 
-/// A module loaded from PTX, and its kernels launched on the device's
-/// stream. Loading PTX the driver's JIT rejects throws with its error log.
+/// Launches `kernel` (from Module::kernel) on the device's stream;
+/// `arguments` point at each kernel parameter's value, as cuLaunchKernel
+/// takes them.
+void launch(int device, void *kernel, const unsigned grid[3],
+            const unsigned block[3], unsigned sharedBytes, void **arguments);
+
+/// A module loaded from PTX. Loading PTX the driver's JIT rejects throws
+/// with its error log.
 class Module {
 public:
   static std::unique_ptr<Module> loadPtx(int device, const std::string &ptx);
   ~Module();
 
-  /// `arguments` point at each kernel parameter's value, as cuLaunchKernel
-  /// takes them.
-  void launch(const std::string &kernel, const unsigned grid[3],
+  int device() const { return device_; }
+
+  /// The kernel called `name`; throws if the module has none.
+  void *kernel(const std::string &name);
+
+  void launch(const std::string &name, const unsigned grid[3],
               const unsigned block[3], unsigned sharedBytes,
-              std::vector<void *> &arguments);
+              std::vector<void *> &arguments) {
+    cuda::launch(device_, kernel(name), grid, block, sharedBytes,
+                 arguments.data());
+  }
 
 private:
   Module(int device, void *handle) : device_(device), handle_(handle) {}
   int device_;
   void *handle_;
 };
+
+/// The first error raised inside the GPU runtime calls that compiled host
+/// code makes (mgpuLaunchKernel, ...), which cannot throw through it;
+/// empty if none. Taking it clears it.
+std::string takeHostCodeError();
 
 } // namespace cuda
 } // namespace terra

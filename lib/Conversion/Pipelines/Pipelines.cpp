@@ -68,9 +68,11 @@ void terra::buildTerraLowerToCpuPipeline(OpPassManager &pm,
 void terra::buildTerraLowerToNvvmPipeline(OpPassManager &pm,
                                           const NvvmPipelineOptions &options) {
   addTensorStages(pm);
-  // Every copy becomes a kernel: memcpy would run on the host.
+  // Every copy becomes a kernel (memcpy would run on the host) and every
+  // buffer is device memory.
   addPasses(pm, "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
-                "func.func(convert-memref-copy-to-linalg{contiguous})");
+                "func.func(convert-memref-copy-to-linalg{contiguous}),"
+                "convert-memref-alloc-to-gpu");
   addPasses(
       pm,
       "func.func(convert-linalg-to-parallel-loops,canonicalize,"
@@ -81,8 +83,13 @@ void terra::buildTerraLowerToNvvmPipeline(OpPassManager &pm,
   // The stages of upstream's gpu-lower-to-nvvm-pipeline, with the CUDA
   // toolkit named explicitly: libdevice (for exp, log, erf, ...) is linked
   // from it, and found no matter which environment variables are set.
+  // gpu-async-region chains launches, allocations and frees on one stream
+  // (gpu-to-llvm lowers device allocations only in that form) and waits
+  // before the host touches results.
   addPasses(pm,
-            "gpu-kernel-outlining,convert-scf-to-cf,convert-func-to-llvm,"
+            "gpu-kernel-outlining,func.func(gpu-async-region),"
+            "func.func(llvm-request-c-wrappers),"
+            "convert-scf-to-cf,convert-func-to-llvm,"
             "expand-strided-metadata,nvvm-attach-target{chip=" +
                 options.chip + " features=" + options.features +
                 "},lower-affine,convert-arith-to-llvm,convert-index-to-llvm,"

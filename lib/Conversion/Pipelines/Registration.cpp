@@ -109,6 +109,7 @@ void terra::registerPipelinePasses() {
   registerGpuMapParallelLoopsPass();
   registerConvertParallelLoopToGpuPass();
   registerGpuKernelOutliningPass();
+  registerGpuAsyncRegionPass();
   registerGpuNVVMAttachTarget();
   registerConvertGpuOpsToNVVMOps();
   registerGpuToLLVMConversionPass();
@@ -167,10 +168,12 @@ void terra::registerPipelineDialects(DialectRegistry &registry) {
   NVVM::registerConvertGpuToNVVMInterface(registry);
   registerConvertNVVMToLLVMInterface(registry);
 
-  // Translation to LLVM IR, and PTX for gpu-module-to-binary.
+  // Translation to LLVM IR (a gpu.binary becomes a global holding the PTX,
+  // loaded by a constructor), and PTX for gpu-module-to-binary.
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerGPUDialectTranslation(registry);
+  gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
   registerNVVMDialectTranslation(registry);
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
 }

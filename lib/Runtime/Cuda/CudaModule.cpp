@@ -37,18 +37,22 @@ Module::~Module() {
   scope.api.moduleUnload(static_cast<CUmodule>(handle_));
 }
 
-void Module::launch(const std::string &kernel, const unsigned grid[3],
-                    const unsigned block[3], unsigned sharedBytes,
-                    std::vector<void *> &arguments) {
+void *Module::kernel(const std::string &name) {
   ScopedDevice scope(device_);
   CUfunction function = nullptr;
   if (scope.api.moduleGetFunction(&function, static_cast<CUmodule>(handle_),
-                                  kernel.c_str()) != CUDA_SUCCESS)
+                                  name.c_str()) != CUDA_SUCCESS)
     throwError(Error::Kind::Runtime,
-               "terra: the CUDA module has no kernel '" + kernel + "'");
-  check(scope.api.launchKernel(function, grid[0], grid[1], grid[2], block[0],
-                               block[1], block[2], sharedBytes, scope.stream,
-                               arguments.data(), nullptr),
+               "terra: the CUDA module has no kernel '" + name + "'");
+  return function;
+}
+
+void launch(int device, void *kernel, const unsigned grid[3],
+            const unsigned block[3], unsigned sharedBytes, void **arguments) {
+  ScopedDevice scope(device);
+  check(scope.api.launchKernel(static_cast<CUfunction>(kernel), grid[0],
+                               grid[1], grid[2], block[0], block[1], block[2],
+                               sharedBytes, scope.stream, arguments, nullptr),
         "cuLaunchKernel");
 }
 
