@@ -7,7 +7,7 @@ LLVM_PREFIX ?= /usr/lib/llvm-22
 CMAKE_BUILD_TYPE ?= Release
 
 .PHONY: all deps configure build demo test test-tsan test-asan test-asan-full \
-	test-tsan-full fuzz bench bundle test-bundle clean
+	test-tsan-full fuzz bench bundle test-bundle test-ptx clean
 
 all: build
 
@@ -36,6 +36,7 @@ test: build
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-bundle
+	@$(MAKE) --no-print-directory test-ptx
 
 # The relocatable bundle (docs/bundle.md): terra-run with MLIR and LLVM
 # linked statically, the shared libraries it needs, Python's standard
@@ -43,6 +44,13 @@ test: build
 bundle: build
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target terra-run-static
 	@bash scripts/bundle.sh $(BUILD_DIR)
+
+# Every block of the ten model-suite programs lowered with
+# terra-lower-to-nvvm and its PTX assembled with ptxas for sm_80 and sm_90
+# (scripts/ptx-suite.sh; about 7 minutes on 2 cores). PTX_PROGRAMS="a b"
+# checks only those.
+test-ptx: build
+	@JOBS=$(JOBS) bash scripts/ptx-suite.sh $(BUILD_DIR) $(PTX_PROGRAMS)
 
 # The bundle unpacked into an empty folder runs a training program with
 # nothing from outside it but glibc (scripts/test-bundle.sh).

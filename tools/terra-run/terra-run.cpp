@@ -14,7 +14,9 @@
 
 #include "terra/Compiler/BlockCompiler.h"
 #include "terra/Compiler/DiskCache.h"
+#include "terra/Compiler/GpuCheck.h"
 #include "terra/Python/Module.h"
+#include "terra/Runtime/Cuda.h"
 
 #include <climits>
 #include <cstdio>
@@ -62,6 +64,9 @@ const char *const helpText =
     "  --cache-info   print where compiled blocks are saved, how many and\n"
     "                 their size, and exit\n"
     "  --cache-clear  remove the saved compiled blocks and exit\n"
+    "  --check-gpu    compile a small block for the GPU, run it on device 0\n"
+    "                 and compare with the CPU; print the result and exit\n"
+    "                 (status 1 without a usable GPU)\n"
     "  -h, --help     print this help and exit\n"
     "  -V, --version  print terra-run's and Python's versions and exit\n"
     "  --             end of options: the next argument is the script\n"
@@ -140,6 +145,32 @@ int cacheCommand(bool clear) {
   return 0;
 }
 
+/// --check-gpu: the GPU path end to end on device 0 (GpuCheck.h).
+int checkGpuCommand() {
+  if (!terra::cuda::available()) {
+    std::printf("GPU check: no GPU: %s\n",
+                terra::cuda::unavailableReason().c_str());
+    return 1;
+  }
+  auto run = terra::compiler::runGpuCheck();
+  if (!run) {
+    std::printf("GPU check: failed: %s\n",
+                llvm::toString(run.takeError()).c_str());
+    return 1;
+  }
+  double error = run->maxRelativeError();
+  bool passed = error < 1e-5 && run->leakedBytes == 0;
+  std::printf("GPU check: %s\n  device: %s\n  block: exp and row sums of "
+              "4x64, %d kernel launches, compiled in %.0f ms, ran in %.3f ms "
+              "(the first run: its allocations included)\n"
+              "  largest relative difference from the CPU: %.2g; device "
+              "bytes left allocated: %lld\n",
+              passed ? "passed" : "FAILED", run->device.c_str(),
+              run->kernelLaunches, run->compileSeconds * 1e3,
+              run->runSeconds * 1e3, error, run->leakedBytes);
+  return passed ? 0 : 1;
+}
+
 int usageError(const char *message, const std::string &option) {
   std::fprintf(stderr, "terra-run: %s%s\n%sTry 'terra-run --help' for more.\n",
                message, option.c_str(), usageText);
@@ -161,6 +192,8 @@ int parseOptions(int argc, char **argv, Options &options) {
     }
     if (arg == "--cache-info" || arg == "--cache-clear")
       return cacheCommand(arg == "--cache-clear");
+    if (arg == "--check-gpu")
+      return checkGpuCommand();
     if (arg == "--explain") {
       options.explain = true;
       continue;
