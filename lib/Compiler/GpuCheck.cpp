@@ -8,6 +8,8 @@
 #include "terra/Runtime/Cuda.h"
 #include "terra/Runtime/Tensor.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -159,6 +161,212 @@ llvm::Expected<GpuCheckRun> runGpuCheck() {
     cuda::release(0, e);
     cuda::release(0, s);
     return run;
+  } catch (const Error &error) {
+    return checkError(error.what());
+  }
+}
+
+namespace {
+
+/// One argument of a compared block: its memref type and host copy.
+struct BlockArgument {
+  mlir::MemRefType type;
+  bool input = false;
+  std::vector<char> host;
+  size_t bytes() const { return host.size(); }
+};
+
+size_t elementBytes(mlir::Type type) {
+  return type.isInteger(1) ? 1 : type.getIntOrFloatBitWidth() / 8;
+}
+
+/// Descriptor words (two pointers, offset, sizes, strides) of a contiguous
+/// memref of `type` at `data`.
+std::vector<int64_t> descriptorOf(mlir::MemRefType type, void *data) {
+  int64_t rank = type.getRank();
+  std::vector<int64_t> words(3 + 2 * rank);
+  words[0] = words[1] = reinterpret_cast<int64_t>(data);
+  int64_t stride = 1;
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    words[3 + d] = type.getDimSize(d);
+    words[3 + rank + d] = stride;
+    stride *= type.getDimSize(d);
+  }
+  return words;
+}
+
+/// Lowers a clone of `module` with `build`, links it and runs it on the
+/// buffers at `data` (one per argument).
+template <typename Build>
+llvm::Error lowerAndRun(mlir::ModuleOp module, Build build,
+                        const std::vector<BlockArgument> &arguments,
+                        const std::vector<void *> &data, int *launches) {
+  mlir::OwningOpRef<mlir::ModuleOp> clone = module.clone();
+  mlir::PassManager pm(module.getContext());
+  build(pm);
+  if (mlir::failed(pm.run(*clone)))
+    return checkError("the block does not lower");
+  if (launches) {
+    *launches = 0;
+    clone->walk([&](mlir::gpu::LaunchFuncOp) { ++*launches; });
+  }
+  auto object = emitObjectCode(*clone, "block", 2);
+  if (!object)
+    return object.takeError();
+  auto loaded = LoadedObject::load(*object);
+  if (!loaded)
+    return loaded.takeError();
+  std::vector<std::vector<int64_t>> descriptors;
+  std::vector<void *> descriptorPointers, packed;
+  for (size_t i = 0; i < arguments.size(); ++i)
+    descriptors.push_back(descriptorOf(arguments[i].type, data[i]));
+  for (auto &words : descriptors)
+    descriptorPointers.push_back(words.data());
+  for (void *&pointer : descriptorPointers)
+    packed.push_back(&pointer);
+  (*loaded)->entry()(packed.data());
+  return llvm::Error::success();
+}
+
+/// The largest difference of two buffers of `type` elements, relative to
+/// magnitudes above 1 and absolute below (sums that cancel to near zero
+/// differ by rounding), NaNs equal to NaNs and integers compared exactly.
+double maxDifference(mlir::Type type, const std::vector<char> &a,
+                     const std::vector<char> &b) {
+  auto relative = [](double x, double y) {
+    if (std::isnan(x) && std::isnan(y))
+      return 0.0;
+    if (x == y)
+      return 0.0;
+    return std::abs(x - y) / std::max({std::abs(x), std::abs(y), 1.0});
+  };
+  double worst = 0;
+  if (type.isF32()) {
+    auto *x = reinterpret_cast<const float *>(a.data());
+    auto *y = reinterpret_cast<const float *>(b.data());
+    for (size_t i = 0; i < a.size() / 4; ++i)
+      worst = std::max(worst, relative(x[i], y[i]));
+  } else if (type.isF64()) {
+    auto *x = reinterpret_cast<const double *>(a.data());
+    auto *y = reinterpret_cast<const double *>(b.data());
+    for (size_t i = 0; i < a.size() / 8; ++i)
+      worst = std::max(worst, relative(x[i], y[i]));
+  } else if (a != b) {
+    worst = 1;
+  }
+  return worst;
+}
+
+} // namespace
+
+llvm::Expected<BlockComparison>
+compareBlockOnGpu(const std::string &terraModule) {
+  try {
+    BlockComparison result;
+    static const bool registered = [] {
+      llvm::InitializeNativeTarget();
+      llvm::InitializeNativeTargetAsmPrinter();
+      mlir::terra::registerPipelinePasses();
+      return true;
+    }();
+    (void)registered;
+    mlir::DialectRegistry registry;
+    mlir::terra::registerPipelineDialects(registry);
+    mlir::MLIRContext context(registry);
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        mlir::parseSourceString<mlir::ModuleOp>(terraModule, &context);
+    if (!module)
+      return checkError("the block does not parse");
+    auto function = module->lookupSymbol<mlir::func::FuncOp>("block");
+    if (!function)
+      return checkError("the module has no func.func @block");
+
+    std::vector<BlockArgument> arguments;
+    uint64_t seed = 12345;
+    for (mlir::BlockArgument argument : function.getArguments()) {
+      auto type = mlir::dyn_cast<mlir::MemRefType>(argument.getType());
+      if (!type || !type.hasStaticShape()) {
+        result.skipped = "dynamic sizes";
+        return result;
+      }
+      mlir::Type element = type.getElementType();
+      if (!element.isF32() && !element.isF64() && !element.isInteger(64) &&
+          !element.isInteger(32) && !element.isInteger(1)) {
+        result.skipped = "an argument of element type other than f32, f64, "
+                         "i64, i32 or i1";
+        return result;
+      }
+      BlockArgument block;
+      block.type = type;
+      block.input =
+          llvm::any_of(argument.getUsers(), [](mlir::Operation *user) {
+            return mlir::isa<mlir::bufferization::ToTensorOp>(user);
+          });
+      block.host.assign(type.getNumElements() * elementBytes(element), 0);
+      if (block.input && (element.isF32() || element.isF64()))
+        for (int64_t i = 0; i < type.getNumElements(); ++i) {
+          seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+          double value = double(seed >> 11) / double(1ull << 53) * 2 - 1;
+          if (element.isF32())
+            reinterpret_cast<float *>(block.host.data())[i] = float(value);
+          else
+            reinterpret_cast<double *>(block.host.data())[i] = value;
+        }
+      (block.input ? result.inputs : result.outputs) += 1;
+      arguments.push_back(std::move(block));
+    }
+
+    // On the CPU, in place.
+    std::vector<BlockArgument> onCpu = arguments;
+    std::vector<void *> cpuData;
+    for (BlockArgument &argument : onCpu)
+      cpuData.push_back(argument.host.data());
+    if (auto error = lowerAndRun(
+            *module,
+            [](mlir::PassManager &pm) {
+              mlir::terra::buildTerraLowerToCpuPipeline(pm, {});
+            },
+            onCpu, cpuData, nullptr))
+      return std::move(error);
+
+    // On device 0, through device copies of every argument.
+    cuda::DeviceProperties device = cuda::deviceProperties(0);
+    mlir::terra::NvvmPipelineOptions options;
+    options.chip =
+        "sm_" + std::to_string(device.major) + std::to_string(device.minor);
+    std::vector<void *> deviceData;
+    for (const BlockArgument &argument : arguments) {
+      deviceData.push_back(cuda::allocate(0, argument.bytes()));
+      cuda::copyToDevice(0, deviceData.back(), argument.host.data(),
+                         argument.bytes());
+    }
+    llvm::Error gpuError = lowerAndRun(
+        *module,
+        [&](mlir::PassManager &pm) {
+          mlir::terra::buildTerraLowerToNvvmPipeline(pm, options);
+        },
+        arguments, deviceData, &result.kernelLaunches);
+    if (!gpuError) {
+      cuda::synchronize(0);
+      std::string error = cuda::takeHostCodeError();
+      if (!error.empty())
+        gpuError = checkError(error);
+    }
+    for (size_t i = 0; i < arguments.size(); ++i) {
+      if (!gpuError && !arguments[i].input) {
+        std::vector<char> fromGpu(arguments[i].bytes());
+        cuda::copyToHost(0, fromGpu.data(), deviceData[i], fromGpu.size());
+        result.maxRelativeError =
+            std::max(result.maxRelativeError,
+                     maxDifference(arguments[i].type.getElementType(),
+                                   onCpu[i].host, fromGpu));
+      }
+      cuda::release(0, deviceData[i]);
+    }
+    if (gpuError)
+      return std::move(gpuError);
+    result.compared = true;
+    return result;
   } catch (const Error &error) {
     return checkError(error.what());
   }

@@ -22,6 +22,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -64,9 +66,11 @@ const char *const helpText =
     "  --cache-info   print where compiled blocks are saved, how many and\n"
     "                 their size, and exit\n"
     "  --cache-clear  remove the saved compiled blocks and exit\n"
-    "  --check-gpu    compile a small block for the GPU, run it on device 0\n"
-    "                 and compare with the CPU; print the result and exit\n"
-    "                 (status 1 without a usable GPU)\n"
+    "  --check-gpu [BLOCK.mlir...]\n"
+    "                 compile a small block (or each block --dump-ir wrote)\n"
+    "                 for the GPU and the CPU, run both on device 0 and the\n"
+    "                 CPU, compare, and exit (status 1 if any differs or no\n"
+    "                 GPU is usable)\n"
     "  -h, --help     print this help and exit\n"
     "  -V, --version  print terra-run's and Python's versions and exit\n"
     "  --             end of options: the next argument is the script\n"
@@ -145,13 +149,52 @@ int cacheCommand(bool clear) {
   return 0;
 }
 
+/// --check-gpu BLOCK.mlir...: each block on the GPU against the CPU.
+int compareBlocksCommand(int count, char **files) {
+  int failed = 0, compared = 0, skipped = 0;
+  for (int i = 0; i < count; ++i) {
+    std::ifstream file(files[i]);
+    std::stringstream text;
+    text << file.rdbuf();
+    if (!file) {
+      std::printf("%s: cannot read it\n", files[i]);
+      ++failed;
+      continue;
+    }
+    auto result = terra::compiler::compareBlockOnGpu(text.str());
+    if (!result) {
+      std::printf("%s: failed: %s\n", files[i],
+                  llvm::toString(result.takeError()).c_str());
+      ++failed;
+    } else if (!result->compared) {
+      std::printf("%s: skipped: %s\n", files[i], result->skipped.c_str());
+      ++skipped;
+    } else {
+      bool agrees = result->maxRelativeError <= 1e-4;
+      std::printf("%s: %d inputs, %d outputs, %d kernel launches, largest "
+                  "difference from the CPU %.2g: %s\n",
+                  files[i], result->inputs, result->outputs,
+                  result->kernelLaunches, result->maxRelativeError,
+                  agrees ? "agrees" : "DIFFERS");
+      ++compared;
+      failed += !agrees;
+    }
+  }
+  std::printf("GPU check: %d blocks compared, %d skipped, %d failed or "
+              "differed\n",
+              compared, skipped, failed);
+  return failed ? 1 : 0;
+}
+
 /// --check-gpu: the GPU path end to end on device 0 (GpuCheck.h).
-int checkGpuCommand() {
+int checkGpuCommand(int count, char **files) {
   if (!terra::cuda::available()) {
     std::printf("GPU check: no GPU: %s\n",
                 terra::cuda::unavailableReason().c_str());
     return 1;
   }
+  if (count > 0)
+    return compareBlocksCommand(count, files);
   auto run = terra::compiler::runGpuCheck();
   if (!run) {
     std::printf("GPU check: failed: %s\n",
@@ -193,7 +236,7 @@ int parseOptions(int argc, char **argv, Options &options) {
     if (arg == "--cache-info" || arg == "--cache-clear")
       return cacheCommand(arg == "--cache-clear");
     if (arg == "--check-gpu")
-      return checkGpuCommand();
+      return checkGpuCommand(argc - i - 1, argv + i + 1);
     if (arg == "--explain") {
       options.explain = true;
       continue;

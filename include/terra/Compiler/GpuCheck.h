@@ -36,6 +36,21 @@ struct GpuCheckRun {
 /// driver or any step fails.
 llvm::Expected<GpuCheckRun> runGpuCheck();
 
+/// A block (a terra module as `--dump-ir` writes it: `func.func @block`
+/// whose memref arguments are its inputs and its outputs' destinations)
+/// compiled for the CPU and for device 0 and run on the same inputs:
+/// seeded random floats in [-1, 1), zeros for integers and booleans.
+struct BlockComparison {
+  bool compared = false;
+  std::string skipped; // Why it was not run (dynamic sizes, ...).
+  int inputs = 0, outputs = 0, kernelLaunches = 0;
+  /// Over the outputs' elements: relative above magnitude 1, absolute
+  /// below; NaN equals NaN; 1 for integers that differ.
+  double maxRelativeError = 0;
+};
+llvm::Expected<BlockComparison>
+compareBlockOnGpu(const std::string &terraModule);
+
 } // namespace compiler
 } // namespace terra
 

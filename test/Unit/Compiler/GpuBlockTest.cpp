@@ -42,4 +42,42 @@ TEST(GpuBlock, HostCodeRunsOnTheCudaRuntime) {
     EXPECT_LT(run->maxRelativeError(), 1e-5);
 }
 
+// A block as --dump-ir writes it, compared between the CPU and the GPU:
+// with the fake driver the kernels do not compute, so only the CPU run,
+// the launches and the copies are checked; with a GPU, the agreement.
+TEST(GpuBlock, DumpedBlocksCompareWithTheCpu) {
+  if (!terra::cuda::available())
+    GTEST_SKIP() << terra::cuda::unavailableReason();
+  constexpr const char *kDumped = R"mlir(
+func.func @block(%arg0: memref<8x32xf32>, %arg1: memref<8x32xf32>, %arg2: memref<8xf32>, %arg3: memref<8x32xf32>) {
+  %x = bufferization.to_tensor %arg0 restrict : memref<8x32xf32> to tensor<8x32xf32>
+  %y = bufferization.to_tensor %arg1 restrict : memref<8x32xf32> to tensor<8x32xf32>
+  %p = terra.mul %x, %y : tensor<8x32xf32>
+  %r = terra.relu %p : tensor<8x32xf32>
+  %s = terra.sum %r axes [1] : tensor<8x32xf32> -> tensor<8xf32>
+  bufferization.materialize_in_destination %s in restrict writable %arg2 : (tensor<8xf32>, memref<8xf32>) -> ()
+  bufferization.materialize_in_destination %x in restrict writable %arg3 : (tensor<8x32xf32>, memref<8x32xf32>) -> ()
+  return
+}
+)mlir";
+  int (*counter)() = fakeLaunchCounter();
+  int launchesBefore = counter ? counter() : 0;
+  auto result = terra::compiler::compareBlockOnGpu(kDumped);
+  ASSERT_TRUE(bool(result)) << llvm::toString(result.takeError());
+  ASSERT_TRUE(result->compared) << result->skipped;
+  EXPECT_EQ(result->inputs, 2);
+  EXPECT_EQ(result->outputs, 2);
+  EXPECT_GE(result->kernelLaunches, 2);
+  if (counter)
+    EXPECT_EQ(counter() - launchesBefore, result->kernelLaunches);
+  else
+    EXPECT_LE(result->maxRelativeError, 1e-5);
+
+  auto dynamic = terra::compiler::compareBlockOnGpu(
+      "func.func @block(%arg0: memref<?xf32>) { return }");
+  ASSERT_TRUE(bool(dynamic)) << llvm::toString(dynamic.takeError());
+  EXPECT_FALSE(dynamic->compared);
+  EXPECT_EQ(dynamic->skipped, "dynamic sizes");
+}
+
 } // namespace
