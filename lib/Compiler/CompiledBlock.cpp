@@ -12,6 +12,7 @@
 #include "terra/Compiler/BlockCompiler.h"
 
 #include "BlockToMLIR.h"
+#include "CompilerRegistry.h"
 #include "NativeCode.h"
 
 #include "terra/Compiler/DiskCache.h"
@@ -53,10 +54,7 @@ std::error_code UnsupportedOpError::convertToErrorCode() const {
   return llvm::inconvertibleErrorCode();
 }
 
-namespace {
-
-/// Pass and target registration, once per process.
-const DialectRegistry &registry() {
+const DialectRegistry &compilerRegistry() {
   static DialectRegistry *instance = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -67,6 +65,8 @@ const DialectRegistry &registry() {
   }();
   return *instance;
 }
+
+namespace {
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -168,7 +168,7 @@ CompiledBlock::build(const BlockSpec &spec, const CompileOptions &options,
                      bool cachedOnly) {
   auto start = std::chrono::steady_clock::now();
   // Threads would only add start-up cost: one small function per module.
-  MLIRContext context(registry(), MLIRContext::Threading::DISABLED);
+  MLIRContext context(compilerRegistry(), MLIRContext::Threading::DISABLED);
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
     llvm::raw_string_ostream os(diagnostics);

@@ -2,6 +2,7 @@
 
 #include "terra/Compiler/GpuCheck.h"
 
+#include "CompilerRegistry.h"
 #include "NativeCode.h"
 
 #include "terra/Conversion/Pipelines.h"
@@ -16,7 +17,6 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "llvm/Support/TargetSelect.h"
 
 #include <algorithm>
 #include <chrono>
@@ -70,16 +70,7 @@ StridedMemRefType<float, Rank> rowMajor(void *data,
 /// Compiles the check block for `chip` into linked object code.
 llvm::Expected<std::unique_ptr<LoadedObject>>
 compileCheckBlock(const std::string &chip, int &launches) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  static const bool registered = [] {
-    mlir::terra::registerPipelinePasses();
-    return true;
-  }();
-  (void)registered;
-  mlir::DialectRegistry registry;
-  mlir::terra::registerPipelineDialects(registry);
-  mlir::MLIRContext context(registry);
+  mlir::MLIRContext context(compilerRegistry());
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(kCheckBlock, &context);
   if (!module)
@@ -263,16 +254,7 @@ llvm::Expected<BlockComparison>
 compareBlockOnGpu(const std::string &terraModule) {
   try {
     BlockComparison result;
-    static const bool registered = [] {
-      llvm::InitializeNativeTarget();
-      llvm::InitializeNativeTargetAsmPrinter();
-      mlir::terra::registerPipelinePasses();
-      return true;
-    }();
-    (void)registered;
-    mlir::DialectRegistry registry;
-    mlir::terra::registerPipelineDialects(registry);
-    mlir::MLIRContext context(registry);
+    mlir::MLIRContext context(compilerRegistry());
     mlir::OwningOpRef<mlir::ModuleOp> module =
         mlir::parseSourceString<mlir::ModuleOp>(terraModule, &context);
     if (!module)
