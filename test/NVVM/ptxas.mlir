@@ -16,7 +16,7 @@
 // RUN: terra-opt %S/random.mlir -terra-lower-to-nvvm="chip=sm_90" | %python %S/../Utils/extract-ptx.py %t/x90 --ptxas %ptxas --arch sm_90 | FileCheck %s --check-prefix=RANDOM
 
 // ELEMENTWISE: assembled 5 PTX modules
-// SHAPE: assembled 10 PTX modules
+// SHAPE: assembled 11 PTX modules
 // REDUCTION: assembled 16 PTX modules
 // CONTRACTION: assembled 6 PTX modules
 // WINDOW: assembled 31 PTX modules

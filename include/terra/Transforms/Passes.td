@@ -171,4 +171,43 @@ def TerraDispatchParallelNests
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def TerraMoveHostAccessesToGpu
+    : Pass<"terra-move-host-accesses-to-gpu", "::mlir::func::FuncOp"> {
+  let summary = "Run the host code's remaining memory accesses on the GPU";
+  let description = [{
+    In `terra-lower-to-nvvm`, after the parallel loops became `gpu.launch`
+    ops, whatever still reads or writes a buffer in the host function would
+    touch device memory from the CPU: a loop that is not parallel (a
+    scatter-add, which adds several updates to one row) or the load of a
+    scalar that kernels take as an argument (a random op's seed). This pass
+    moves them to the GPU:
+
+    - a `memref.load` whose value only `gpu.launch` bodies use is cloned
+      into each of them (the kernels read the scalar themselves);
+    - any other top-level op that reads or writes memory and whose results
+      the host does not use runs alone in a `gpu.launch` of one thread;
+    - anything else fails the pass with an error that names the op, so the
+      block falls back instead of crashing on the GPU.
+
+    ```mlir
+    scf.for %i = %c0 to %c6 step %c1 {
+      %v = memref.load %g[%i] : memref<6xf32>
+      ...
+      memref.store %s, %table[%row] : memref<32xf32>
+    }
+    ```
+    becomes
+    ```mlir
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+               threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+      scf.for %i = %c0 to %c6 step %c1 {
+        ...
+      }
+      gpu.terminator
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // TERRA_TRANSFORMS_PASSES_TD

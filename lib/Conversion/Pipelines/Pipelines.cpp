@@ -79,7 +79,7 @@ void terra::buildTerraLowerToNvvmPipeline(OpPassManager &pm,
       "scf-parallel-loop-tiling{no-min-max-bounds parallel-loop-tile-sizes=" +
           std::to_string(options.blockSize) +
           "},gpu-map-parallel-loops,convert-parallel-loops-to-gpu,"
-          "canonicalize)");
+          "terra-move-host-accesses-to-gpu,canonicalize)");
   // The stages of upstream's gpu-lower-to-nvvm-pipeline, with the CUDA
   // toolkit named explicitly: libdevice (for exp, log, erf, ...) is linked
   // from it, and found no matter which environment variables are set.
