@@ -96,22 +96,22 @@ def _like(input, dtype):
 
 def empty_like(input, dtype=None, device=None, requires_grad=False):
     shape, dtype = _like(input, dtype)
-    return empty(shape, dtype=dtype, requires_grad=requires_grad)
+    return empty(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def zeros_like(input, dtype=None, device=None, requires_grad=False):
     shape, dtype = _like(input, dtype)
-    return zeros(shape, dtype=dtype, requires_grad=requires_grad)
+    return zeros(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def ones_like(input, dtype=None, device=None, requires_grad=False):
     shape, dtype = _like(input, dtype)
-    return ones(shape, dtype=dtype, requires_grad=requires_grad)
+    return ones(shape, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
     shape, dtype = _like(input, dtype)
-    return full(shape, fill_value, dtype=dtype, requires_grad=requires_grad)
+    return full(shape, fill_value, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None,

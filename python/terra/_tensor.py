@@ -160,6 +160,11 @@ class Tensor(_terra.Tensor):
     def cpu(self):
         return self
 
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """As Tensor.to("cuda"): tensors cannot live on a GPU yet, so this
+        raises RuntimeError with the reason (see terra.cuda)."""
+        return self.to("cuda" if device is None else device)
+
     def __format__(self, spec):
         if self.ndim == 0 or self.numel() == 1:
             return format(self.item(), spec)
@@ -766,6 +771,9 @@ def _nn_nonzero(self, *, as_tuple=False):
 
 def _nn_new(fill):
     def method(self, *size, dtype=None, device=None, requires_grad=False):
+        from ._device import _require_cpu
+
+        _require_cpu(device)
         dtype = _dtype._resolve(dtype) or self.dtype
         result = _terra.full(_shape_arg(size), fill, dtype._code)
         return result.requires_grad_(True) if requires_grad else result
@@ -774,12 +782,18 @@ def _nn_new(fill):
 
 def _nn_new_full(self, size, fill_value, dtype=None, device=None,
                  requires_grad=False):
+    from ._device import _require_cpu
+
+    _require_cpu(device)
     dtype = _dtype._resolve(dtype) or self.dtype
     result = _terra.full(tuple(size), fill_value, dtype._code)
     return result.requires_grad_(True) if requires_grad else result
 
 
 def _nn_new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    from ._device import _require_cpu
+
+    _require_cpu(device)
     dtype = _dtype._resolve(dtype) or self.dtype
     result = _terra.tensor(data, dtype._code)
     return result.requires_grad_(True) if requires_grad else result

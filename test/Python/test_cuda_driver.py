@@ -1,7 +1,9 @@
 """terra.cuda and "cuda" devices with no NVIDIA driver and with the fake
 driver of the C++ tests (test/Unit/Runtime/FakeCudaDriver.cpp): every place
-that takes a device names the same reason, and is_available() stays False
-while tensors cannot live on a GPU. Each case runs in a fresh interpreter,
+that takes a device (creation and *_like functions, new_*, Tensor.to/cuda,
+Module.to/cuda, layers' device=) names the same reason instead of silently
+staying on the CPU, and is_available() stays False while tensors cannot
+live on a GPU. Each case runs in a fresh interpreter,
 since the driver loads once per process (TERRA_CUDA_DRIVER)."""
 
 import os
@@ -23,7 +25,16 @@ PROGRAM = textwrap.dedent("""
         "creation": lambda: terra.zeros(2, device="cuda"),
         "random": lambda: terra.randn(2, device="cuda:0"),
         "to": lambda: terra.ones(2).to("cuda"),
+        "tensor.cuda": lambda: terra.ones(2).cuda(0),
+        "new_zeros": lambda: terra.ones(2).new_zeros(3, device="cuda"),
+        "new_tensor": lambda: terra.ones(2).new_tensor([1.0], device="cuda"),
+        "zeros_like": lambda: terra.zeros_like(terra.ones(2), device="cuda"),
+        "full_like": lambda: terra.full_like(terra.ones(2), 3, device="cuda"),
         "module.to": lambda: terra.nn.Linear(2, 2).to("cuda"),
+        "module.cuda": lambda: terra.nn.Linear(2, 2).cuda(),
+        "linear": lambda: terra.nn.Linear(2, 2, device="cuda"),
+        "conv": lambda: terra.nn.Conv2d(1, 1, 3, device="cuda"),
+        "lstm": lambda: terra.nn.LSTM(2, 2, device="cuda"),
         "generator": lambda: terra.Generator("cuda"),
         "default": lambda: terra.set_default_device("cuda"),
         "synchronize": lambda: terra.cuda.synchronize(),
@@ -49,7 +60,9 @@ def run(driver):
 class CudaDriverTest(unittest.TestCase):
     def check(self, lines, reason):
         self.assertEqual(lines["is_available"], "False 0")
-        for name in ("creation", "random", "to", "module.to", "generator",
+        for name in ("creation", "random", "to", "tensor.cuda", "new_zeros",
+                     "new_tensor", "zeros_like", "full_like", "module.to",
+                     "module.cuda", "linear", "conv", "lstm", "generator",
                      "default"):
             self.assertIn("device 'cuda", lines[name])
             self.assertIn(reason, lines[name], name)

@@ -4,6 +4,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from ..._device import _require_cpu
 
 
 class _NormBase(Module):
@@ -11,6 +12,7 @@ class _NormBase(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, device=None, dtype=None):
+        _require_cpu(device)
         super().__init__()
         self.num_features = num_features
         self.eps = eps

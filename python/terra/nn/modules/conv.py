@@ -5,6 +5,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from ..._device import _require_cpu
 
 
 class _ConvNd(Module):
@@ -84,6 +85,7 @@ class Conv2d(_ConvNd):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1,
                  padding=0, dilation=1, groups=1, bias=True,
                  padding_mode="zeros", device=None, dtype=None):
+        _require_cpu(device)
         kernel_size = F._pair(kernel_size)
         stride = F._pair(stride)
         padding = padding if isinstance(padding, str) else F._pair(padding)
@@ -114,6 +116,7 @@ class ConvTranspose2d(_ConvNd):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1,
                  padding=0, output_padding=0, groups=1, bias=True, dilation=1,
                  padding_mode="zeros", device=None, dtype=None):
+        _require_cpu(device)
         if padding_mode != "zeros":
             raise ValueError('Only "zeros" padding mode is supported for {}'
                              .format(self.__class__.__name__))

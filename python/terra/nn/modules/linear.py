@@ -5,6 +5,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from ..._device import _require_cpu
 
 
 class Identity(Module):
@@ -22,6 +23,7 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None,
                  dtype=None):
+        _require_cpu(device)
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
@@ -55,6 +57,7 @@ class NonDynamicallyQuantizableLinear(Linear):
 class Bilinear(Module):
     def __init__(self, in1_features, in2_features, out_features, bias=True,
                  device=None, dtype=None):
+        _require_cpu(device)
         super().__init__()
         self.in1_features = in1_features
         self.in2_features = in2_features

@@ -415,7 +415,7 @@ class Module:
         return self
 
     def cuda(self, device=None):
-        return self.to("cuda")
+        return self.to("cuda" if device is None else device)
 
     def float(self):
         return self.to(_dtype.float32)

@@ -7,6 +7,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+from ..._device import _require_cpu
 
 
 def _lstm_cell(x_proj, h, c, w_hh, b_hh):
@@ -39,6 +40,7 @@ class RNNBase(Module):
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False,
                  proj_size=0, device=None, dtype=None):
+        _require_cpu(device)
         super().__init__()
         if proj_size != 0:
             raise NotImplementedError("terra: LSTM(proj_size) is not supported")
@@ -245,6 +247,7 @@ class GRU(RNNBase):
 class RNNCellBase(Module):
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None,
                  dtype=None):
+        _require_cpu(device)
         super().__init__()
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -292,6 +295,7 @@ class RNNCellBase(Module):
 class RNNCell(RNNCellBase):
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh",
                  device=None, dtype=None):
+        _require_cpu(device)
         super().__init__(input_size, hidden_size, bias, 1, dtype=dtype)
         self.nonlinearity = nonlinearity
 
@@ -304,6 +308,7 @@ class RNNCell(RNNCellBase):
 
 class LSTMCell(RNNCellBase):
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        _require_cpu(device)
         super().__init__(input_size, hidden_size, bias, 4, dtype=dtype)
 
     def forward(self, input, hx=None):
@@ -317,6 +322,7 @@ class LSTMCell(RNNCellBase):
 
 class GRUCell(RNNCellBase):
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        _require_cpu(device)
         super().__init__(input_size, hidden_size, bias, 3, dtype=dtype)
 
     def forward(self, input, hx=None):

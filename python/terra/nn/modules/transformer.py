@@ -7,6 +7,7 @@ from .dropout import Dropout
 from .linear import Linear
 from .module import Module
 from .normalization import LayerNorm
+from ..._device import _require_cpu
 
 
 def _get_activation_fn(activation):
@@ -28,6 +29,7 @@ class TransformerEncoderLayer(Module):
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1,
                  activation=F.relu, layer_norm_eps=1e-5, batch_first=False,
                  norm_first=False, device=None, dtype=None):
+        _require_cpu(device)
         super().__init__()
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
                                             batch_first=batch_first, dtype=dtype)
