@@ -12,7 +12,6 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -52,41 +51,68 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
-template <int Rank>
-StridedMemRefType<float, Rank> rowMajor(void *data,
-                                        const int64_t (&sizes)[Rank]) {
-  StridedMemRefType<float, Rank> memref;
-  memref.basePtr = memref.data = static_cast<float *>(data);
-  memref.offset = 0;
-  int64_t stride = 1;
-  for (int i = Rank - 1; i >= 0; --i) {
-    memref.sizes[i] = sizes[i];
-    memref.strides[i] = stride;
-    stride *= sizes[i];
-  }
-  return memref;
+/// The compute capability of device 0 as the NVVM pipeline names it.
+std::string deviceChip(const cuda::DeviceProperties &device) {
+  return "sm_" + std::to_string(device.major) + std::to_string(device.minor);
 }
 
-/// Compiles the check block for `chip` into linked object code.
-llvm::Expected<std::unique_ptr<LoadedObject>>
-compileCheckBlock(const std::string &chip, int &launches) {
-  mlir::MLIRContext context(compilerRegistry());
+/// Parses a block module in `context`.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+parseBlock(mlir::MLIRContext &context, const std::string &text) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceString<mlir::ModuleOp>(kCheckBlock, &context);
+      mlir::parseSourceString<mlir::ModuleOp>(text, &context);
   if (!module)
-    return checkError("the check block does not parse");
-  mlir::terra::NvvmPipelineOptions options;
-  options.chip = chip;
-  mlir::PassManager pm(&context);
-  mlir::terra::buildTerraLowerToNvvmPipeline(pm, options);
-  if (mlir::failed(pm.run(*module)))
-    return checkError("terra-lower-to-nvvm failed for " + chip);
-  launches = 0;
-  module->walk([&](mlir::gpu::LaunchFuncOp) { ++launches; });
-  auto object = emitObjectCode(*module, "block", 2);
+    return checkError("the block does not parse");
+  return std::move(module);
+}
+
+/// Lowers a clone of `module` with `build` and links it; `launches`, if
+/// given, counts its gpu.launch_func ops.
+template <typename Build>
+llvm::Expected<std::unique_ptr<LoadedObject>>
+lowerAndLink(mlir::ModuleOp module, Build build, int *launches) {
+  mlir::OwningOpRef<mlir::ModuleOp> clone = module.clone();
+  mlir::PassManager pm(module.getContext());
+  build(pm);
+  if (mlir::failed(pm.run(*clone)))
+    return checkError("the block does not lower");
+  if (launches) {
+    *launches = 0;
+    clone->walk([&](mlir::gpu::LaunchFuncOp) { ++*launches; });
+  }
+  auto object = emitObjectCode(*clone, "block", 2);
   if (!object)
     return object.takeError();
   return LoadedObject::load(*object);
+}
+
+llvm::Expected<std::unique_ptr<LoadedObject>>
+lowerForGpuAndLink(mlir::ModuleOp module, const std::string &chip,
+                   int *launches) {
+  mlir::terra::NvvmPipelineOptions options;
+  options.chip = chip;
+  return lowerAndLink(
+      module,
+      [&](mlir::PassManager &pm) {
+        mlir::terra::buildTerraLowerToNvvmPipeline(pm, options);
+      },
+      launches);
+}
+
+/// Runs `loaded` on row-major buffers, one per block argument.
+void runOnBuffers(LoadedObject &loaded, llvm::ArrayRef<void *> data,
+                  llvm::ArrayRef<llvm::SmallVector<int64_t>> shapes) {
+  std::vector<std::vector<int64_t>> descriptors;
+  std::vector<void *> descriptorPointers, packed;
+  for (size_t i = 0; i < data.size(); ++i) {
+    descriptors.emplace_back(descriptorWords(shapes[i].size()));
+    describeRowMajor(data[i], shapes[i], descriptors.back().data());
+  }
+  for (auto &words : descriptors)
+    descriptorPointers.push_back(words.data());
+  for (void *&pointer : descriptorPointers)
+    packed.push_back(&pointer);
+  loaded.entry()(packed.data());
 }
 
 } // namespace
@@ -110,11 +136,14 @@ llvm::Expected<GpuCheckRun> runGpuCheck() {
   try {
     GpuCheckRun run;
     cuda::DeviceProperties device = cuda::deviceProperties(0);
-    std::string chip =
-        "sm_" + std::to_string(device.major) + std::to_string(device.minor);
+    std::string chip = deviceChip(device);
     run.device = device.name + " (" + chip + ")";
     auto start = std::chrono::steady_clock::now();
-    auto loaded = compileCheckBlock(chip, run.kernelLaunches);
+    mlir::MLIRContext context(compilerRegistry());
+    auto module = parseBlock(context, kCheckBlock);
+    if (!module)
+      return module.takeError();
+    auto loaded = lowerForGpuAndLink(**module, chip, &run.kernelLaunches);
     if (!loaded)
       return loaded.takeError();
     run.compileSeconds = secondsSince(start);
@@ -127,15 +156,11 @@ llvm::Expected<GpuCheckRun> runGpuCheck() {
     void *e = cuda::allocate(0, bytes);
     void *s = cuda::allocate(0, kRows * sizeof(float));
     cuda::copyToDevice(0, x, run.input.data(), bytes);
-    auto xMemref = rowMajor<2>(x, {kRows, kColumns});
-    auto eMemref = rowMajor<2>(e, {kRows, kColumns});
-    auto sMemref = rowMajor<1>(s, {kRows});
-    void *descriptors[] = {&xMemref, &eMemref, &sMemref};
-    void *arguments[] = {&descriptors[0], &descriptors[1], &descriptors[2]};
 
     size_t allocatedBefore = cuda::memoryStats(0).allocated;
     start = std::chrono::steady_clock::now();
-    (*loaded)->entry()(arguments);
+    runOnBuffers(**loaded, {x, e, s},
+                 {{kRows, kColumns}, {kRows, kColumns}, {kRows}});
     cuda::synchronize(0);
     run.runSeconds = secondsSince(start);
     run.leakedBytes =
@@ -169,54 +194,6 @@ struct BlockArgument {
 
 size_t elementBytes(mlir::Type type) {
   return type.isInteger(1) ? 1 : type.getIntOrFloatBitWidth() / 8;
-}
-
-/// Descriptor words (two pointers, offset, sizes, strides) of a contiguous
-/// memref of `type` at `data`.
-std::vector<int64_t> descriptorOf(mlir::MemRefType type, void *data) {
-  int64_t rank = type.getRank();
-  std::vector<int64_t> words(3 + 2 * rank);
-  words[0] = words[1] = reinterpret_cast<int64_t>(data);
-  int64_t stride = 1;
-  for (int64_t d = rank - 1; d >= 0; --d) {
-    words[3 + d] = type.getDimSize(d);
-    words[3 + rank + d] = stride;
-    stride *= type.getDimSize(d);
-  }
-  return words;
-}
-
-/// Lowers a clone of `module` with `build`, links it and runs it on the
-/// buffers at `data` (one per argument).
-template <typename Build>
-llvm::Error lowerAndRun(mlir::ModuleOp module, Build build,
-                        const std::vector<BlockArgument> &arguments,
-                        const std::vector<void *> &data, int *launches) {
-  mlir::OwningOpRef<mlir::ModuleOp> clone = module.clone();
-  mlir::PassManager pm(module.getContext());
-  build(pm);
-  if (mlir::failed(pm.run(*clone)))
-    return checkError("the block does not lower");
-  if (launches) {
-    *launches = 0;
-    clone->walk([&](mlir::gpu::LaunchFuncOp) { ++*launches; });
-  }
-  auto object = emitObjectCode(*clone, "block", 2);
-  if (!object)
-    return object.takeError();
-  auto loaded = LoadedObject::load(*object);
-  if (!loaded)
-    return loaded.takeError();
-  std::vector<std::vector<int64_t>> descriptors;
-  std::vector<void *> descriptorPointers, packed;
-  for (size_t i = 0; i < arguments.size(); ++i)
-    descriptors.push_back(descriptorOf(arguments[i].type, data[i]));
-  for (auto &words : descriptors)
-    descriptorPointers.push_back(words.data());
-  for (void *&pointer : descriptorPointers)
-    packed.push_back(&pointer);
-  (*loaded)->entry()(packed.data());
-  return llvm::Error::success();
 }
 
 /// The largest difference of two buffers of `type` elements, relative to
@@ -255,11 +232,11 @@ compareBlockOnGpu(const std::string &terraModule) {
   try {
     BlockComparison result;
     mlir::MLIRContext context(compilerRegistry());
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        mlir::parseSourceString<mlir::ModuleOp>(terraModule, &context);
-    if (!module)
-      return checkError("the block does not parse");
-    auto function = module->lookupSymbol<mlir::func::FuncOp>("block");
+    auto parsed = parseBlock(context, terraModule);
+    if (!parsed)
+      return parsed.takeError();
+    mlir::ModuleOp module = **parsed;
+    auto function = module.lookupSymbol<mlir::func::FuncOp>("block");
     if (!function)
       return checkError("the module has no func.func @block");
 
@@ -298,42 +275,44 @@ compareBlockOnGpu(const std::string &terraModule) {
       arguments.push_back(std::move(block));
     }
 
+    std::vector<llvm::SmallVector<int64_t>> shapes;
+    for (const BlockArgument &argument : arguments)
+      shapes.emplace_back(argument.type.getShape());
+
     // On the CPU, in place.
     std::vector<BlockArgument> onCpu = arguments;
     std::vector<void *> cpuData;
     for (BlockArgument &argument : onCpu)
       cpuData.push_back(argument.host.data());
-    if (auto error = lowerAndRun(
-            *module,
-            [](mlir::PassManager &pm) {
-              mlir::terra::buildTerraLowerToCpuPipeline(pm, {});
-            },
-            onCpu, cpuData, nullptr))
-      return std::move(error);
+    auto onCpuCode = lowerAndLink(
+        module,
+        [](mlir::PassManager &pm) {
+          mlir::terra::buildTerraLowerToCpuPipeline(pm, {});
+        },
+        nullptr);
+    if (!onCpuCode)
+      return onCpuCode.takeError();
+    runOnBuffers(**onCpuCode, cpuData, shapes);
 
     // On device 0, through device copies of every argument.
-    cuda::DeviceProperties device = cuda::deviceProperties(0);
-    mlir::terra::NvvmPipelineOptions options;
-    options.chip =
-        "sm_" + std::to_string(device.major) + std::to_string(device.minor);
     std::vector<void *> deviceData;
     for (const BlockArgument &argument : arguments) {
       deviceData.push_back(cuda::allocate(0, argument.bytes()));
       cuda::copyToDevice(0, deviceData.back(), argument.host.data(),
                          argument.bytes());
     }
-    llvm::Error gpuError = lowerAndRun(
-        *module,
-        [&](mlir::PassManager &pm) {
-          mlir::terra::buildTerraLowerToNvvmPipeline(pm, options);
-        },
-        arguments, deviceData, &result.kernelLaunches);
-    if (!gpuError) {
+    auto runOnGpu = [&]() -> llvm::Error {
+      auto code =
+          lowerForGpuAndLink(module, deviceChip(cuda::deviceProperties(0)),
+                             &result.kernelLaunches);
+      if (!code)
+        return code.takeError();
+      runOnBuffers(**code, deviceData, shapes);
       cuda::synchronize(0);
       std::string error = cuda::takeHostCodeError();
-      if (!error.empty())
-        gpuError = checkError(error);
-    }
+      return error.empty() ? llvm::Error::success() : checkError(error);
+    };
+    llvm::Error gpuError = runOnGpu();
     for (size_t i = 0; i < arguments.size(); ++i) {
       if (!gpuError && !arguments[i].input) {
         std::vector<char> fromGpu(arguments[i].bytes());

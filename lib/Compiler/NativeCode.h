@@ -10,6 +10,7 @@
 #ifndef TERRA_LIB_COMPILER_NATIVECODE_H
 #define TERRA_LIB_COMPILER_NATIVECODE_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
@@ -39,6 +40,28 @@ constexpr const char *kPackedEntryName = "terra_block_packed";
 /// linked by ORC without its platform runtime never run .init_array.
 constexpr const char *kInitializeName = "terra_block_initialize";
 constexpr const char *kFinalizeName = "terra_block_finalize";
+
+/// A ranked memref descriptor laid out as StridedMemRefType<T, rank>:
+/// {allocated, aligned, offset, sizes[rank], strides[rank]}, all 8 bytes
+/// wide, so one int64 array describes any rank and element type.
+inline size_t descriptorWords(size_t rank) { return 3 + 2 * rank; }
+
+/// Writes at `descriptor` the descriptor of a row-major buffer of `sizes`
+/// at `data`. Blocks declare identity layouts, whose offset is statically
+/// 0: the aligned pointer is the first element.
+inline void describeRowMajor(const void *data, llvm::ArrayRef<int64_t> sizes,
+                             int64_t *descriptor) {
+  size_t rank = sizes.size();
+  descriptor[0] = descriptor[1] =
+      static_cast<int64_t>(reinterpret_cast<intptr_t>(data));
+  descriptor[2] = 0;
+  int64_t stride = 1;
+  for (size_t d = rank; d-- > 0;) {
+    descriptor[3 + d] = sizes[d];
+    descriptor[3 + rank + d] = stride;
+    stride *= sizes[d];
+  }
+}
 
 /// What the machine code depends on besides the module: LLVM's version and
 /// the host's triple, CPU and features.

@@ -8,6 +8,8 @@
 
 #include "terra/Compiler/BlockCompiler.h"
 
+#include "NativeCode.h"
+
 #include <cstdint>
 #include <exception>
 #include <string>
@@ -18,29 +20,12 @@ namespace compiler {
 
 namespace {
 
-/// A ranked memref descriptor laid out as StridedMemRefType<T, rank>:
-/// {allocated, aligned, offset, sizes[rank], strides[rank]}, all 8 bytes
-/// wide, so one int64 array describes any rank and element type.
-/// Words of a ranked memref descriptor: two pointers, the offset, then the
-/// sizes and the strides.
-size_t descriptorWords(const Shape &shape) { return 3 + 2 * shape.size(); }
-
 /// Writes the descriptor of contiguous `tensor` at `descriptor`.
 void describe(const Tensor &tensor, int64_t *descriptor) {
   const Shape &shape = tensor.shape();
-  size_t rank = shape.size();
-  auto address = static_cast<int64_t>(reinterpret_cast<intptr_t>(
-      tensor.numel() == 0 ? nullptr : tensor.data()));
-  descriptor[0] = descriptor[1] = address;
-  // The block declares identity layouts, whose offset is statically 0: the
-  // aligned pointer already points at the first element.
-  descriptor[2] = 0;
-  int64_t stride = 1;
-  for (size_t d = rank; d-- > 0;) {
-    descriptor[3 + d] = shape[d];
-    descriptor[3 + rank + d] = stride;
-    stride *= shape[d];
-  }
+  describeRowMajor(tensor.numel() == 0 ? nullptr : tensor.data(),
+                   llvm::ArrayRef<int64_t>(shape.data(), shape.size()),
+                   descriptor);
 }
 
 std::string describeType(DType dtype, const Shape &shape) {
@@ -89,7 +74,7 @@ CompiledBlock::run(const std::vector<Tensor> &inputs,
         copies.push_back(input.contiguous());
         arguments[i] = &copies.back();
       }
-      words += descriptorWords(expected.shape);
+      words += descriptorWords(expected.shape.size());
     }
     std::vector<Tensor> outputs;
     outputs.reserve(outputTypes_.size());
@@ -105,7 +90,7 @@ CompiledBlock::run(const std::vector<Tensor> &inputs,
                   " has a size that no input or symbol gives");
       outputs.push_back(Tensor::empty(shape, type.dtype));
       arguments[inputs.size() + i] = &outputs.back();
-      words += descriptorWords(shape);
+      words += descriptorWords(shape.size());
     }
     // Sizes no input has: given by the caller (the pass's symbols).
     Tensor sizes;
@@ -121,7 +106,7 @@ CompiledBlock::run(const std::vector<Tensor> &inputs,
         sizes.data<int64_t>()[i] = values[symbol];
       }
       arguments[numArguments - 1] = &sizes;
-      words += descriptorWords(sizes.shape());
+      words += descriptorWords(sizes.shape().size());
     }
 
     std::vector<int64_t> descriptors(words);
@@ -135,7 +120,7 @@ CompiledBlock::run(const std::vector<Tensor> &inputs,
       describe(*arguments[i], next);
       descriptorPointers[i] = next;
       packed[i] = &descriptorPointers[i];
-      next += descriptorWords(arguments[i]->shape());
+      next += descriptorWords(arguments[i]->shape().size());
     }
     entry_(packed);
     return std::move(outputs);

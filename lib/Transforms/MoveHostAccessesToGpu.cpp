@@ -89,25 +89,19 @@ struct TerraMoveHostAccessesToGpuPass
     Block &body = getOperation().getBody().front();
     // Ops that write memory and give the host nothing run in kernels of
     // their own.
+    // (A gpu.launch accesses no memory outside its kernel.)
     for (Operation &op : llvm::make_early_inc_range(body))
-      if (!isa<gpu::LaunchOp>(op) && !op.hasTrait<OpTrait::IsTerminator>() &&
-          op.use_empty() && accessesMemory(&op) && !launchesKernels(&op))
+      if (op.use_empty() && accessesMemory(&op) && !launchesKernels(&op))
         runOnOneThread(&op);
-    // Then what only kernels use moves into them, last first, so a chain of
-    // loads and arithmetic follows the store that ends it.
-    bool moved = true;
-    while (moved) {
-      moved = false;
-      for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
-        if ((isPure(&op) || isa<memref::LoadOp>(op)) && onlyKernelsUse(&op)) {
-          sinkIntoKernels(&op);
-          moved = true;
-        }
-    }
+    // Then what only kernels use moves into them. Users come after what
+    // they use, so going last first, a chain of loads and arithmetic
+    // follows the store that ends it in one sweep.
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
+      if ((isPure(&op) || isa<memref::LoadOp>(op)) && onlyKernelsUse(&op))
+        sinkIntoKernels(&op);
     // Whatever still touches memory on the host cannot stay there.
     for (Operation &op : body) {
-      if (isa<gpu::LaunchOp>(op) || op.hasTrait<OpTrait::IsTerminator>() ||
-          !accessesMemory(&op))
+      if (!accessesMemory(&op))
         continue;
       op.emitError("host code would access device memory: ")
           << (launchesKernels(&op) ? "this op also launches kernels"

@@ -9,18 +9,13 @@ import numpy as np
 import _terra
 
 from . import _dtype
+from ._device import _require_cpu
 from ._tensor import Tensor, _shape_arg
 
 
 def _code(dtype, default=None):
     dtype = _dtype._resolve(dtype) or default
     return None if dtype is None else dtype._code
-
-
-def _check_device(device):
-    from ._device import _require_cpu
-
-    _require_cpu(device)
 
 
 def _finish(result, requires_grad):
@@ -31,7 +26,7 @@ def _finish(result, requires_grad):
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor copying `data` (nested lists, scalars, arrays, tensors)."""
-    _check_device(device)
+    _require_cpu(device)
     if isinstance(data, np.ndarray) and dtype is None:
         dtype = _dtype._from_numpy(data.dtype)
     return _finish(_terra.tensor(data, _code(dtype)), requires_grad)
@@ -40,7 +35,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 def as_tensor(data, dtype=None, device=None):
     """Shares memory with `data` when it already is a tensor or a NumPy array
     of the requested dtype."""
-    _check_device(device)
+    _require_cpu(device)
     dtype = _dtype._resolve(dtype)
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)
@@ -63,13 +58,13 @@ def from_numpy(array):
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, **_):
-    _check_device(device)
+    _require_cpu(device)
     return _finish(_terra.empty(_shape_arg(size), _code(dtype, _dtype.float32)),
                    requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
+    _require_cpu(device)
     if dtype is None:
         dtype = (_dtype.bool if isinstance(fill_value, builtins.bool) else
                  _dtype.int64 if isinstance(fill_value, numbers.Integral) else
@@ -79,13 +74,13 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
+    _require_cpu(device)
     return _finish(_terra.full(_shape_arg(size), 0, _code(dtype, _dtype.float32)),
                    requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
+    _require_cpu(device)
     return _finish(_terra.full(_shape_arg(size), 1, _code(dtype, _dtype.float32)),
                    requires_grad)
 
@@ -118,7 +113,7 @@ def arange(start, end=None, step=1, dtype=None, device=None,
            requires_grad=False):
     """Values from start (inclusive) to end (exclusive) by step; integer
     arguments give int64, as in PyTorch."""
-    _check_device(device)
+    _require_cpu(device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -134,7 +129,7 @@ def arange(start, end=None, step=1, dtype=None, device=None,
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
+    _require_cpu(device)
     dtype = _dtype._resolve(dtype) or _dtype.float32
     values = np.linspace(start, end, steps, dtype=np.float64)
     return _finish(tensor(values.astype(dtype._numpy), dtype=dtype),
@@ -142,7 +137,7 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
-    _check_device(device)
+    _require_cpu(device)
     dtype = _dtype._resolve(dtype) or _dtype.float32
     return _finish(tensor(np.eye(n, m, dtype=dtype._numpy), dtype=dtype),
                    requires_grad)

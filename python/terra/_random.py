@@ -41,6 +41,7 @@ import numpy as np
 import _terra
 
 from . import _dtype
+from ._device import _require_cpu
 from ._tensor import Tensor, _shape_arg
 
 __all__ = [
@@ -213,12 +214,6 @@ def _numel(shape):
     return count
 
 
-def _check_device(device):
-    from ._device import _require_cpu
-
-    _require_cpu(device)
-
-
 def _finish(result, requires_grad=False, out=None):
     if out is not None:
         if tuple(out.shape) != tuple(result.shape):
@@ -276,7 +271,7 @@ def _integers(shape, low, high, generator):
 def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None,
          requires_grad=False, pin_memory=False):
     """Uniform numbers in [0, 1) (torch.rand)."""
-    _check_device(device)
+    _require_cpu(device)
     shape = _size(args if size is None else (size,), "rand")
     dtype = _float_dtype(dtype, "rand")
     return _finish(_uniform(shape, dtype, generator), requires_grad, out)
@@ -285,7 +280,7 @@ def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, de
 def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None,
           device=None, requires_grad=False, pin_memory=False):
     """Standard normal numbers (torch.randn)."""
-    _check_device(device)
+    _require_cpu(device)
     shape = _size(args if size is None else (size,), "randn")
     dtype = _float_dtype(dtype, "randn")
     return _finish(_normal(shape, dtype, generator), requires_grad, out)
@@ -296,7 +291,7 @@ def randint(*args, size=None, generator=None, out=None, dtype=None,
             low=None, high=None):
     """Integers uniform in [low, high): randint(high, size) or
     randint(low, high, size) (torch.randint); int64 unless `dtype`."""
-    _check_device(device)
+    _require_cpu(device)
     args = list(args)
     if size is None and args and not isinstance(args[-1], numbers.Number):
         size = args.pop()
@@ -320,7 +315,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None,
     """A random permutation of 0 .. n-1 (torch.randperm): argsort of 48-bit
     keys drawn from the generator (2n counter steps); ties (rare) keep
     index order, so the result is always a permutation."""
-    _check_device(device)
+    _require_cpu(device)
     n = int(n)
     if n < 0:
         raise RuntimeError("randperm(): n must be non-negative, got %d" % n)
@@ -396,7 +391,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None,
            pin_memory=False):
     """torch.normal: normal(mean, std) with tensors (broadcast) or numbers,
     normal(mean, std, size) with numbers."""
-    _check_device(device)
+    _require_cpu(device)
     tensor_args = [v for v in (mean, std) if isinstance(v, Tensor)]
     if not tensor_args:
         if size is None:

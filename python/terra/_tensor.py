@@ -8,6 +8,7 @@ import numpy as np
 import _terra
 
 from . import _dtype
+from ._device import _require_cpu
 from ._ops import BINARY, COMPARE, UNARY
 
 
@@ -128,8 +129,6 @@ class Tensor(_terra.Tensor):
             elif isinstance(arg, Tensor):
                 target = arg.dtype
             else:
-                from ._device import _require_cpu
-
                 _require_cpu(arg)
         if "device" in kwargs and kwargs["device"] is not None:
             self.to(kwargs["device"])
@@ -771,8 +770,6 @@ def _nn_nonzero(self, *, as_tuple=False):
 
 def _nn_new(fill):
     def method(self, *size, dtype=None, device=None, requires_grad=False):
-        from ._device import _require_cpu
-
         _require_cpu(device)
         dtype = _dtype._resolve(dtype) or self.dtype
         result = _terra.full(_shape_arg(size), fill, dtype._code)
@@ -782,8 +779,6 @@ def _nn_new(fill):
 
 def _nn_new_full(self, size, fill_value, dtype=None, device=None,
                  requires_grad=False):
-    from ._device import _require_cpu
-
     _require_cpu(device)
     dtype = _dtype._resolve(dtype) or self.dtype
     result = _terra.full(tuple(size), fill_value, dtype._code)
@@ -791,8 +786,6 @@ def _nn_new_full(self, size, fill_value, dtype=None, device=None,
 
 
 def _nn_new_tensor(self, data, dtype=None, device=None, requires_grad=False):
-    from ._device import _require_cpu
-
     _require_cpu(device)
     dtype = _dtype._resolve(dtype) or self.dtype
     result = _terra.tensor(data, dtype._code)

@@ -64,12 +64,12 @@ ScopedDevice::ScopedDevice(int device)
     check(api.deviceGet(&handle, device), "cuDeviceGet");
     check(api.primaryCtxRetain(&state_.context, handle),
           "cuDevicePrimaryCtxRetain");
-    check(api.ctxSetCurrent(state_.context), "cuCtxSetCurrent");
-    check(api.streamCreate(&state_.stream, CU_STREAM_NON_BLOCKING),
-          "cuStreamCreate");
   }
   // Driver calls act on the calling thread's current context.
   check(api.ctxSetCurrent(state_.context), "cuCtxSetCurrent");
+  if (!state_.stream)
+    check(api.streamCreate(&state_.stream, CU_STREAM_NON_BLOCKING),
+          "cuStreamCreate");
   stream = state_.stream;
 }
 

@@ -98,13 +98,14 @@ const Driver &driver() {
   return loaded.driver;
 }
 
-void check(CUresult result, const char *call) {
+void check(CUresult result, const char *call, const char *detail) {
   if (result == CUDA_SUCCESS)
     return;
   throwError(result == CUDA_ERROR_OUT_OF_MEMORY ? Error::Kind::Memory
                                                 : Error::Kind::Runtime,
              std::string("terra: CUDA error in ") + call + ": " +
-                 describe(loadedDriver().driver, result));
+                 describe(loadedDriver().driver, result) +
+                 (*detail ? std::string("\n") + detail : std::string()));
 }
 
 bool available() { return loadedDriver().devices > 0; }

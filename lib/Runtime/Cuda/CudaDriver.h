@@ -52,9 +52,10 @@ struct Driver {
 /// (with unavailableReason()) when there is none.
 const Driver &driver();
 
-/// Throws terra::Error naming `call` and the driver's error unless `result`
-/// is CUDA_SUCCESS; CUDA_ERROR_OUT_OF_MEMORY raises MemoryError in Python.
-void check(CUresult result, const char *call);
+/// Throws terra::Error naming `call` and the driver's error, then `detail`
+/// on a line of its own if any, unless `result` is CUDA_SUCCESS;
+/// CUDA_ERROR_OUT_OF_MEMORY raises MemoryError in Python.
+void check(CUresult result, const char *call, const char *detail = "");
 
 } // namespace cuda
 } // namespace terra

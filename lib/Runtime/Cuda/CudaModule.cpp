@@ -15,19 +15,8 @@ std::unique_ptr<Module> Module::loadPtx(int device, const std::string &ptx) {
                             CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
   void *values[] = {log, reinterpret_cast<void *>(sizeof(log) - 1)};
   CUmodule handle = nullptr;
-  CUresult result =
-      scope.api.moduleLoadDataEx(&handle, ptx.c_str(), 2, options, values);
-  if (result != CUDA_SUCCESS) {
-    std::string message = "terra: the CUDA driver could not load the PTX";
-    try {
-      check(result, "cuModuleLoadDataEx");
-    } catch (const Error &error) {
-      message = error.what();
-    }
-    if (log[0])
-      message += std::string("\n") + log;
-    throwError(Error::Kind::Runtime, message);
-  }
+  check(scope.api.moduleLoadDataEx(&handle, ptx.c_str(), 2, options, values),
+        "cuModuleLoadDataEx", log);
   return std::unique_ptr<Module>(new Module(device, handle));
 }
 
