@@ -22,8 +22,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PYTHON_STDLIB=/usr/lib/python3.11
 NUMPY_DIR=$(/usr/bin/python3 -c 'import numpy, os; print(os.path.dirname(numpy.__file__))')
 
-VERSION=$(sed -n 's/^project(terra VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")
-NAME=terra-$VERSION-linux-x86_64
+source "$ROOT/scripts/gpu-common.sh"
+NAME=$BUNDLE_NAME
 STAGE=$BUILD_DIR/bundle/$NAME
 TARBALL=$BUILD_DIR/$NAME.tar.xz
 

@@ -15,8 +15,8 @@ set -euo pipefail
 mode=${1:-}
 BUILD_DIR=${2:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-VERSION=$(sed -n 's/^project(terra VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")
-NAME=terra-$VERSION-linux-x86_64
+source "$ROOT/scripts/gpu-common.sh"
+NAME=$BUNDLE_NAME
 
 case "$mode" in
 prepare)
@@ -31,10 +31,8 @@ prepare)
   dumps=$(mktemp -d)
   trap 'rm -rf "$dumps"' EXIT
   for program in "${PROGRAMS[@]}"; do
-    (cd "$ROOT/bench/programs" &&
-      BENCH_STEPS=2 BENCH_WARMUP=1 TERRA_CACHE=0 TERRA_COMPILE_WAIT=1 \
-        "$BUILD_DIR/bin/terra-run" --torch --dump-ir "$dumps/$program" \
-        "$program.py" >/dev/null 2>&1)
+    dump_suite_blocks "$BUILD_DIR/bin/terra-run" "$program" \
+      "$dumps/$program" /dev/null
     for block in "$dumps/$program"/block*.0-terra.mlir; do
       cp "$block" "$blocks/$program-$(basename "$block" .0-terra.mlir).mlir"
     done

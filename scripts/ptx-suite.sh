@@ -17,6 +17,7 @@ shift || true
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PTXAS=${PTXAS:-/usr/local/cuda/bin/ptxas}
 JOBS=${JOBS:-2}
+source "$ROOT/scripts/gpu-common.sh"
 PROGRAMS=("$@")
 if [ ${#PROGRAMS[@]} -eq 0 ]; then
   PROGRAMS=(dropblock sdpoint bert_cls bert_qa gpt2 music_transformer dcgan
@@ -50,10 +51,8 @@ total_modules=0
 for program in "${PROGRAMS[@]}"; do
   start=$(date +%s)
   dump=$work/$program
-  (cd "$ROOT/bench/programs" &&
-    BENCH_STEPS=2 BENCH_WARMUP=1 TERRA_CACHE=0 TERRA_COMPILE_WAIT=1 \
-      "$BUILD_DIR/bin/terra-run" --torch --dump-ir "$dump" \
-      "$program.py" >"$work/$program.log" 2>&1) ||
+  dump_suite_blocks "$BUILD_DIR/bin/terra-run" "$program" "$dump" \
+    "$work/$program.log" ||
     { cat "$work/$program.log"; fail "$program did not run"; }
   blocks=$(ls "$dump"/block*.0-terra.mlir 2>/dev/null | wc -l)
   [ "$blocks" -gt 0 ] || fail "$program compiled no block"

@@ -12,8 +12,8 @@ set -euo pipefail
 BUILD_DIR=$(cd "${1:-build}" && pwd)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CHECK=$ROOT/test/Bundle/bundle_check.py
-VERSION=$(sed -n 's/^project(terra VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")
-NAME=terra-$VERSION-linux-x86_64
+source "$ROOT/scripts/gpu-common.sh"
+NAME=$BUNDLE_NAME
 TARBALL=$BUILD_DIR/$NAME.tar.xz
 
 work=$(mktemp -d)
