@@ -322,10 +322,11 @@ bool Operand::borrow(PyObject *object) {
   return true;
 }
 
-bool Operand::convert(PyObject *object) {
+bool Operand::convert(PyObject *object, DType floatType) {
   if (borrow(object))
     return true;
-  converted_ = scalarTensor(object, nullptr);
+  bool widen = floatType != DType::Float32 && PyFloat_Check(object);
+  converted_ = scalarTensor(object, widen ? &floatType : nullptr);
   tensor_ = &converted_;
   return converted_.defined();
 }
@@ -337,8 +338,15 @@ bool Operand::convertAny(PyObject *object) {
   return toTensor(object, converted_);
 }
 
+DType floatScalarType(PyObject *other) {
+  return isTensor(other) && unwrap(other).dtype() == DType::Float64
+             ? DType::Float64
+             : DType::Float32;
+}
+
 bool operandPair(PyObject *lhs, PyObject *rhs, Operand &a, Operand &b) {
-  return a.convert(lhs) && b.convert(rhs);
+  return a.convert(lhs, floatScalarType(rhs)) &&
+         b.convert(rhs, floatScalarType(lhs));
 }
 
 bool toShape(PyObject *object, Shape &shape) {

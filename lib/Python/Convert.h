@@ -27,8 +27,9 @@ class Operand {
 public:
   const Tensor &operator*() const { return *tensor_; }
   const Tensor *operator->() const { return tensor_; }
-  /// False, with no Python error set, when `object` is neither.
-  bool convert(PyObject *object);
+  /// False, with no Python error set, when `object` is neither. A Python
+  /// float becomes a 0-d tensor of `floatType`.
+  bool convert(PyObject *object, DType floatType = DType::Float32);
   /// Whatever `object` converts to with toTensor (lists, arrays, ...).
   /// Returns false with a Python error set.
   bool convertAny(PyObject *object);
@@ -43,9 +44,14 @@ private:
 
 /// The two operands of a binary operator: tensors stay, Python scalars
 /// become 0-d tensors (bool, int64 or float32, PyTorch's "wrapped number"
-/// types). Returns false, with no Python error set, when an operand is
-/// neither.
+/// types; a float beside a float64 tensor keeps its double value). Returns
+/// false, with no Python error set, when an operand is neither.
 bool operandPair(PyObject *lhs, PyObject *rhs, Operand &a, Operand &b);
+
+/// The dtype a Python float operand takes beside `other`: float64 when
+/// `other` is a float64 tensor (PyTorch computes `x * 0.1` in x's dtype
+/// with the double 0.1), else float32.
+DType floatScalarType(PyObject *other);
 
 /// Parses a Python sequence of ints into a shape. Returns false with a
 /// Python error set.

@@ -8,6 +8,7 @@
 
 #include "Convert.h"
 #include "TensorObject.h"
+#include "Tracing.h"
 
 #include "terra/Runtime/Autograd.h"
 #include "terra/Runtime/Functions.h"
@@ -238,8 +239,12 @@ TERRA_FUNCTION(compare, 3, {
 // binary_(op, target, other): in place, returns None.
 TERRA_FUNCTION(binary_, 3, {
   args.tensor(1);
+  Operand source;
+  if (!source.convert(args.object(2), floatScalarType(args.object(1))) &&
+      !source.convertAny(args.object(2)))
+    throwNotAnOperand(args, 2);
   functions::binaryInPlace(static_cast<ops::BinaryOp>(args.integer(0)),
-                           unwrap(args.object(1)), operand(args, 2));
+                           unwrap(args.object(1)), *source);
   Py_RETURN_NONE;
 })
 TERRA_FUNCTION(where, 3, {
@@ -364,6 +369,71 @@ TERRA_FUNCTION(index_select, 3, {
 })
 TERRA_FUNCTION(masked_select, 2, {
   return wrap(functions::maskedSelect(args.tensor(0), args.tensor(1)));
+})
+
+// nll_loss(log_probabilities, target, weight or None, ignore_index,
+// reduction): reduction 0 none, 1 mean, 2 sum.
+TERRA_FUNCTION(nll_loss, 5, {
+  int64_t reduction = args.integer(4);
+  if (reduction < 0 || reduction > 2)
+    throwError(Error::Kind::Value, "nll_loss(): unknown reduction code");
+  Tensor weight = args.object(2) == Py_None ? Tensor() : args.tensor(2);
+  return wrap(functions::nllLoss(args.tensor(0), args.tensor(1), weight,
+                                 args.integer(3),
+                                 static_cast<functions::Reduction>(reduction)));
+})
+
+// Optimizers.
+
+/// Item `i` of list argument `list` of `function`, which must be a tensor.
+Tensor &tensorItem(const char *function, PyObject *list, Py_ssize_t i) {
+  PyObject *item = PyList_GET_ITEM(list, i);
+  if (!isTensor(item))
+    throwError(Error::Kind::Type, std::string(function) +
+                                      "(): expected a list of Tensors, but "
+                                      "element " +
+                                      std::to_string(i) + " is " +
+                                      Py_TYPE(item)->tp_name);
+  return unwrap(item);
+}
+
+// _sgd(first_index, params, grads, momentum_buffers, weight_decay, momentum,
+// lr, dampening, nesterov, maximize): torch.optim.SGD's update of every
+// parameter in the lists whose grad is not None, parameter i traced as
+// iteration first_index + i of an unrolled loop. Buffers still None are
+// created and stored in the list.
+TERRA_FUNCTION(_sgd, 10, {
+  PyObject *params = args.object(1), *grads = args.object(2),
+           *buffers = args.object(3);
+  if (!PyList_Check(params) || !PyList_Check(grads) || !PyList_Check(buffers) ||
+      PyList_GET_SIZE(grads) != PyList_GET_SIZE(params) ||
+      PyList_GET_SIZE(buffers) != PyList_GET_SIZE(params))
+    throwError(Error::Kind::Type,
+               "_sgd(): params, grads and momentum_buffers must be lists of "
+               "the same length");
+  functions::SgdOptions options;
+  options.weightDecay = args.number(4);
+  options.momentum = args.number(5);
+  options.lr = args.number(6);
+  options.dampening = args.number(7);
+  options.nesterov = args.boolean(8);
+  options.maximize = args.boolean(9);
+  int64_t first = args.integer(0);
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(params); ++i) {
+    if (PyList_GET_ITEM(grads, i) == Py_None)
+      continue;
+    UnrolledIteration iteration(static_cast<uint32_t>(first + i));
+    noteCall();
+    Tensor &param = tensorItem("_sgd", params, i);
+    const Tensor &grad = tensorItem("_sgd", grads, i);
+    Tensor created;
+    bool fresh = PyList_GET_ITEM(buffers, i) == Py_None;
+    Tensor &buffer = fresh ? created : tensorItem("_sgd", buffers, i);
+    functions::sgdUpdate(param, grad, buffer, options);
+    if (fresh && created.defined())
+      PyList_SetItem(buffers, i, wrap(std::move(created)));
+  }
+  Py_RETURN_NONE;
 })
 
 // Contractions.
@@ -638,6 +708,11 @@ PyMethodDef functions[] = {
     TERRA_METHOD(pad, "pad(x, low, high, value)"),
     TERRA_METHOD(index_select, "index_select(x, axis, indices)"),
     TERRA_METHOD(masked_select, "masked_select(x, mask)"),
+    TERRA_METHOD(_sgd, "_sgd(first_index, params, grads, momentum_buffers, "
+                       "weight_decay, momentum, lr, dampening, nesterov, "
+                       "maximize): torch.optim.SGD's update."),
+    TERRA_METHOD(nll_loss, "nll_loss(log_probabilities, target, weight, "
+                           "ignore_index, reduction)"),
     TERRA_METHOD(matmul, "matmul(a, b)"),
     TERRA_METHOD(conv2d,
                  "conv2d(x, w, bias, stride, padding, dilation, groups)"),

@@ -280,22 +280,29 @@ PyObject *fn_trace_stats(PyObject *, PyObject *const *, Py_ssize_t) {
 }
 
 // _call_unrolled(index, fn, *args) -> fn(*args), its ops recorded as
-// iteration `index` of an unrolled loop (PythonCallStacks::enterIteration).
+// iteration `index` of an unrolled loop.
 PyObject *fn_call_unrolled(PyObject *, PyObject *const *argv, Py_ssize_t argc) {
   if (argc < 2 || !PyLong_Check(argv[0])) {
     PyErr_SetString(PyExc_TypeError, "_call_unrolled(index: int, fn, *args)");
     return nullptr;
   }
-  if (!session)
-    return PyObject_Vectorcall(argv[1], argv + 2, argc - 2, nullptr);
-  Session *traced = session.get();
-  traced->sites.calls().enterIteration(
-      uint32_t(PyLong_AsUnsignedLongMask(argv[0])));
-  PyObject *result = PyObject_Vectorcall(argv[1], argv + 2, argc - 2, nullptr);
-  if (session.get() == traced) // fn may have closed the session.
-    traced->sites.calls().leaveIteration();
-  return result;
+  UnrolledIteration iteration(uint32_t(PyLong_AsUnsignedLongMask(argv[0])));
+  return PyObject_Vectorcall(argv[1], argv + 2, argc - 2, nullptr);
 }
+
+} // namespace
+
+UnrolledIteration::UnrolledIteration(uint32_t index) : session_(session.get()) {
+  if (session)
+    session->sites.calls().enterIteration(index);
+}
+
+UnrolledIteration::~UnrolledIteration() {
+  if (session_ && session.get() == session_)
+    session->sites.calls().leaveIteration();
+}
+
+namespace {
 
 PyMethodDef tracingFunctions[] = {
     {"_trace_start", reinterpret_cast<PyCFunction>(fn_trace_start),

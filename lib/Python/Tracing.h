@@ -40,6 +40,21 @@ inline void noteCall() {
     activeExecutor->beginCall();
 }
 
+/// While it lives, ops are traced as iteration `index` of a library loop
+/// unrolled into straight-line code (PythonCallStacks::enterIteration);
+/// does nothing without a tracing session.
+class UnrolledIteration {
+public:
+  explicit UnrolledIteration(uint32_t index);
+  ~UnrolledIteration();
+  UnrolledIteration(const UnrolledIteration &) = delete;
+  UnrolledIteration &operator=(const UnrolledIteration &) = delete;
+
+private:
+  /// The session entered, if any (a call inside may close it).
+  const void *session_;
+};
+
 /// Adds _trace_start, _trace_stop, _trace_close and _trace_report to
 /// `_terra`.
 int addTracingFunctions(PyObject *module);

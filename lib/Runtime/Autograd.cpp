@@ -176,13 +176,17 @@ Tensor sumToShape(const Tensor &grad, const Shape &shape) {
     return grad;
   size_t lead = grad.dim() - shape.size();
   std::vector<int64_t> axes;
+  bool leadingOnly = true;
   for (size_t d = 0; d < static_cast<size_t>(grad.dim()); ++d)
-    if (d < lead || (shape[d - lead] == 1 && grad.shape()[d] != 1))
+    if (d < lead || (shape[d - lead] == 1 && grad.shape()[d] != 1)) {
       axes.push_back(static_cast<int64_t>(d));
-  Tensor summed = ops::sum(grad, axes, /*keepdim=*/true);
+      leadingOnly &= d < lead;
+    }
+  // A bias's gradient (leading axes only) needs no reshape after the sum.
+  Tensor summed = ops::sum(grad, axes, /*keepdim=*/!leadingOnly);
   if (summed.dtype() != grad.dtype())
     summed = summed.to(grad.dtype());
-  return summed.reshape(shape);
+  return leadingOnly ? summed : summed.reshape(shape);
 }
 
 void backward(const std::vector<Tensor> &outputs,

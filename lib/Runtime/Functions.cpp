@@ -1,5 +1,4 @@
-//===- Functions.cpp - Differentiable eager ops
-//----------------------------===//
+//===- Functions.cpp - Differentiable eager ops ---------------------------===//
 //
 // Each op runs its kernel and, when an input requires a gradient, records a
 // FunctionNode whose backward lambda holds exactly what the gradient needs.
@@ -9,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "terra/Runtime/Functions.h"
+
+#include "FunctionNode.h"
 
 #include "terra/Runtime/Autograd.h"
 
@@ -20,36 +21,11 @@
 
 namespace terra {
 namespace functions {
-namespace {
+namespace detail {
 
-using autograd::anyRequiresGrad;
-using Grads = std::vector<Tensor>;
-using Backward = std::function<Grads(const Grads &)>;
-
-class FunctionNode : public autograd::Node {
-public:
-  FunctionNode(std::string name, Backward backward)
-      : name_(std::move(name)), backward_(std::move(backward)) {}
-
-  std::string name() const override { return name_; }
-
-  std::vector<Tensor> apply(std::vector<Tensor> gradOutputs) override {
-    if (!gradOutputs[0].defined())
-      return {};
-    return backward_(gradOutputs);
-  }
-
-  void releaseSaved() override { backward_ = nullptr; }
-
-private:
-  std::string name_;
-  Backward backward_;
-};
-
-/// Makes `output` the result of a node named `name` over `inputs`.
 void record(Tensor &output, const char *name,
             std::initializer_list<const Tensor *> inputs, Backward backward) {
-  auto node = std::make_shared<FunctionNode>(name, std::move(backward));
+  auto node = std::make_shared<detail::FunctionNode>(name, std::move(backward));
   for (const Tensor *input : inputs)
     node->nextEdges.push_back(input ? autograd::gradientEdge(*input)
                                     : autograd::Edge{});
@@ -61,6 +37,16 @@ Tensor scalar(double value, DType dtype) {
   result.traceTag().kind = TraceTag::Kind::Constant;
   return result;
 }
+
+} // namespace detail
+
+namespace {
+
+using autograd::anyRequiresGrad;
+using detail::Backward;
+using detail::Grads;
+using detail::record;
+using detail::scalar;
 
 Tensor mul(const Tensor &a, const Tensor &b) {
   return ops::binary(ops::BinaryOp::Mul, a, b);
@@ -253,20 +239,25 @@ Tensor binary(ops::BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
     return result;
   using ops::BinaryOp;
   Tensor a = detach(lhs), b = detach(rhs), r = detach(result);
-  bool exponentNeedsGrad = autograd::requiresGrad(rhs);
+  // Only the gradients an operand needs: the others would be ops recorded,
+  // validated and run for nothing.
+  bool needA = autograd::requiresGrad(lhs), needB = autograd::requiresGrad(rhs);
+  bool exponentNeedsGrad = needB;
   Backward backward;
   const char *name = "";
   switch (op) {
   case BinaryOp::Add:
     name = "AddBackward0";
-    backward = [a, b](const Grads &g) {
-      return Grads{reduceGrad(g[0], a), reduceGrad(g[0], b)};
+    backward = [a, b, needA, needB](const Grads &g) {
+      return Grads{needA ? reduceGrad(g[0], a) : Tensor(),
+                   needB ? reduceGrad(g[0], b) : Tensor()};
     };
     break;
   case BinaryOp::Sub:
     name = "SubBackward0";
-    backward = [a, b](const Grads &g) {
-      return Grads{reduceGrad(g[0], a), reduceGrad(neg(g[0]), b)};
+    backward = [a, b, needA, needB](const Grads &g) {
+      return Grads{needA ? reduceGrad(g[0], a) : Tensor(),
+                   needB ? reduceGrad(neg(g[0]), b) : Tensor()};
     };
     break;
   case BinaryOp::Mul: {
@@ -274,8 +265,8 @@ Tensor binary(ops::BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
     // Each operand's values are kept only for the other's gradient: x * 0.2
     // leaves x's memory unshared, so leaky_relu(x, inplace=True) may write
     // it.
-    Tensor aKept = autograd::requiresGrad(rhs) ? a : Tensor();
-    Tensor bKept = autograd::requiresGrad(lhs) ? b : Tensor();
+    Tensor aKept = needB ? a : Tensor();
+    Tensor bKept = needA ? b : Tensor();
     Shape aShape = lhs.shape(), bShape = rhs.shape();
     DType aType = lhs.dtype(), bType = rhs.dtype();
     backward = [=](const Grads &g) {
@@ -290,9 +281,10 @@ Tensor binary(ops::BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
   }
   case BinaryOp::Div:
     name = "DivBackward0";
-    backward = [a, b](const Grads &g) {
+    backward = [a, b, needA, needB](const Grads &g) {
       Tensor ga = div(g[0], b);
-      return Grads{reduceGrad(ga, a), reduceGrad(neg(mul(ga, div(a, b))), b)};
+      return Grads{needA ? reduceGrad(ga, a) : Tensor(),
+                   needB ? reduceGrad(neg(mul(ga, div(a, b))), b) : Tensor()};
     };
     break;
   case BinaryOp::Pow:
@@ -318,16 +310,19 @@ Tensor binary(ops::BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
     name = op == BinaryOp::Maximum ? "MaximumBackward0" : "MinimumBackward0";
     ops::CompareOp wins =
         op == BinaryOp::Maximum ? ops::CompareOp::Gt : ops::CompareOp::Lt;
-    backward = [a, b, wins](const Grads &g) {
+    backward = [a, b, wins, needA, needB](const Grads &g) {
       // Ties split the gradient evenly, as in PyTorch.
       DType dtype = g[0].dtype();
       Tensor aWins = indicator(ops::compare(wins, a, b), dtype);
       Tensor tie =
           mul(indicator(ops::compare(ops::CompareOp::Eq, a, b), dtype), 0.5);
-      Tensor aShare = add(aWins, tie);
-      Tensor bShare = sub(sub(scalar(1, dtype), aWins), tie);
-      return Grads{reduceGrad(mul(g[0], aShare), a),
-                   reduceGrad(mul(g[0], bShare), b)};
+      Grads grads(2);
+      if (needA)
+        grads[0] = reduceGrad(mul(g[0], add(aWins, tie)), a);
+      if (needB)
+        grads[1] =
+            reduceGrad(mul(g[0], sub(sub(scalar(1, dtype), aWins), tie)), b);
+      return grads;
     };
     break;
   }
@@ -743,7 +738,7 @@ Tensor cat(const std::vector<Tensor> &tensors, int64_t axis) {
     sizes.push_back(t.dim() == 1 && t.numel() == 0 ? 0 : t.shape()[dim]);
     dtypes.push_back(t.dtype());
   }
-  auto node = std::make_shared<FunctionNode>(
+  auto node = std::make_shared<detail::FunctionNode>(
       "CatBackward0", [sizes, dtypes, dim](const Grads &g) {
         Grads grads;
         int64_t start = 0;
@@ -847,26 +842,31 @@ Tensor matmul(const Tensor &lhs, const Tensor &rhs) {
   if (!anyRequiresGrad({&lhs, &rhs}))
     return result;
   Tensor a = detach(lhs), b = detach(rhs);
-  record(result, "MmBackward0", {&lhs, &rhs}, [a, b](const Grads &g) {
-    // Treat 1-D operands as a row (lhs) or column (rhs) matrix.
-    Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
-    Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
-    Tensor g2 = g[0];
-    if (a.dim() == 1 && b.dim() == 1)
-      g2 = g2.reshape({1, 1});
-    else if (a.dim() == 1)
-      g2 = g2.unsqueeze(-2);
-    else if (b.dim() == 1)
-      g2 = g2.unsqueeze(-1);
-    Tensor ga = ops::matmul(g2, b2.transpose(-1, -2));
-    Tensor gb = ops::matmul(a2.transpose(-1, -2), g2);
-    return Grads{isFloating(a.dtype())
-                     ? autograd::sumToShape(ga, a2.shape()).reshape(a.shape())
-                     : Tensor(),
-                 isFloating(b.dtype())
-                     ? autograd::sumToShape(gb, b2.shape()).reshape(b.shape())
-                     : Tensor()};
-  });
+  bool needA = autograd::requiresGrad(lhs) && isFloating(a.dtype());
+  bool needB = autograd::requiresGrad(rhs) && isFloating(b.dtype());
+  record(result, "MmBackward0", {&lhs, &rhs},
+         [a, b, needA, needB](const Grads &g) {
+           // Treat 1-D operands as a row (lhs) or column (rhs) matrix.
+           Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
+           Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
+           Tensor g2 = g[0];
+           if (a.dim() == 1 && b.dim() == 1)
+             g2 = g2.reshape({1, 1});
+           else if (a.dim() == 1)
+             g2 = g2.unsqueeze(-2);
+           else if (b.dim() == 1)
+             g2 = g2.unsqueeze(-1);
+           Grads grads(2);
+           if (needA)
+             grads[0] = autograd::sumToShape(
+                            ops::matmul(g2, b2.transpose(-1, -2)), a2.shape())
+                            .reshape(a.shape());
+           if (needB)
+             grads[1] = autograd::sumToShape(
+                            ops::matmul(a2.transpose(-1, -2), g2), b2.shape())
+                            .reshape(b.shape());
+           return grads;
+         });
   return result;
 }
 
@@ -879,7 +879,7 @@ Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,
   bool hasBias = bias.defined();
   bool inputNeedsGrad = autograd::requiresGrad(input);
   bool weightNeedsGrad = autograd::requiresGrad(weight);
-  auto node = std::make_shared<FunctionNode>(
+  auto node = std::make_shared<detail::FunctionNode>(
       "ConvolutionBackward0",
       [x, w, hasBias, inputNeedsGrad, weightNeedsGrad, params](const Grads &g) {
         Grads grads{

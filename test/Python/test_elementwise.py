@@ -53,6 +53,44 @@ class BinaryTest(unittest.TestCase):
                 assert_same(self, getattr(terra, name)(terra.tensor(a), terra.tensor(b)),
                             expected)
 
+    def test_python_floats_keep_double_precision_with_float64(self):
+        # PyTorch computes `x * 0.1` in x's dtype with the double 0.1: a
+        # float64 tensor must not see 0.1 rounded to float32 first.
+        data = sample((16,), "float64")
+        for name, op in (("mul", lambda x: x * 0.1), ("radd", lambda x: 0.1 + x),
+                         ("sub", lambda x: x - 1e-9), ("div", lambda x: x / 3.3),
+                         ("mul_", lambda x: x.clone().mul_(0.1)),
+                         ("add_", lambda x: x.clone().add_(0.7)),
+                         ("add alpha", lambda x: x.add(x, alpha=0.1))):
+            with self.subTest(op=name):
+                actual = op(terra.tensor(data)).numpy()
+                wanted = op(torch.from_numpy(data)).numpy()
+                self.assertEqual(actual.dtype, np.float64)
+                np.testing.assert_array_equal(actual, wanted)
+        # pow() itself (PyTorch's is vectorised): within an ulp of 0.3's
+        # double, which float32's 0.30000001192 would miss by 1e-8.
+        np.testing.assert_allclose(
+            (terra.tensor(data).abs() ** 0.3).numpy(),
+            (torch.from_numpy(data).abs() ** 0.3).numpy(), rtol=1e-15)
+        # float32 tensors still compute in float32.
+        self.assertIs((terra.ones(2) * 0.1).dtype, terra.float32)
+
+    def test_pow_by_special_scalars_in_a_loop_is_exactly_torchs(self):
+        # Repeated, so that under co-execution the block (the pow and an
+        # exact `* 1`) runs compiled with the exponent as its input: the
+        # compiled pow must give the eager kernel's bits too.
+        data = sample((256,), "float32")
+        data[:5] = [0.0, -0.0, np.inf, -np.inf, np.nan]
+        for dtype, exponent in itertools.product(
+                ("float32", "float64"), (2, 3, 0.5, -0.5, -1, -2)):
+            t = terra.tensor(data).to(getattr(terra, dtype))
+            wanted = (torch.from_numpy(data).to(getattr(torch, dtype))
+                      ** exponent).numpy()
+            for step in range(8):
+                with self.subTest(dtype=dtype, exponent=exponent, step=step):
+                    actual = ((t ** exponent) * 1).numpy()
+                    np.testing.assert_array_equal(actual, wanted)
+
     def test_pow_by_special_scalars_is_exactly_torchs(self):
         # Exponents computed without pow() (x * x, sqrt, reciprocals), as
         # PyTorch's CPU kernel does: bit for bit, signed zeros and

@@ -42,6 +42,22 @@ class BadInputTest(unittest.TestCase):
                                                       stride=2, output_padding=2),
          RuntimeError, r"output padding must be smaller than either stride or dilation, but got "
          r"output_padding_height: 2 output_padding_width: 2 stride_height: 2"),
+        # nll_loss (and cross_entropy's class-index path), PyTorch's wording.
+        (lambda: terra.nn.functional.nll_loss(terra.ones(3, 4), terra.ones(3)), RuntimeError,
+         r"expected scalar type Long but found Float"),
+        (lambda: terra.nn.functional.nll_loss(terra.ones(3, 4), terra.zeros(3, dtype=terra.int32)),
+         RuntimeError, r"expected scalar type Long but found Int"),
+        (lambda: terra.nn.functional.nll_loss(terra.ones(3, 4), terra.zeros(2, dtype=terra.int64)),
+         ValueError, r"Expected input batch_size \(3\) to match target batch_size \(2\)\."),
+        (lambda: terra.nn.functional.nll_loss(terra.ones(3, 4), terra.zeros(3, dtype=terra.int64),
+                                              weight=terra.ones(3)),
+         RuntimeError, r"weight tensor should be defined either for all 4 classes or no classes "
+         r"but got weight tensor of shape: \[3\]"),
+        (lambda: terra.nn.functional.nll_loss(terra.ones(3, 4, dtype=terra.int64),
+                                              terra.zeros(3, dtype=terra.int64)),
+         RuntimeError, r"\"nll_loss_out_frame\" not implemented for 'Long'"),
+        (lambda: terra.nn.functional.cross_entropy(terra.ones(3, 4), terra.zeros(2, dtype=terra.int64)),
+         ValueError, r"Expected input batch_size \(3\) to match target batch_size \(2\)\."),
         # Ops bound in C (terra.relu, Tensor.relu, terra.maximum): PyTorch's wording.
         (lambda: terra.relu(1), TypeError,
          r"relu\(\): argument 'input' \(position 1\) must be Tensor, not int"),

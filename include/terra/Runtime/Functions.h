@@ -80,6 +80,26 @@ Tensor convTranspose2d(const Tensor &input, const Tensor &weight,
 Tensor maxPool2d(const Tensor &input, const ops::Pool2dParams &params);
 Tensor avgPool2d(const Tensor &input, const ops::Pool2dParams &params);
 
+// Losses (lib/Runtime/Losses.cpp).
+enum class Reduction { None, Mean, Sum };
+/// torch.nn.functional.nll_loss on log-probabilities `input` (N, C) and
+/// int64 class indices `target` (N): -input[n, target[n]] * weight[target[n]],
+/// reduced; rows whose target is `ignoreIndex` count for nothing. `weight`
+/// (C) may be undefined (all ones).
+Tensor nllLoss(const Tensor &input, const Tensor &target, const Tensor &weight,
+               int64_t ignoreIndex, Reduction reduction);
+
+// Optimizer updates (lib/Runtime/Optimizers.cpp), under no_grad.
+struct SgdOptions {
+  double lr = 0, momentum = 0, dampening = 0, weightDecay = 0;
+  bool nesterov = false, maximize = false;
+};
+/// torch.optim.SGD's update of one parameter (PyTorch 1.13's
+/// _single_tensor_sgd): `momentumBuffer` is created on the first step
+/// (undefined before) and updated in place after.
+void sgdUpdate(Tensor &param, const Tensor &grad, Tensor &momentumBuffer,
+               const SgdOptions &options);
+
 } // namespace functions
 } // namespace terra
 

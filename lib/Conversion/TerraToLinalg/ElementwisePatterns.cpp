@@ -140,8 +140,36 @@ Value buildScalar(DivOp, OpBuilder &b, Location loc, ValueRange args) {
   return floatOrInt<arith::DivFOp, arith::DivSIOp>(b, loc, args);
 }
 
+/// x ** e. The exponents PyTorch's CPU kernel (and the eager one) computes
+/// without pow() give exactly their results: x * x, sqrt and reciprocals
+/// are correctly rounded where pow() need not be. An exponent that is a
+/// block input is only known at run time, so each is selected by value
+/// (selects keep the loop vectorisable; with a constant exponent they fold
+/// away).
 Value buildScalar(PowOp, OpBuilder &b, Location loc, ValueRange args) {
-  return math::PowFOp::create(b, loc, args[0], args[1]);
+  Value x = args[0], exponent = args[1];
+  Value result = math::PowFOp::create(b, loc, x, exponent);
+  Type type = x.getType();
+  auto constant = [&](double value) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+  };
+  Value one = constant(1);
+  Value square = arith::MulFOp::create(b, loc, x, x);
+  Value root = math::SqrtOp::create(b, loc, x);
+  std::pair<double, Value> exact[] = {
+      {1, x},
+      {2, square},
+      {3, arith::MulFOp::create(b, loc, square, x)},
+      {0.5, root},
+      {-0.5, arith::DivFOp::create(b, loc, one, root)},
+      {-1, arith::DivFOp::create(b, loc, one, x)},
+      {-2, arith::DivFOp::create(b, loc, one, square)}};
+  for (auto &[value, exactValue] : exact) {
+    Value matches = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                          exponent, constant(value));
+    result = arith::SelectOp::create(b, loc, matches, exactValue, result);
+  }
+  return result;
 }
 
 Value buildScalar(MaximumOp, OpBuilder &b, Location loc, ValueRange args) {

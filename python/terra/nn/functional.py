@@ -522,6 +522,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100,
     """Negative log likelihood of the class `target` in log-probabilities
     `input` of shape (N, C, ...) or (C,)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTION_CODES:
+        raise ValueError("{} is not a valid value for reduction".format(reduction))
     if input.ndim == 1:
         out_shape = ()
         input, target = input.unsqueeze(0), target.reshape(1)
@@ -532,23 +534,16 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100,
         input = input.permute(0, *range(2, input.ndim), 1).reshape(-1, classes)
         target = target.reshape(-1)
     else:
-        out_shape = tuple(target.shape)
-    count, classes = input.shape
-    valid = target != ignore_index
-    safe_target = _terra.where(valid, target, 0)
-    flat = _const(np.arange(count) * classes) + safe_target
-    picked = _terra.index_select(input.reshape(-1), 0, flat)
-    w = valid.to(input.dtype)
-    if weight is not None:
-        w = _terra.index_select(weight, 0, safe_target) * w
-    loss = -(picked * w)
-    if reduction == "none":
+        out_shape = None
+    loss = _terra.nll_loss(input, target, weight, ignore_index,
+                           _REDUCTION_CODES[reduction])
+    if reduction == "none" and out_shape is not None:
         return loss.reshape(out_shape)
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "mean":
-        return loss.sum() / w.sum()
-    raise ValueError("{} is not a valid value for reduction".format(reduction))
+    return loss
+
+
+# _terra.nll_loss's reduction codes.
+_REDUCTION_CODES = {"none": 0, "mean": 1, "sum": 2}
 
 
 def cross_entropy(input, target, weight=None, size_average=None,

@@ -1,7 +1,7 @@
 import _terra
 
 from .._autograd import no_grad
-from .optimizer import Optimizer, _closure_loss, _parameters, required
+from .optimizer import Optimizer, _closure_loss, required
 
 
 class SGD(Optimizer):
@@ -36,27 +36,26 @@ class SGD(Optimizer):
 
     def step(self, closure=None):
         loss = _closure_loss(closure)
+        # One call per group (torch 1.13's sgd() over lists); parameter i is
+        # traced as iteration i of an unrolled loop, numbered across groups.
+        first_index = 0
         with no_grad():
-            for index, group, param in _parameters(self.param_groups):
-                if param.grad is not None:
-                    _terra._call_unrolled(index, self._update, param, group)
+            for group in self.param_groups:
+                params = group["params"]
+                grads = [p.grad for p in params]
+                if group["momentum"] != 0:
+                    buffers = [None if g is None else
+                               self.state[p].get("momentum_buffer")
+                               for p, g in zip(params, grads)]
+                else:
+                    buffers = [None] * len(params)
+                created = [b is None for b in buffers]
+                _terra._sgd(first_index, params, grads, buffers,
+                            group["weight_decay"], group["momentum"],
+                            group["lr"], group["dampening"], group["nesterov"],
+                            group["maximize"])
+                for p, buf, new in zip(params, buffers, created):
+                    if new and buf is not None:
+                        self.state[p]["momentum_buffer"] = buf
+                first_index += len(params)
         return loss
-
-    def _update(self, param, group):
-        momentum = group["momentum"]
-        d_p = param.grad if not group["maximize"] else -param.grad
-        if group["weight_decay"] != 0:
-            d_p = d_p.add(param, alpha=group["weight_decay"])
-        if momentum != 0:
-            state = self.state[param]
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = d_p.clone().detach()
-                state["momentum_buffer"] = buf
-            else:
-                buf.mul_(momentum).add_(d_p, alpha=1 - group["dampening"])
-            if group["nesterov"]:
-                d_p = d_p.add(buf, alpha=momentum)
-            else:
-                d_p = buf
-        param.add_(d_p, alpha=-group["lr"])

@@ -70,6 +70,28 @@ func.func @binary_float(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
   return %6 : tensor<4xf32>
 }
 
+// An exponent known only at run time: the exponents PyTorch computes
+// without pow() are selected by value, so compiled code gives the same
+// bits as the eager kernel.
+// CHECK-LABEL: func.func @pow_runtime_exponent
+// CHECK: linalg.generic
+// CHECK: %[[POW:.*]] = math.powf %[[X:.*]], %[[E:[a-z_0-9]*]]
+// CHECK: %[[SQUARE:.*]] = arith.mulf %[[X]], %[[X]]
+// CHECK: %[[ROOT:.*]] = math.sqrt %[[X]]
+// CHECK: %[[CUBE:.*]] = arith.mulf %[[SQUARE]], %[[X]]
+// CHECK: %[[IS1:.*]] = arith.cmpf oeq, %[[E]], %{{.*}}
+// CHECK: %[[R1:.*]] = arith.select %[[IS1]], %[[X]], %[[POW]]
+// CHECK: %[[IS2:.*]] = arith.cmpf oeq, %[[E]], %{{.*}}
+// CHECK: %[[R2:.*]] = arith.select %[[IS2]], %[[SQUARE]], %[[R1]]
+// CHECK: arith.select %{{.*}}, %[[CUBE]], %[[R2]]
+// CHECK-COUNT-4: arith.select
+// CHECK-NEXT: linalg.yield
+func.func @pow_runtime_exponent(%x: tensor<4xf64>, %e: tensor<f64>) -> tensor<4xf64> {
+  %b = terra.broadcast_to %e : tensor<f64> -> tensor<4xf64>
+  %0 = terra.pow %x, %b : tensor<4xf64>
+  return %0 : tensor<4xf64>
+}
+
 // Integer ops are signed; division truncates (divsi).
 // CHECK-LABEL: func.func @binary_int
 // CHECK: arith.addi
