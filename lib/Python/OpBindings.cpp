@@ -442,6 +442,11 @@ TERRA_FUNCTION(matmul, 2, {
   operands(args, 0, a, b);
   return wrap(functions::matmul(*a, *b));
 })
+// linear(input, weight, bias or None)
+TERRA_FUNCTION(linear, 3, {
+  Tensor bias = args.object(2) == Py_None ? Tensor() : args.tensor(2);
+  return wrap(functions::linear(args.tensor(0), args.tensor(1), bias));
+})
 // conv2d(x, w, bias or None, stride, padding, dilation, groups)
 TERRA_FUNCTION(conv2d, 7, {
   ops::Conv2dParams params = ops::conv2dParams(args.shape(3), args.shape(4),
@@ -714,6 +719,8 @@ PyMethodDef functions[] = {
     TERRA_METHOD(nll_loss, "nll_loss(log_probabilities, target, weight, "
                            "ignore_index, reduction)"),
     TERRA_METHOD(matmul, "matmul(a, b)"),
+    TERRA_METHOD(linear, "linear(input, weight, bias): input @ weight.t() + "
+                         "bias."),
     TERRA_METHOD(conv2d,
                  "conv2d(x, w, bias, stride, padding, dilation, groups)"),
     TERRA_METHOD(conv_transpose2d, "conv_transpose2d(x, w, stride, padding, "

@@ -70,7 +70,15 @@ Tensor indicator(const Tensor &mask, DType dtype) { return mask.to(dtype); }
 Tensor reduceGrad(const Tensor &grad, const Shape &shape, DType dtype) {
   if (!isFloating(dtype))
     return Tensor();
-  return autograd::sumToShape(grad, shape).to(dtype);
+  // No op where none is needed: each op call is validated under
+  // co-execution.
+  Tensor summed = autograd::sumToShape(grad, shape);
+  return summed.dtype() == dtype ? summed : summed.to(dtype);
+}
+
+/// `tensor` with `shape`, reshaped only if it differs.
+Tensor withShape(const Tensor &tensor, const Shape &shape) {
+  return tensor.shape() == shape ? tensor : tensor.reshape(shape);
 }
 
 Tensor reduceGrad(const Tensor &grad, const Tensor &operand) {
@@ -701,7 +709,7 @@ Tensor softmax(const Tensor &input, int64_t axis) {
   Tensor r = detach(result);
   record(result, "SoftmaxBackward0", {&input}, [r, axis](const Grads &g) {
     Tensor dot = ops::sum(mul(g[0], r), {axis}, /*keepdim=*/true);
-    return Grads{mul(r, sub(g[0], dot.expand(r.shape())))};
+    return Grads{mul(r, sub(g[0], dot))};
   });
   return result;
 }
@@ -713,8 +721,8 @@ Tensor logSoftmax(const Tensor &input, int64_t axis) {
   Tensor r = detach(result);
   record(result, "LogSoftmaxBackward0", {&input}, [r, axis](const Grads &g) {
     Tensor total = ops::sum(g[0], {axis}, /*keepdim=*/true);
-    return Grads{sub(
-        g[0], mul(ops::unary(ops::UnaryOp::Exp, r), total.expand(r.shape())))};
+    // `total` broadcasts along `axis` (no expand op to validate).
+    return Grads{sub(g[0], mul(ops::unary(ops::UnaryOp::Exp, r), total))};
   });
   return result;
 }
@@ -858,16 +866,30 @@ Tensor matmul(const Tensor &lhs, const Tensor &rhs) {
              g2 = g2.unsqueeze(-1);
            Grads grads(2);
            if (needA)
-             grads[0] = autograd::sumToShape(
-                            ops::matmul(g2, b2.transpose(-1, -2)), a2.shape())
-                            .reshape(a.shape());
+             grads[0] = withShape(
+                 autograd::sumToShape(ops::matmul(g2, b2.transpose(-1, -2)),
+                                      a2.shape()),
+                 a.shape());
            if (needB)
-             grads[1] = autograd::sumToShape(
-                            ops::matmul(a2.transpose(-1, -2), g2), b2.shape())
-                            .reshape(b.shape());
+             grads[1] = withShape(
+                 autograd::sumToShape(ops::matmul(a2.transpose(-1, -2), g2),
+                                      b2.shape()),
+                 b.shape());
            return grads;
          });
   return result;
+}
+
+Tensor linear(const Tensor &input, const Tensor &weight, const Tensor &bias) {
+  if (weight.dim() > 2)
+    throwError(Error::Kind::Runtime,
+               "t() expects a tensor with <= 2 dimensions, but self is " +
+                   std::to_string(weight.dim()) + "D");
+  Tensor output =
+      matmul(input, weight.dim() == 2 ? transpose(weight, 0, 1) : weight);
+  if (!bias.defined())
+    return output;
+  return functions::binary(ops::BinaryOp::Add, output, bias);
 }
 
 Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,

@@ -56,8 +56,10 @@ namespace coexec {
 struct Options {
   /// false: record only (terra-run --imperative with --explain).
   bool coexecute = true;
-  /// Recorded ops between two tries to start validating.
-  uint64_t checkInterval = 256;
+  /// Recorded ops between two tries to start validating (a try while the
+  /// graph still grows costs a comparison; a small training step is 60-70
+  /// ops, so each try comes about two steps after the last).
+  uint64_t checkInterval = 128;
   /// Passes through a block before it is compiled (three: the loop's edges
   /// have then been taken twice, more than the first iteration's).
   uint64_t minPasses = 3;

@@ -71,6 +71,9 @@ Tensor maskedSelect(const Tensor &input, const Tensor &mask);
 
 // Contractions.
 Tensor matmul(const Tensor &lhs, const Tensor &rhs);
+/// torch.nn.functional.linear: input @ weight.t() + bias (bias may be
+/// undefined), as those three ops.
+Tensor linear(const Tensor &input, const Tensor &weight, const Tensor &bias);
 Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,
               const ops::Conv2dParams &params);
 /// torch.nn.functional.conv_transpose2d without bias (added separately).

@@ -97,10 +97,7 @@ def _legacy_reduction(size_average, reduce, reduction):
 
 def linear(input, weight, bias=None):
     """y = x W^T + b."""
-    output = _terra.matmul(input, weight.t())
-    if bias is not None:
-        output = output + bias
-    return output
+    return _terra.linear(input, weight, bias)
 
 
 def bilinear(input1, input2, weight, bias=None):
