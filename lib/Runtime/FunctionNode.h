@@ -29,8 +29,10 @@ using Backward = std::function<Grads(const Grads &)>;
 
 class FunctionNode : public autograd::Node {
 public:
-  FunctionNode(std::string name, Backward backward)
-      : name_(std::move(name)), backward_(std::move(backward)) {}
+  /// `name` is a string literal (kept as a pointer: most grad_fn names are
+  /// too long for std::string's inline buffer).
+  FunctionNode(const char *name, Backward backward)
+      : name_(name), backward_(std::move(backward)) {}
 
   std::string name() const override { return name_; }
 
@@ -45,7 +47,7 @@ public:
   void releaseSaved() override { backward_ = nullptr; }
 
 private:
-  std::string name_;
+  const char *name_;
   Backward backward_;
 };
 

@@ -26,6 +26,7 @@ namespace detail {
 void record(Tensor &output, const char *name,
             std::initializer_list<const Tensor *> inputs, Backward backward) {
   auto node = std::make_shared<detail::FunctionNode>(name, std::move(backward));
+  node->nextEdges.reserve(inputs.size());
   for (const Tensor *input : inputs)
     node->nextEdges.push_back(input ? autograd::gradientEdge(*input)
                                     : autograd::Edge{});

@@ -456,12 +456,17 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   if (dim() == 0)
     return scope.op(
         "transpose", {this}, [&] { return Tensor(*this); }, attributes);
-  std::vector<int64_t> dims(dim());
-  std::iota(dims.begin(), dims.end(), 0);
-  std::swap(dims[normalizeAxis("transpose", dim0, dim())],
-            dims[normalizeAxis("transpose", dim1, dim())]);
+  // The view made here (not through permute): no heap-allocated list of
+  // dims per call.
+  int64_t first = normalizeAxis("transpose", dim0, dim());
+  int64_t second = normalizeAxis("transpose", dim1, dim());
+  Shape shape = shape_, strides = strides_;
+  std::swap(shape[first], shape[second]);
+  std::swap(strides[first], strides[second]);
   return scope.op(
-      "transpose", {this}, [&] { return permute(dims); }, attributes);
+      "transpose", {this},
+      [&] { return asStrided(std::move(shape), std::move(strides), offset_); },
+      attributes);
 }
 
 Tensor Tensor::slice(int64_t axis, int64_t start, int64_t stop,

@@ -194,7 +194,7 @@ public:
     TraceTag written;
     DType writtenDtype = DType::Float32;
     int64_t writtenOffset = 0;
-    std::vector<int64_t> writtenShape, writtenStrides;
+    Shape writtenShape, writtenStrides;
   };
   TraceState &traceState() { return traceState_; }
 
