@@ -132,8 +132,8 @@ Tensor unary(ops::UnaryOp op, const Tensor &input) {
   if (!anyRequiresGrad({&input}) || !isFloating(result.dtype()))
     return result;
   using ops::UnaryOp;
-  // Saved tensors drop their autograd state: the node needs values only.
-  Tensor x = detach(input), r = detach(result);
+  // Saved tensors drop their autograd state: the node needs values only,
+  // and each keeps only the one its gradient reads (input or result).
   Backward backward;
   const char *name = "";
   switch (op) {
@@ -143,7 +143,7 @@ Tensor unary(ops::UnaryOp op, const Tensor &input) {
     break;
   case UnaryOp::Abs:
     name = "AbsBackward0";
-    backward = [x](const Grads &g) {
+    backward = [x = detach(input)](const Grads &g) {
       Tensor sign = sub(
           indicator(ops::compare(ops::CompareOp::Gt, x, scalar(0, x.dtype())),
                     x.dtype()),
@@ -154,37 +154,43 @@ Tensor unary(ops::UnaryOp op, const Tensor &input) {
     break;
   case UnaryOp::Exp:
     name = "ExpBackward0";
-    backward = [r](const Grads &g) { return Grads{mul(g[0], r)}; };
+    backward = [r = detach(result)](const Grads &g) {
+      return Grads{mul(g[0], r)};
+    };
     break;
   case UnaryOp::Log:
     name = "LogBackward0";
-    backward = [x](const Grads &g) { return Grads{div(g[0], x)}; };
+    backward = [x = detach(input)](const Grads &g) {
+      return Grads{div(g[0], x)};
+    };
     break;
   case UnaryOp::Sqrt:
     name = "SqrtBackward0";
-    backward = [r](const Grads &g) { return Grads{div(g[0], mul(r, 2.0))}; };
+    backward = [r = detach(result)](const Grads &g) {
+      return Grads{div(g[0], mul(r, 2.0))};
+    };
     break;
   case UnaryOp::Rsqrt:
     name = "RsqrtBackward0";
-    backward = [r](const Grads &g) {
+    backward = [r = detach(result)](const Grads &g) {
       return Grads{mul(mul(g[0], mul(mul(r, r), r)), -0.5)};
     };
     break;
   case UnaryOp::Tanh:
     name = "TanhBackward0";
-    backward = [r](const Grads &g) {
+    backward = [r = detach(result)](const Grads &g) {
       return Grads{mul(g[0], sub(scalar(1, r.dtype()), mul(r, r)))};
     };
     break;
   case UnaryOp::Sigmoid:
     name = "SigmoidBackward0";
-    backward = [r](const Grads &g) {
+    backward = [r = detach(result)](const Grads &g) {
       return Grads{mul(g[0], mul(r, sub(scalar(1, r.dtype()), r)))};
     };
     break;
   case UnaryOp::Relu:
     name = "ReluBackward0";
-    backward = [r](const Grads &g) {
+    backward = [r = detach(result)](const Grads &g) {
       return Grads{mul(g[0], indicator(ops::compare(ops::CompareOp::Gt, r,
                                                     scalar(0, r.dtype())),
                                        r.dtype()))};
@@ -192,7 +198,7 @@ Tensor unary(ops::UnaryOp op, const Tensor &input) {
     break;
   case UnaryOp::Gelu:
     name = "GeluBackward0";
-    backward = [x](const Grads &g) {
+    backward = [x = detach(input)](const Grads &g) {
       // 0.5 (1 + erf(x / sqrt 2)) + x exp(-x^2 / 2) / sqrt(2 pi)
       Tensor cdf = mul(add(scalar(1, x.dtype()),
                            ops::unary(UnaryOp::Erf, mul(x, M_SQRT1_2))),
@@ -204,7 +210,7 @@ Tensor unary(ops::UnaryOp op, const Tensor &input) {
     break;
   case UnaryOp::GeluTanh:
     name = "GeluBackward0";
-    backward = [x](const Grads &g) {
+    backward = [x = detach(input)](const Grads &g) {
       const double k = 0.7978845608028654, c = 0.044715;
       Tensor x2 = mul(x, x);
       Tensor inner = mul(add(x, mul(mul(x2, x), c)), k);
@@ -218,20 +224,20 @@ Tensor unary(ops::UnaryOp op, const Tensor &input) {
     break;
   case UnaryOp::Erf:
     name = "ErfBackward0";
-    backward = [x](const Grads &g) {
+    backward = [x = detach(input)](const Grads &g) {
       return Grads{mul(g[0], mul(ops::unary(UnaryOp::Exp, neg(mul(x, x))),
                                  1.1283791670955126))};
     };
     break;
   case UnaryOp::Sin:
     name = "SinBackward0";
-    backward = [x](const Grads &g) {
+    backward = [x = detach(input)](const Grads &g) {
       return Grads{mul(g[0], ops::unary(UnaryOp::Cos, x))};
     };
     break;
   case UnaryOp::Cos:
     name = "CosBackward0";
-    backward = [x](const Grads &g) {
+    backward = [x = detach(input)](const Grads &g) {
       return Grads{neg(mul(g[0], ops::unary(UnaryOp::Sin, x)))};
     };
     break;
@@ -247,37 +253,36 @@ Tensor binary(ops::BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
   if (!anyRequiresGrad({&lhs, &rhs}))
     return result;
   using ops::BinaryOp;
-  Tensor a = detach(lhs), b = detach(rhs), r = detach(result);
   // Only the gradients an operand needs: the others would be ops recorded,
-  // validated and run for nothing.
+  // validated and run for nothing. Only the values a gradient reads are
+  // kept (sums and differences keep none, as in PyTorch).
   bool needA = autograd::requiresGrad(lhs), needB = autograd::requiresGrad(rhs);
-  bool exponentNeedsGrad = needB;
+  Shape aShape = lhs.shape(), bShape = rhs.shape();
+  DType aType = lhs.dtype(), bType = rhs.dtype();
   Backward backward;
   const char *name = "";
   switch (op) {
   case BinaryOp::Add:
-    name = "AddBackward0";
-    backward = [a, b, needA, needB](const Grads &g) {
-      return Grads{needA ? reduceGrad(g[0], a) : Tensor(),
-                   needB ? reduceGrad(g[0], b) : Tensor()};
+  case BinaryOp::Sub: {
+    bool subtract = op == BinaryOp::Sub;
+    name = subtract ? "SubBackward0" : "AddBackward0";
+    backward = [=](const Grads &g) {
+      Grads grads(2);
+      if (needA)
+        grads[0] = reduceGrad(g[0], aShape, aType);
+      if (needB)
+        grads[1] = reduceGrad(subtract ? neg(g[0]) : g[0], bShape, bType);
+      return grads;
     };
     break;
-  case BinaryOp::Sub:
-    name = "SubBackward0";
-    backward = [a, b, needA, needB](const Grads &g) {
-      return Grads{needA ? reduceGrad(g[0], a) : Tensor(),
-                   needB ? reduceGrad(neg(g[0]), b) : Tensor()};
-    };
-    break;
+  }
   case BinaryOp::Mul: {
     name = "MulBackward0";
     // Each operand's values are kept only for the other's gradient: x * 0.2
     // leaves x's memory unshared, so leaky_relu(x, inplace=True) may write
     // it.
-    Tensor aKept = needB ? a : Tensor();
-    Tensor bKept = needA ? b : Tensor();
-    Shape aShape = lhs.shape(), bShape = rhs.shape();
-    DType aType = lhs.dtype(), bType = rhs.dtype();
+    Tensor aKept = needB ? detach(lhs) : Tensor();
+    Tensor bKept = needA ? detach(rhs) : Tensor();
     backward = [=](const Grads &g) {
       Grads grads(2);
       if (bKept.defined())
@@ -288,16 +293,24 @@ Tensor binary(ops::BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
     };
     break;
   }
-  case BinaryOp::Div:
+  case BinaryOp::Div: {
     name = "DivBackward0";
-    backward = [a, b, needA, needB](const Grads &g) {
+    Tensor a = needB ? detach(lhs) : Tensor(), b = detach(rhs);
+    backward = [=](const Grads &g) {
       Tensor ga = div(g[0], b);
-      return Grads{needA ? reduceGrad(ga, a) : Tensor(),
-                   needB ? reduceGrad(neg(mul(ga, div(a, b))), b) : Tensor()};
+      Grads grads(2);
+      if (needA)
+        grads[0] = reduceGrad(ga, aShape, aType);
+      if (needB)
+        grads[1] = reduceGrad(neg(mul(ga, div(a, b))), bShape, bType);
+      return grads;
     };
     break;
-  case BinaryOp::Pow:
+  }
+  case BinaryOp::Pow: {
     name = "PowBackward1";
+    Tensor a = detach(lhs), b = detach(rhs), r = detach(result);
+    bool exponentNeedsGrad = needB;
     backward = [a, b, r, exponentNeedsGrad](const Grads &g) {
       Tensor exponentMinusOne = sub(b, scalar(1, b.dtype()));
       Tensor ga =
@@ -314,11 +327,13 @@ Tensor binary(ops::BinaryOp op, const Tensor &lhs, const Tensor &rhs) {
                                                  gb.defined() ? b : Tensor())};
     };
     break;
+  }
   case BinaryOp::Maximum:
   case BinaryOp::Minimum: {
     name = op == BinaryOp::Maximum ? "MaximumBackward0" : "MinimumBackward0";
     ops::CompareOp wins =
         op == BinaryOp::Maximum ? ops::CompareOp::Gt : ops::CompareOp::Lt;
+    Tensor a = detach(lhs), b = detach(rhs);
     backward = [a, b, wins, needA, needB](const Grads &g) {
       // Ties split the gradient evenly, as in PyTorch.
       DType dtype = g[0].dtype();
