@@ -7,7 +7,10 @@
 #include "KernelUtils.h"
 
 #include <cmath>
+#include <cstring>
 #include <string>
+
+#include <xmmintrin.h>
 
 namespace terra {
 namespace ops {
@@ -317,6 +320,37 @@ void mapBinary(Tensor &out, const Tensor &a, const Tensor &b, Fn fn) {
 
 } // namespace
 
+// libmvec's erff, four lanes at a time (glibc >= 2.35). Clang's vectoriser
+// maps exp, log and the like to libmvec but not erf: GELU's scalar erff
+// calls were 7% of a BERT training step.
+extern "C" __m128 _ZGVbN4v_erff(__m128 x);
+
+namespace {
+
+/// erf (or exact GELU, x / 2 * (1 + erf(x / sqrt 2))) over contiguous
+/// floats through the vector erff; a partial last group is padded, so
+/// every element goes through the same function.
+void erfFloats(const float *in, float *out, int64_t count, bool gelu) {
+  int64_t groups = (count + 3) / 4;
+  detail::parallelFor(groups, 64, [&](int64_t begin, int64_t end) {
+    for (int64_t group = begin; group < end; ++group) {
+      int64_t first = 4 * group, lanes = std::min<int64_t>(4, count - first);
+      alignas(16) float x[4] = {0, 0, 0, 0}, r[4];
+      std::memcpy(x, in + first, lanes * sizeof(float));
+      __m128 v = _mm_load_ps(x);
+      __m128 e = _ZGVbN4v_erff(
+          gelu ? _mm_mul_ps(v, _mm_set1_ps(float(M_SQRT1_2))) : v);
+      if (gelu)
+        e = _mm_mul_ps(_mm_mul_ps(_mm_set1_ps(0.5f), v),
+                       _mm_add_ps(_mm_set1_ps(1.0f), e));
+      _mm_store_ps(r, e);
+      std::memcpy(out + first, r, lanes * sizeof(float));
+    }
+  });
+}
+
+} // namespace
+
 static Tensor unaryKernel(UnaryOp op, const Tensor &input) {
   requireDefined(unaryName(op), input);
   DType dtype = input.dtype();
@@ -345,6 +379,12 @@ static Tensor unaryKernel(UnaryOp op, const Tensor &input) {
     source = input.to(dtype);
   }
   Tensor result = Tensor::empty(input.shape(), dtype);
+  if (dtype == DType::Float32 && (op == UnaryOp::Erf || op == UnaryOp::Gelu) &&
+      source.isContiguous()) {
+    erfFloats(source.data<float>(), result.data<float>(), source.numel(),
+              op == UnaryOp::Gelu);
+    return result;
+  }
   dispatchDType(dtype, [&](auto zero) {
     using T = decltype(zero);
     dispatchUnary(op, [&](auto constant) {
