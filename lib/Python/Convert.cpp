@@ -322,11 +322,10 @@ bool Operand::borrow(PyObject *object) {
   return true;
 }
 
-bool Operand::convert(PyObject *object, DType floatType) {
+bool Operand::convert(PyObject *object, const DType *scalarType) {
   if (borrow(object))
     return true;
-  bool widen = floatType != DType::Float32 && PyFloat_Check(object);
-  converted_ = scalarTensor(object, widen ? &floatType : nullptr);
+  converted_ = scalarTensor(object, scalarType);
   tensor_ = &converted_;
   return converted_.defined();
 }
@@ -338,15 +337,17 @@ bool Operand::convertAny(PyObject *object) {
   return toTensor(object, converted_);
 }
 
-DType floatScalarType(PyObject *other) {
-  return isTensor(other) && unwrap(other).dtype() == DType::Float64
-             ? DType::Float64
-             : DType::Float32;
+const DType *scalarTypeBeside(PyObject *scalar, PyObject *other) {
+  static const DType float64 = DType::Float64;
+  return PyFloat_Check(scalar) && isTensor(other) &&
+                 unwrap(other).dtype() == DType::Float64
+             ? &float64
+             : nullptr;
 }
 
 bool operandPair(PyObject *lhs, PyObject *rhs, Operand &a, Operand &b) {
-  return a.convert(lhs, floatScalarType(rhs)) &&
-         b.convert(rhs, floatScalarType(lhs));
+  return a.convert(lhs, scalarTypeBeside(lhs, rhs)) &&
+         b.convert(rhs, scalarTypeBeside(rhs, lhs));
 }
 
 bool toShape(PyObject *object, Shape &shape) {

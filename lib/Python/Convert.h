@@ -28,8 +28,9 @@ public:
   const Tensor &operator*() const { return *tensor_; }
   const Tensor *operator->() const { return tensor_; }
   /// False, with no Python error set, when `object` is neither. A Python
-  /// float becomes a 0-d tensor of `floatType`.
-  bool convert(PyObject *object, DType floatType = DType::Float32);
+  /// scalar becomes a 0-d tensor of `scalarType` (null: its default dtype;
+  /// see scalarTypeBeside).
+  bool convert(PyObject *object, const DType *scalarType = nullptr);
   /// Whatever `object` converts to with toTensor (lists, arrays, ...).
   /// Returns false with a Python error set.
   bool convertAny(PyObject *object);
@@ -48,10 +49,11 @@ private:
 /// false, with no Python error set, when an operand is neither.
 bool operandPair(PyObject *lhs, PyObject *rhs, Operand &a, Operand &b);
 
-/// The dtype a Python float operand takes beside `other`: float64 when
-/// `other` is a float64 tensor (PyTorch computes `x * 0.1` in x's dtype
-/// with the double 0.1), else float32.
-DType floatScalarType(PyObject *other);
+/// The dtype an operand `scalar` takes beside the operand `other`: float64
+/// for a Python float beside a float64 tensor (PyTorch computes `x * 0.1`
+/// in x's dtype with the double 0.1), else null (the default dtype of a
+/// Python scalar, and no change to anything else).
+const DType *scalarTypeBeside(PyObject *scalar, PyObject *other);
 
 /// Parses a Python sequence of ints into a shape. Returns false with a
 /// Python error set.

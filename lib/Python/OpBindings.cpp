@@ -191,10 +191,11 @@ PyObject *fn_full(PyObject *, PyObject *const *argv, Py_ssize_t argc) {
                  Py_TYPE(args.object(i))->tp_name);
 }
 
-/// Converts argument `i` (a tensor or a Python scalar) to a tensor.
-Tensor operand(const Args &args, int i) {
+/// Converts argument `i` (a tensor or a Python scalar) to a tensor; a
+/// Python scalar takes `scalarType` (null: its default dtype).
+Tensor operand(const Args &args, int i, const DType *scalarType = nullptr) {
   Tensor result;
-  if (!toTensor(args.object(i), result))
+  if (!toTensor(args.object(i), result, scalarType))
     throwNotAnOperand(args, i);
   return result;
 }
@@ -239,12 +240,9 @@ TERRA_FUNCTION(compare, 3, {
 // binary_(op, target, other): in place, returns None.
 TERRA_FUNCTION(binary_, 3, {
   args.tensor(1);
-  Operand source;
-  if (!source.convert(args.object(2), floatScalarType(args.object(1))) &&
-      !source.convertAny(args.object(2)))
-    throwNotAnOperand(args, 2);
-  functions::binaryInPlace(static_cast<ops::BinaryOp>(args.integer(0)),
-                           unwrap(args.object(1)), *source);
+  functions::binaryInPlace(
+      static_cast<ops::BinaryOp>(args.integer(0)), unwrap(args.object(1)),
+      operand(args, 2, scalarTypeBeside(args.object(2), args.object(1))));
   Py_RETURN_NONE;
 })
 TERRA_FUNCTION(where, 3, {
