@@ -246,8 +246,10 @@ TERRA_FUNCTION(binary_, 3, {
   Py_RETURN_NONE;
 })
 TERRA_FUNCTION(where, 3, {
-  return wrap(
-      functions::where(args.tensor(0), operand(args, 1), operand(args, 2)));
+  PyObject *x = args.object(1), *y = args.object(2);
+  return wrap(functions::where(args.tensor(0),
+                               operand(args, 1, scalarTypeBeside(x, y)),
+                               operand(args, 2, scalarTypeBeside(y, x))));
 })
 TERRA_FUNCTION(clamp, 3, {
   return wrap(functions::clamp(args.tensor(0), args.optionalNumber(1),
@@ -307,7 +309,9 @@ TERRA_FUNCTION(to, 2,
 // copy_(destination, source): writes source into the destination view.
 TERRA_FUNCTION(copy_, 2, {
   args.tensor(0);
-  functions::copyInto(unwrap(args.object(0)), operand(args, 1));
+  functions::copyInto(
+      unwrap(args.object(0)),
+      operand(args, 1, scalarTypeBeside(args.object(1), args.object(0))));
   Py_RETURN_NONE;
 })
 // _shares_storage(a, b): whether two tensors view the same memory block.

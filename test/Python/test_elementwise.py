@@ -85,16 +85,31 @@ class BinaryTest(unittest.TestCase):
         # PyTorch computes `x * 0.1` in x's dtype with the double 0.1: a
         # float64 tensor must not see 0.1 rounded to float32 first.
         data = sample((16,), "float64")
+
+        def lib(x):
+            return torch if isinstance(x, torch.Tensor) else terra
+
         for name, op in (("mul", lambda x: x * 0.1), ("radd", lambda x: 0.1 + x),
                          ("sub", lambda x: x - 1e-9), ("div", lambda x: x / 3.3),
                          ("mul_", lambda x: x.clone().mul_(0.1)),
                          ("add_", lambda x: x.clone().add_(0.7)),
-                         ("add alpha", lambda x: x.add(x, alpha=0.1))):
+                         ("where x", lambda x: lib(x).where(x > 0, x, 0.1)),
+                         ("where y", lambda x: lib(x).where(x > 0, 0.1, x)),
+                         ("clamp", lambda x: x.clamp(-0.1, 0.3)),
+                         ("fill_", lambda x: x.clone().fill_(0.1)),
+                         ("masked_fill", lambda x: x.masked_fill(x > 0, 0.1))):
             with self.subTest(op=name):
                 actual = op(terra.tensor(data)).numpy()
                 wanted = op(torch.from_numpy(data)).numpy()
                 self.assertEqual(actual.dtype, np.float64)
                 np.testing.assert_array_equal(actual, wanted)
+        # add with alpha: PyTorch's vector loop fuses the multiply and the
+        # add, its scalar tail does not, so only the double 0.1 is checked
+        # (float32's 0.10000000149 would miss by 1e-9).
+        np.testing.assert_allclose(
+            terra.tensor(data).add(terra.tensor(data), alpha=0.1).numpy(),
+            torch.from_numpy(data).add(torch.from_numpy(data), alpha=0.1).numpy(),
+            rtol=1e-15)
         # pow() itself (PyTorch's is vectorised): within an ulp of 0.3's
         # double, which float32's 0.30000001192 would miss by 1e-8.
         np.testing.assert_allclose(
