@@ -198,6 +198,9 @@ private:
   /// sizes from `like`, a value of that shape, or else is the current op's
   /// result type.
   Value splat(double number, RankedTensorType type, Value like = {});
+  /// Operand `index` of the current op in `element` type, broadcast to the
+  /// op's result shape (elementwise ops' operands).
+  Value operandAsResult(size_t index, Type element);
   /// The value of symbolic size `size` in the block: the dimension of the
   /// first input or earlier result that has it. Null (and `missingSize`
   /// set) when no value before the current op has it.
@@ -232,6 +235,8 @@ private:
   Results buildCompare();
   Results buildWhere();
   Results buildClamp();
+  Results buildReluGrad();
+  Results buildBatchNorm();
   Results buildView();
   Results buildReduction();
   Results buildArgExtremum();
@@ -436,6 +441,11 @@ Value BlockBuilder::splat(double number, RankedTensorType type, Value like) {
       cast<ElementsAttr>(DenseElementsAttr::get(type, value)));
 }
 
+Value BlockBuilder::operandAsResult(size_t index, Type element) {
+  return broadcastTo(castTo(valueOf(op->operands[index]), element),
+                     resultType.shape);
+}
+
 llvm::Error BlockBuilder::expectOperands(size_t low, size_t high) {
   size_t count = op->operands.size();
   if (count < low || count > high)
@@ -625,12 +635,8 @@ BlockBuilder::Results BlockBuilder::buildBinary() {
   if (name == "pow" && !isFloating(resultType.dtype))
     return unsupported("integer pow (terra.pow is float-only)");
   RankedTensorType type = tensorType(resultType);
-  Value lhs =
-      broadcastTo(castTo(valueOf(op->operands[0]), type.getElementType()),
-                  resultType.shape);
-  Value rhs =
-      broadcastTo(castTo(valueOf(op->operands[1]), type.getElementType()),
-                  resultType.shape);
+  Value lhs = operandAsResult(0, type.getElementType());
+  Value rhs = operandAsResult(1, type.getElementType());
   Value y;
   if (name == "add")
     y = tdl::AddOp::create(builder, loc, type, lhs, rhs);
@@ -663,11 +669,8 @@ BlockBuilder::Results BlockBuilder::buildCompare() {
       {"le", tdl::ComparisonDirection::le},
       {"gt", tdl::ComparisonDirection::gt},
       {"ge", tdl::ComparisonDirection::ge}};
-  ArrayRef<int64_t> shape = resultType.shape;
-  Value lhs =
-      broadcastTo(castTo(valueOf(op->operands[0]), element(common)), shape);
-  Value rhs =
-      broadcastTo(castTo(valueOf(op->operands[1]), element(common)), shape);
+  Value lhs = operandAsResult(0, element(common));
+  Value rhs = operandAsResult(1, element(common));
   return std::vector<Value>{tdl::CompareOp::create(
       builder, loc, tensorType(resultType), directions.at(op->name), lhs, rhs)};
 }
@@ -679,10 +682,8 @@ BlockBuilder::Results BlockBuilder::buildWhere() {
     return badOp("the condition of where is bool");
   RankedTensorType type = tensorType(resultType);
   Value condition = broadcastTo(valueOf(op->operands[0]), resultType.shape);
-  Value x = broadcastTo(castTo(valueOf(op->operands[1]), type.getElementType()),
-                        resultType.shape);
-  Value y = broadcastTo(castTo(valueOf(op->operands[2]), type.getElementType()),
-                        resultType.shape);
+  Value x = operandAsResult(1, type.getElementType());
+  Value y = operandAsResult(2, type.getElementType());
   return std::vector<Value>{
       tdl::SelectOp::create(builder, loc, type, condition, x, y)};
 }
@@ -701,6 +702,114 @@ BlockBuilder::Results BlockBuilder::buildClamp() {
   if (std::optional<double> high = optionalFloat("max"))
     x = tdl::MinimumOp::create(builder, loc, type, x, splat(*high, type, x));
   return std::vector<Value>{x};
+}
+
+BlockBuilder::Results BlockBuilder::buildReluGrad() {
+  if (auto error = expectOperands(2, 2))
+    return std::move(error);
+  if (resultType.dtype == DType::Bool)
+    return unsupported("relu_grad of a bool tensor");
+  // As the eager kernel: 0 where relu's result is <= 0, else the gradient.
+  RankedTensorType type = tensorType(resultType);
+  Value grad = operandAsResult(0, type.getElementType());
+  Value result = operandAsResult(1, type.getElementType());
+  Value zero = splat(0, typeOf(grad), grad);
+  Value notPositive = tdl::CompareOp::create(
+      builder, loc, withElement(result, builder.getI1Type()),
+      tdl::ComparisonDirection::le, result, zero);
+  return std::vector<Value>{
+      tdl::SelectOp::create(builder, loc, type, notPositive, zero, grad)};
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+BlockBuilder::Results BlockBuilder::buildBatchNorm() {
+  // batch_norm (input[, weight, bias]) -> (output, mean, variance) and
+  // batch_norm_grad (dy, input, mean, variance[, weight]) -> (dx, dweight,
+  // dbias), composed of the dialect's reductions and elementwise ops with
+  // the eager kernel's formulas (lib/Runtime/Normalization.cpp).
+  bool grad = op->name == "batch_norm_grad";
+  if (auto error = grad ? expectOperands(4, 5) : expectOperands(1, 3))
+    return std::move(error);
+  if (!grad && op->operands.size() == 2)
+    return badOp("batch_norm takes an input, or an input, a weight and a bias");
+  if (op->results.size() != 3)
+    return badOp(op->name + " gives three results");
+  auto eps = floatAttr("eps");
+  if (!eps)
+    return eps.takeError();
+  const TensorType &inputType = spec.typeOf(op->operands[grad ? 1 : 0]);
+  if (!isFloating(inputType.dtype) || inputType.shape.size() < 2)
+    return badOp(op->name + " needs a float input of rank 2 or more");
+  for (const ValueId &operand : op->operands)
+    if (spec.typeOf(operand).dtype != inputType.dtype)
+      return badOp(op->name + "'s operands share the input's dtype");
+  Value x = valueOf(op->operands[grad ? 1 : 0]);
+  RankedTensorType type = typeOf(x);
+  if (type.isDynamicDim(1))
+    return unsupported(op->name + " over a dynamic number of channels");
+  Type element = type.getElementType();
+  int64_t rank = type.getRank(), channels = type.getDimSize(1);
+  std::vector<int64_t> axes = {0};
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  SmallVector<int64_t> kept(rank, 1);
+  kept[1] = channels;
+  auto keptType = RankedTensorType::get(kept, element);
+  const std::vector<int64_t> &shape = inputType.shape;
+  // [C] -> [1, C, 1, ...] and back; per-channel values spread over x.
+  auto perChannel = [&](const ValueId &id) {
+    return reshape(valueOf(id), kept);
+  };
+  auto spread = [&](Value value) { return broadcastTo(value, shape); };
+  auto channelVector = [&](Value value) { return reshape(value, {channels}); };
+  auto mean = [&](Value value) -> Value {
+    return tdl::MeanOp::create(builder, loc, keptType, value, axes, true);
+  };
+  auto sum = [&](Value value) -> Value {
+    return tdl::SumOp::create(builder, loc, keptType, value, axes, true);
+  };
+  auto mul = [&](Value a, Value b) -> Value {
+    return tdl::MulOp::create(builder, loc, typeOf(a), a, b);
+  };
+  auto sub = [&](Value a, Value b) -> Value {
+    return tdl::SubOp::create(builder, loc, typeOf(a), a, b);
+  };
+  auto invstdOf = [&](Value variance) -> Value {
+    return tdl::RsqrtOp::create(builder, loc, keptType,
+                                tdl::AddOp::create(builder, loc, keptType,
+                                                   variance,
+                                                   splat(*eps, keptType)));
+  };
+  bool affine = op->operands.size() == (grad ? 5u : 3u);
+  if (!grad) {
+    Value channelMean = mean(x);
+    Value deviation = sub(x, spread(channelMean));
+    Value variance = mean(mul(deviation, deviation));
+    Value scale = invstdOf(variance);
+    if (affine)
+      scale = mul(scale, perChannel(op->operands[1]));
+    Value shift = mul(channelMean, scale);
+    shift = affine ? sub(perChannel(op->operands[2]), shift)
+                   : tdl::NegOp::create(builder, loc, keptType, shift);
+    Value y = tdl::AddOp::create(builder, loc, type, mul(x, spread(scale)),
+                                 spread(shift));
+    return std::vector<Value>{y, channelVector(channelMean),
+                              channelVector(variance)};
+  }
+  Value dy = valueOf(op->operands[0]);
+  Value invstd = invstdOf(perChannel(op->operands[3]));
+  Value deviation = sub(x, spread(perChannel(op->operands[2])));
+  Value product = mul(dy, deviation);
+  Value projection = mul(mean(product), mul(invstd, invstd));
+  Value scale = affine ? mul(invstd, perChannel(op->operands[4])) : invstd;
+  Value dx =
+      mul(sub(sub(dy, spread(mean(dy))), mul(deviation, spread(projection))),
+          spread(scale));
+  return std::vector<Value>{dx, channelVector(mul(sum(product), invstd)),
+                            channelVector(sum(dy))};
 }
 
 //===----------------------------------------------------------------------===//
@@ -1392,6 +1501,9 @@ BlockBuilder::Results BlockBuilder::buildOp() {
   static const std::map<std::string, Results (BlockBuilder::*)()> others = {
       {"where", &BlockBuilder::buildWhere},
       {"clamp", &BlockBuilder::buildClamp},
+      {"relu_grad", &BlockBuilder::buildReluGrad},
+      {"batch_norm", &BlockBuilder::buildBatchNorm},
+      {"batch_norm_grad", &BlockBuilder::buildBatchNorm},
       {"sum", &BlockBuilder::buildReduction},
       {"mean", &BlockBuilder::buildReduction},
       {"amax", &BlockBuilder::buildReduction},

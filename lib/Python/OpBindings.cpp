@@ -480,6 +480,16 @@ TERRA_FUNCTION(avg_pool2d, 7, {
   return wrap(functions::avgPool2d(args.tensor(0), poolParams(args, 1)));
 })
 
+// batch_norm(input, weight or None, bias or None, eps), training mode:
+// (output, mean, biased variance).
+TERRA_FUNCTION(batch_norm, 4, {
+  Tensor weight = args.object(1) == Py_None ? Tensor() : args.tensor(1);
+  Tensor bias = args.object(2) == Py_None ? Tensor() : args.tensor(2);
+  auto [output, mean, var] =
+      functions::batchNorm(args.tensor(0), weight, bias, args.number(3));
+  return Py_BuildValue("(NNN)", wrap(output), wrap(mean), wrap(var));
+})
+
 // Random numbers: (shape, dtype, key, counter, a, b).
 TERRA_FUNCTION(random_uniform, 6, {
   return wrap(ops::randomUniform(
@@ -727,6 +737,8 @@ PyMethodDef functions[] = {
                  "conv2d(x, w, bias, stride, padding, dilation, groups)"),
     TERRA_METHOD(conv_transpose2d, "conv_transpose2d(x, w, stride, padding, "
                                    "output_padding, dilation, groups)"),
+    TERRA_METHOD(batch_norm, "batch_norm(input, weight, bias, eps): "
+                             "training-mode output, mean and variance"),
     TERRA_METHOD(max_pool2d, "max_pool2d(x, kernel, stride, padding, "
                              "dilation, ceil_mode, count_include_pad)"),
     TERRA_METHOD(avg_pool2d, "avg_pool2d(x, kernel, stride, padding, "

@@ -119,6 +119,8 @@ std::vector<Tensor> runOp(const OpSpec &op, const std::vector<Tensor> &in) {
     return one(ops::compare(*compare, in.at(0), in.at(1)));
   if (name == "where")
     return one(ops::where(in.at(0), in.at(1), in.at(2)));
+  if (name == "relu_grad")
+    return one(ops::reluGrad(in.at(0), in.at(1)));
   if (name == "clamp")
     return one(
         ops::clamp(in.at(0), a.optionalNumber("min"), a.optionalNumber("max")));
@@ -212,6 +214,18 @@ std::vector<Tensor> runOp(const OpSpec &op, const std::vector<Tensor> &in) {
   if (name == "avg_pool2d_grad")
     return one(
         ops::avgPool2dGrad(in.at(0), a.integers("input_shape"), a.pool()));
+  if (name == "batch_norm") {
+    auto [output, mean, var] =
+        ops::batchNorm(in.at(0), in.size() > 1 ? in[1] : Tensor(),
+                       in.size() > 2 ? in[2] : Tensor(), a.number("eps"));
+    return {output, mean, var};
+  }
+  if (name == "batch_norm_grad") {
+    auto [dx, dweight, dbias] =
+        ops::batchNormGrad(in.at(0), in.at(1), in.at(2), in.at(3),
+                           in.size() > 4 ? in[4] : Tensor(), a.number("eps"));
+    return {dx, dweight, dbias};
+  }
   // Random numbers: (key, counter) operands.
   if (name == "random_uniform" || name == "random_normal") {
     auto dtype = static_cast<DType>(a.integer("dtype"));

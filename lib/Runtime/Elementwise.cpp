@@ -572,6 +572,25 @@ static Tensor whereKernel(const Tensor &condition, const Tensor &x,
   return result;
 }
 
+static Tensor reluGradKernel(const Tensor &gradOutput, const Tensor &result) {
+  requireDefined("relu_grad", gradOutput);
+  requireDefined("relu_grad", result);
+  DType dtype = gradOutput.dtype();
+  if (dtype == DType::Bool)
+    detail::throwNotImplementedFor("threshold_backward", dtype);
+  Shape shape =
+      broadcastShapes("relu_grad", gradOutput.shape(), result.shape());
+  Tensor out = Tensor::empty(shape, dtype);
+  dispatchDType(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    // One pass where the composed form (compare, cast, multiply) made three;
+    // as PyTorch, r <= 0 selects 0 (a NaN result passes the gradient).
+    mapBinary<T, T>(out, gradOutput, result.to(dtype),
+                    [](T g, T r) { return r <= T(0) ? T(0) : g; });
+  });
+  return out;
+}
+
 static Tensor clampKernel(const Tensor &input, std::optional<double> min,
                           std::optional<double> max) {
   requireDefined("clamp", input);
@@ -650,6 +669,12 @@ Tensor where(const Tensor &condition, const Tensor &x, const Tensor &y) {
   recording::Scope scope;
   return scope.op("where", {&condition, &x, &y},
                   [&] { return whereKernel(condition, x, y); });
+}
+
+Tensor reluGrad(const Tensor &gradOutput, const Tensor &result) {
+  recording::Scope scope;
+  return scope.op("relu_grad", {&gradOutput, &result},
+                  [&] { return reluGradKernel(gradOutput, result); });
 }
 
 Tensor clamp(const Tensor &input, std::optional<double> min,

@@ -191,9 +191,7 @@ Tensor unary(ops::UnaryOp op, const Tensor &input) {
   case UnaryOp::Relu:
     name = "ReluBackward0";
     backward = [r = detach(result)](const Grads &g) {
-      return Grads{mul(g[0], indicator(ops::compare(ops::CompareOp::Gt, r,
-                                                    scalar(0, r.dtype())),
-                                       r.dtype()))};
+      return Grads{ops::reluGrad(g[0], r)};
     };
     break;
   case UnaryOp::Gelu:
@@ -934,6 +932,27 @@ Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,
   if (hasBias)
     node->nextEdges.push_back(autograd::gradientEdge(bias));
   autograd::setHistory(result, node);
+  return result;
+}
+
+std::tuple<Tensor, Tensor, Tensor> batchNorm(const Tensor &input,
+                                             const Tensor &weight,
+                                             const Tensor &bias, double eps) {
+  std::tuple<Tensor, Tensor, Tensor> result =
+      ops::batchNorm(input, weight, bias, eps);
+  bool affine = weight.defined();
+  if (!anyRequiresGrad(
+          {&input, affine ? &weight : nullptr, affine ? &bias : nullptr}))
+    return result;
+  record(std::get<0>(result), "NativeBatchNormBackward0",
+         {&input, affine ? &weight : nullptr, affine ? &bias : nullptr},
+         [x = detach(input), w = affine ? detach(weight) : Tensor(),
+          mean = std::get<1>(result), var = std::get<2>(result),
+          eps](const Grads &g) {
+           auto [dx, dweight, dbias] =
+               ops::batchNormGrad(g[0], x, mean, var, w, eps);
+           return Grads{dx, dweight, dbias};
+         });
   return result;
 }
 

@@ -128,26 +128,14 @@ inline int64_t offsetOf(const Shape &sizes, const Shape &strides, size_t rank,
 // `forOutput(o)`, the accumulator for output element o (var's squared
 // deviations need that output's mean).
 
-/// Sums a contiguous run in eight lanes: the compiler vectorises it and the
-/// lanes also shorten the rounding chain.
-template <typename Acc, typename T> Acc sumRun(Acc acc, const T *p, int64_t n) {
-  Acc lanes[8] = {};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int k = 0; k < 8; ++k)
-      lanes[k] += static_cast<Acc>(p[i + k]);
-  for (; i < n; ++i)
-    lanes[0] += static_cast<Acc>(p[i]);
-  return acc + (((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) +
-                ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7])));
-}
-
 template <typename T, typename A> struct SumOp {
   using Acc = A;
   Acc init() const { return 0; }
   Acc step(Acc a, T x) const { return a + static_cast<Acc>(x); }
   Acc merge(Acc a, Acc b) const { return a + b; }
-  Acc run(Acc a, const T *p, int64_t n) const { return sumRun(a, p, n); }
+  Acc run(Acc a, const T *p, int64_t n) const {
+    return detail::sumRun(a, p, n);
+  }
   const SumOp &forOutput(int64_t) const { return *this; }
 };
 
@@ -163,16 +151,7 @@ template <typename T> struct SquaredDeviationOp {
   }
   Acc merge(Acc a, Acc b) const { return a + b; }
   Acc run(Acc a, const T *p, int64_t n) const {
-    double lanes[4] = {};
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4)
-      for (int k = 0; k < 4; ++k) {
-        double d = static_cast<double>(p[i + k]) - mean;
-        lanes[k] += d * d;
-      }
-    for (; i < n; ++i)
-      lanes[0] = step(lanes[0], p[i]);
-    return a + ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]));
+    return a + detail::squaredDeviationRun(p, n, mean);
   }
   SquaredDeviationOp forOutput(int64_t o) const { return {means, means[o]}; }
 };

@@ -362,6 +362,63 @@ class LayerTest(unittest.TestCase):
         theirs.eval()
         run_both(self, ours, theirs, [sample((6, 4), "float32")])
 
+    def test_functional_batch_norm_in_training(self):
+        # One fused op with its own backward node (NativeBatchNormBackward0)
+        # when weight and bias are both given or both omitted, float64 too;
+        # the weight-only form composes ops. Gradients of input, weight and
+        # bias, and the running statistics, as torch's.
+        for dtype, affine in (("float32", "both"), ("float32", "none"),
+                              ("float64", "both"), ("float32", "weight")):
+            data = sample((3, 4, 5, 2), dtype) * 3 + 1
+            upstream = sample((3, 4, 5, 2), dtype)
+            params = [sample((4,), dtype), sample((4,), dtype)]
+            results = []
+            for lib, functional in ((terra, F), (torch, torch.nn.functional)):
+                x = lib.tensor(data, requires_grad=True)
+                w, b = (lib.tensor(p, requires_grad=True) for p in params)
+                weight = w if affine != "none" else None
+                bias = b if affine == "both" else None
+                running = [lib.zeros(4, dtype=x.dtype), lib.ones(4, dtype=x.dtype)]
+                y = functional.batch_norm(x, *running, weight, bias, training=True,
+                                          momentum=0.2, eps=1e-3)
+                y.backward(lib.tensor(upstream))
+                grads = [t.grad for t in (x, weight, bias) if t is not None]
+                results.append([y, *running, *grads])
+            tolerance = 1e-5 if dtype == "float32" else 1e-12
+            for what, ours, theirs in zip(("output", "running_mean", "running_var",
+                                           "input grad", "weight grad", "bias grad"),
+                                          *results):
+                check_close(self, ours, theirs, "%s %s %s" % (dtype, affine, what),
+                            rtol=tolerance, atol=tolerance)
+        x = terra.ones(2, 3, requires_grad=True)
+        self.assertEqual(F.batch_norm(x, None, None, training=True).grad_fn.name(),
+                         "NativeBatchNormBackward0")
+
+    def test_functional_batch_norm_errors(self):
+        with self.assertRaisesRegex(RuntimeError, "\"batch_norm\" not implemented for 'Long'"):
+            F.batch_norm(terra.ones(4, 3, dtype=terra.int64), None, None, training=True)
+        with self.assertRaisesRegex(RuntimeError, "weight should contain 3 elements not 4"):
+            F.batch_norm(terra.ones(4, 3), None, None, terra.ones(4), terra.ones(4),
+                         training=True)
+        with self.assertRaisesRegex(RuntimeError, "bias should contain 3 elements not 2"):
+            F.batch_norm(terra.ones(4, 3), None, None, terra.ones(3), terra.ones(2),
+                         training=True)
+        with self.assertRaisesRegex(ValueError, "Expected more than 1 value per channel"):
+            F.batch_norm(terra.ones(1, 3), None, None, training=True)
+
+    def test_relu_gradient_is_thresholds(self):
+        # PyTorch's threshold_backward: 0 where the result is <= 0 (whatever
+        # the incoming gradient, inf and NaN too), the gradient elsewhere,
+        # also where the result is NaN.
+        data = np.array([np.nan, -1.0, 0.0, 2.0, -3.0, 4.0], dtype=np.float32)
+        upstream = np.array([1.0, np.nan, np.inf, 3.0, -np.inf, np.nan], dtype=np.float32)
+        grads = []
+        for lib in (terra, torch):
+            x = lib.tensor(data, requires_grad=True)
+            x.relu().backward(lib.tensor(upstream))
+            grads.append(x.grad.numpy())
+        np.testing.assert_array_equal(grads[0], grads[1])
+
     def test_layer_and_group_norm(self):
         ours, theirs = pair("LayerNorm", 6)
         with torch.no_grad():

@@ -73,6 +73,8 @@ struct NamedAttribute {
 ///   reductions:     sum/mean/amax/amin{axes, keepdim}
 ///                   argmax/argmin{axis?, keepdim} var{axes, correction,
 ///                   keepdim} softmax/log_softmax{axis}
+///   normalization:  batch_norm{eps} with operands (input[, weight, bias]),
+///                   results (output, mean, biased variance)
 ///   shape:          cat{axis} stack{axis} pad{low, high, value}
 ///                   index_select{axis} masked_select
 ///   contractions:   matmul conv2d{stride, padding, dilation, groups}
@@ -85,6 +87,10 @@ struct NamedAttribute {
 ///   backward ops:   conv2d_grad_input{...} conv2d_grad_weight{...}
 ///                   max_pool2d_grad{input_shape} avg_pool2d_grad{...}
 ///                   index_add{shape, axis} sum_to_shape{shape}
+///                   relu_grad (gradient, relu's result)
+///                   batch_norm_grad{eps} with operands (gradient, input,
+///                   mean, variance[, weight]), results (input's, weight's
+///                   and bias's gradients)
 /// Scalars (a Python float in `x * 0.5`) are operands too: 0-d inputs.
 /// In-place ops are recorded under the out-of-place name (add, ..., and copy
 /// for copy_), the value they write; through_view marks a write into part

@@ -82,6 +82,12 @@ Tensor convTranspose2d(const Tensor &input, const Tensor &weight,
                        const std::vector<int64_t> &outputPadding);
 Tensor maxPool2d(const Tensor &input, const ops::Pool2dParams &params);
 Tensor avgPool2d(const Tensor &input, const ops::Pool2dParams &params);
+/// Training-mode batch normalization (ops::batchNorm): the output is
+/// differentiable (NativeBatchNormBackward0, one batch_norm_grad op), the
+/// mean and biased variance are not.
+std::tuple<Tensor, Tensor, Tensor> batchNorm(const Tensor &input,
+                                             const Tensor &weight,
+                                             const Tensor &bias, double eps);
 
 // Losses (lib/Runtime/Losses.cpp).
 enum class Reduction { None, Mean, Sum };

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 namespace terra {
@@ -58,6 +59,9 @@ Tensor where(const Tensor &condition, const Tensor &x, const Tensor &y);
 /// clamp(min, max) with optional bounds.
 Tensor clamp(const Tensor &input, std::optional<double> min,
              std::optional<double> max);
+/// The gradient of relu from its result: gradOutput where result > 0, else
+/// 0 (PyTorch's threshold_backward: a NaN result passes the gradient).
+Tensor reluGrad(const Tensor &gradOutput, const Tensor &result);
 /// In place: `target op= source` with source broadcast to target's shape and
 /// the result cast to target's dtype (PyTorch's in-place rules: the result
 /// type must be castable to target's dtype, e.g. float into int is an error).
@@ -161,6 +165,22 @@ Tensor maxPool2dGrad(const Tensor &gradOutput, const Tensor &indices,
 Tensor avgPool2d(const Tensor &input, const Pool2dParams &params);
 Tensor avgPool2dGrad(const Tensor &gradOutput, const Shape &inputShape,
                      const Pool2dParams &params);
+
+//===----------------------------------------------------------------------===//
+// Batch normalization (lib/Runtime/Normalization.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Training-mode batch normalization of an [N, C, *] float input over every
+/// dimension but C: returns the output, and the per-channel mean and biased
+/// variance (C). `weight` and `bias` (C) are both defined or both not.
+std::tuple<Tensor, Tensor, Tensor> batchNorm(const Tensor &input,
+                                             const Tensor &weight,
+                                             const Tensor &bias, double eps);
+/// The gradient of batchNorm from the forward's mean and variance: the
+/// input's, the weight's and the bias's (undefined weight: all ones).
+std::tuple<Tensor, Tensor, Tensor>
+batchNormGrad(const Tensor &gradOutput, const Tensor &input, const Tensor &mean,
+              const Tensor &var, const Tensor &weight, double eps);
 
 //===----------------------------------------------------------------------===//
 // Random numbers (lib/Runtime/Random.cpp): the terra dialect's Philox

@@ -410,8 +410,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None,
         if count <= 1:
             raise ValueError("Expected more than 1 value per channel when "
                              "training, got input size {}".format(list(input.shape)))
-        mean = input.mean(dims)
-        var = _terra.var(input, dims, 0, False)
+        if (weight is None) == (bias is None):
+            output, mean, var = _terra.batch_norm(input, weight, bias, eps)
+        else:
+            mean = input.mean(dims)
+            var = _terra.var(input, dims, 0, False)
+            output = None
         if running_mean is not None:
             with _NoGrad():
                 running_mean.mul_(1 - momentum).add_(mean.detach() * momentum)
@@ -419,6 +423,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None,
             with _NoGrad():
                 running_var.mul_(1 - momentum).add_(
                     var.detach() * (momentum * count / (count - 1)))
+        if output is not None:
+            return output
     else:
         mean, var = running_mean, running_var
     # As PyTorch's CPU kernel: one per-channel scale and shift, two passes

@@ -456,6 +456,49 @@ TEST(BlockCompiler, BackwardOps) {
   expectCompiledMatchesEager(t, 1e-4);
 }
 
+TEST(BlockCompiler, ReluGrad) {
+  Tracer t;
+  Traced dy = t.input(sample({4, 9}, DType::Float32, 1));
+  Traced r = t.input(
+      ops::unary(ops::UnaryOp::Relu, sample({4, 9}, DType::Float32, 2)));
+  t.output(t.op("relu_grad", {dy, r}, {}, ops::reluGrad(*dy, *r)));
+  expectCompiledMatchesEager(t, kExact);
+}
+
+TEST(BlockCompiler, BatchNormAndItsGradient) {
+  // NCHW with and without weight and bias, and [N, C] (BatchNorm1d); the
+  // compiled form composes the dialect's reductions and elementwise ops.
+  Tracer t;
+  for (Shape shape : {Shape{4, 3, 5, 6}, Shape{8, 5}}) {
+    int64_t channels = shape[1];
+    Traced x = t.input(sample(shape, DType::Float32, 1));
+    Traced dy = t.input(sample(shape, DType::Float32, 2));
+    Traced w = t.input(sample({channels}, DType::Float32, 3));
+    Traced b = t.input(sample({channels}, DType::Float32, 4));
+    for (bool affine : {true, false}) {
+      Tensor weight = affine ? *w : Tensor(), bias = affine ? *b : Tensor();
+      auto [y, mean, var] = ops::batchNorm(*x, weight, bias, 1e-5);
+      std::vector<Traced> operands = {x};
+      if (affine)
+        operands = {x, w, b};
+      std::vector<Traced> forward =
+          t.ops("batch_norm", operands, {attrF("eps", 1e-5)}, {y, mean, var});
+      for (const Traced &result : forward)
+        t.output(result);
+      auto [dx, dweight, dbias] =
+          ops::batchNormGrad(*dy, *x, mean, var, weight, 1e-5);
+      std::vector<Traced> gradOperands = {dy, x, forward[1], forward[2]};
+      if (affine)
+        gradOperands.push_back(w);
+      for (const Traced &result :
+           t.ops("batch_norm_grad", gradOperands, {attrF("eps", 1e-5)},
+                 {dx, dweight, dbias}))
+        t.output(result);
+    }
+  }
+  expectCompiledMatchesEager(t, 1e-4);
+}
+
 TEST(BlockCompiler, RandomNumbersMatchEagerBitForBit) {
   Tracer t;
   Traced key = t.input(scalar(1234, DType::Int64));
