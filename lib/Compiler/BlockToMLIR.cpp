@@ -236,7 +236,10 @@ private:
   Results buildWhere();
   Results buildClamp();
   Results buildReluGrad();
+  /// Checks a normalization op's operands, results and dtypes.
+  llvm::Error expectNormalization(bool grad, int64_t minRank);
   Results buildBatchNorm();
+  Results buildLayerNorm();
   Results buildView();
   Results buildReduction();
   Results buildArgExtremum();
@@ -725,27 +728,39 @@ BlockBuilder::Results BlockBuilder::buildReluGrad() {
 // Normalization
 //===----------------------------------------------------------------------===//
 
+llvm::Error BlockBuilder::expectNormalization(bool grad, int64_t minRank) {
+  // Forward: (input[, weight, bias]); gradient: (dy, input, statistic,
+  // statistic[, weight]); three results; one float dtype throughout.
+  if (auto error = grad ? expectOperands(4, 5) : expectOperands(1, 3))
+    return error;
+  if (!grad && op->operands.size() == 2)
+    return badOp(op->name +
+                 " takes an input, or an input, a weight and a bias");
+  if (op->results.size() != 3)
+    return badOp(op->name + " gives three results");
+  const TensorType &inputType = spec.typeOf(op->operands[grad ? 1 : 0]);
+  if (!isFloating(inputType.dtype) ||
+      static_cast<int64_t>(inputType.shape.size()) < minRank)
+    return badOp(op->name + " needs a float input of rank " +
+                 llvm::Twine(minRank) + " or more");
+  for (const ValueId &operand : op->operands)
+    if (spec.typeOf(operand).dtype != inputType.dtype)
+      return badOp(op->name + "'s operands share the input's dtype");
+  return llvm::Error::success();
+}
+
 BlockBuilder::Results BlockBuilder::buildBatchNorm() {
   // batch_norm (input[, weight, bias]) -> (output, mean, variance) and
   // batch_norm_grad (dy, input, mean, variance[, weight]) -> (dx, dweight,
   // dbias), composed of the dialect's reductions and elementwise ops with
   // the eager kernel's formulas (lib/Runtime/Normalization.cpp).
   bool grad = op->name == "batch_norm_grad";
-  if (auto error = grad ? expectOperands(4, 5) : expectOperands(1, 3))
+  if (auto error = expectNormalization(grad, 2))
     return std::move(error);
-  if (!grad && op->operands.size() == 2)
-    return badOp("batch_norm takes an input, or an input, a weight and a bias");
-  if (op->results.size() != 3)
-    return badOp(op->name + " gives three results");
   auto eps = floatAttr("eps");
   if (!eps)
     return eps.takeError();
   const TensorType &inputType = spec.typeOf(op->operands[grad ? 1 : 0]);
-  if (!isFloating(inputType.dtype) || inputType.shape.size() < 2)
-    return badOp(op->name + " needs a float input of rank 2 or more");
-  for (const ValueId &operand : op->operands)
-    if (spec.typeOf(operand).dtype != inputType.dtype)
-      return badOp(op->name + "'s operands share the input's dtype");
   Value x = valueOf(op->operands[grad ? 1 : 0]);
   RankedTensorType type = typeOf(x);
   if (type.isDynamicDim(1))
@@ -810,6 +825,85 @@ BlockBuilder::Results BlockBuilder::buildBatchNorm() {
           spread(scale));
   return std::vector<Value>{dx, channelVector(mul(sum(product), invstd)),
                             channelVector(sum(dy))};
+}
+
+BlockBuilder::Results BlockBuilder::buildLayerNorm() {
+  // layer_norm (input[, weight, bias]) -> (output, mean, rstd) and
+  // layer_norm_grad (dy, input, mean, rstd[, weight]) -> (dx, dweight,
+  // dbias) over the last `dims` dimensions, as lib/Runtime/Normalization.cpp.
+  bool grad = op->name == "layer_norm_grad";
+  auto dims = intAttr("dims");
+  if (!dims)
+    return dims.takeError();
+  if (auto error = expectNormalization(grad, std::max<int64_t>(*dims, 1)))
+    return std::move(error);
+  const TensorType &inputType = spec.typeOf(op->operands[grad ? 1 : 0]);
+  int64_t rank = static_cast<int64_t>(inputType.shape.size());
+  if (*dims < 1)
+    return badOp("layer_norm normalizes at least one dimension");
+  Value x = valueOf(op->operands[grad ? 1 : 0]);
+  RankedTensorType type = typeOf(x);
+  Type element = type.getElementType();
+  std::vector<int64_t> rowAxes, leadingAxes;
+  SmallVector<int64_t> kept(type.getShape());
+  for (int64_t d = 0; d < rank; ++d) {
+    if (d < rank - *dims) {
+      leadingAxes.push_back(d);
+      continue;
+    }
+    if (type.isDynamicDim(d))
+      return unsupported(op->name + " over a dynamic normalized dimension");
+    rowAxes.push_back(d);
+    kept[d] = 1;
+  }
+  auto keptType = RankedTensorType::get(kept, element);
+  const std::vector<int64_t> &shape = inputType.shape;
+  auto spread = [&](Value value) { return broadcastTo(value, shape); };
+  auto rowMean = [&](Value value) -> Value {
+    return tdl::MeanOp::create(builder, loc, keptType, value, rowAxes, true);
+  };
+  auto mul = [&](Value a, Value b) -> Value {
+    return tdl::MulOp::create(builder, loc, typeOf(a), a, b);
+  };
+  auto sub = [&](Value a, Value b) -> Value {
+    return tdl::SubOp::create(builder, loc, typeOf(a), a, b);
+  };
+  bool affine = op->operands.size() == (grad ? 5u : 3u);
+  if (!grad) {
+    auto eps = floatAttr("eps");
+    if (!eps)
+      return eps.takeError();
+    Value mean = rowMean(x);
+    Value deviation = sub(x, spread(mean));
+    Value variance = rowMean(mul(deviation, deviation));
+    Value rstd = tdl::RsqrtOp::create(
+        builder, loc, keptType,
+        tdl::AddOp::create(builder, loc, keptType, variance,
+                           splat(*eps, keptType, variance)));
+    Value y = mul(deviation, spread(rstd));
+    if (affine)
+      y = tdl::AddOp::create(builder, loc, type,
+                             mul(y, spread(valueOf(op->operands[1]))),
+                             spread(valueOf(op->operands[2])));
+    return std::vector<Value>{y, reshape(mean, op->results[1].shape),
+                              reshape(rstd, op->results[2].shape)};
+  }
+  Value dy = valueOf(op->operands[0]);
+  Value rstd = spread(reshape(valueOf(op->operands[3]), kept));
+  Value normalized =
+      mul(sub(x, spread(reshape(valueOf(op->operands[2]), kept))), rstd);
+  Value g = affine ? mul(dy, spread(valueOf(op->operands[4]))) : dy;
+  // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) over each row.
+  Value dx = mul(sub(sub(g, spread(rowMean(g))),
+                     mul(normalized, spread(rowMean(mul(g, normalized))))),
+                 rstd);
+  auto columnSum = [&](Value value) -> Value {
+    if (leadingAxes.empty())
+      return value;
+    return tdl::SumOp::create(builder, loc, tensorType(op->results[1]), value,
+                              leadingAxes, false);
+  };
+  return std::vector<Value>{dx, columnSum(mul(dy, normalized)), columnSum(dy)};
 }
 
 //===----------------------------------------------------------------------===//
@@ -1504,6 +1598,8 @@ BlockBuilder::Results BlockBuilder::buildOp() {
       {"relu_grad", &BlockBuilder::buildReluGrad},
       {"batch_norm", &BlockBuilder::buildBatchNorm},
       {"batch_norm_grad", &BlockBuilder::buildBatchNorm},
+      {"layer_norm", &BlockBuilder::buildLayerNorm},
+      {"layer_norm_grad", &BlockBuilder::buildLayerNorm},
       {"sum", &BlockBuilder::buildReduction},
       {"mean", &BlockBuilder::buildReduction},
       {"amax", &BlockBuilder::buildReduction},

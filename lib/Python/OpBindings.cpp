@@ -490,6 +490,14 @@ TERRA_FUNCTION(batch_norm, 4, {
   return Py_BuildValue("(NNN)", wrap(output), wrap(mean), wrap(var));
 })
 
+// layer_norm(input, normalized_dims, weight or None, bias or None, eps).
+TERRA_FUNCTION(layer_norm, 5, {
+  Tensor weight = args.object(2) == Py_None ? Tensor() : args.tensor(2);
+  Tensor bias = args.object(3) == Py_None ? Tensor() : args.tensor(3);
+  return wrap(functions::layerNorm(args.tensor(0), args.integer(1), weight,
+                                   bias, args.number(4)));
+})
+
 // Random numbers: (shape, dtype, key, counter, a, b).
 TERRA_FUNCTION(random_uniform, 6, {
   return wrap(ops::randomUniform(
@@ -739,6 +747,8 @@ PyMethodDef functions[] = {
                                    "output_padding, dilation, groups)"),
     TERRA_METHOD(batch_norm, "batch_norm(input, weight, bias, eps): "
                              "training-mode output, mean and variance"),
+    TERRA_METHOD(layer_norm, "layer_norm(input, normalized_dims, weight, "
+                             "bias, eps)"),
     TERRA_METHOD(max_pool2d, "max_pool2d(x, kernel, stride, padding, "
                              "dilation, ceil_mode, count_include_pad)"),
     TERRA_METHOD(avg_pool2d, "avg_pool2d(x, kernel, stride, padding, "

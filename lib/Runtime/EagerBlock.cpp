@@ -226,6 +226,18 @@ std::vector<Tensor> runOp(const OpSpec &op, const std::vector<Tensor> &in) {
                            in.size() > 4 ? in[4] : Tensor(), a.number("eps"));
     return {dx, dweight, dbias};
   }
+  if (name == "layer_norm") {
+    auto [output, mean, rstd] = ops::layerNorm(
+        in.at(0), a.integer("dims"), in.size() > 1 ? in[1] : Tensor(),
+        in.size() > 2 ? in[2] : Tensor(), a.number("eps"));
+    return {output, mean, rstd};
+  }
+  if (name == "layer_norm_grad") {
+    auto [dx, dweight, dbias] =
+        ops::layerNormGrad(in.at(0), in.at(1), in.at(2), in.at(3),
+                           in.size() > 4 ? in[4] : Tensor(), a.integer("dims"));
+    return {dx, dweight, dbias};
+  }
   // Random numbers: (key, counter) operands.
   if (name == "random_uniform" || name == "random_normal") {
     auto dtype = static_cast<DType>(a.integer("dtype"));

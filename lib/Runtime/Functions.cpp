@@ -956,6 +956,25 @@ std::tuple<Tensor, Tensor, Tensor> batchNorm(const Tensor &input,
   return result;
 }
 
+Tensor layerNorm(const Tensor &input, int64_t normalizedDims,
+                 const Tensor &weight, const Tensor &bias, double eps) {
+  auto [output, mean, rstd] =
+      ops::layerNorm(input, normalizedDims, weight, bias, eps);
+  bool affine = weight.defined();
+  if (!anyRequiresGrad(
+          {&input, affine ? &weight : nullptr, affine ? &bias : nullptr}))
+    return output;
+  record(output, "NativeLayerNormBackward0",
+         {&input, affine ? &weight : nullptr, affine ? &bias : nullptr},
+         [x = detach(input), w = affine ? detach(weight) : Tensor(),
+          mean = mean, rstd = rstd, normalizedDims](const Grads &g) {
+           auto [dx, dweight, dbias] =
+               ops::layerNormGrad(g[0], x, mean, rstd, w, normalizedDims);
+           return Grads{dx, dweight, dbias};
+         });
+  return output;
+}
+
 Tensor convTranspose2d(const Tensor &input, const Tensor &weight,
                        const ops::Conv2dParams &params,
                        const std::vector<int64_t> &outputPadding) {

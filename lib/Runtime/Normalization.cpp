@@ -1,6 +1,8 @@
-//===- Normalization.cpp - Eager batch normalization and its gradient -----===//
+//===- Normalization.cpp - Eager batch and layer normalization -----------===//
 //
-// Training-mode batch normalization as PyTorch's CPU kernel computes it. Per
+// Both as PyTorch's CPU kernels compute them, each with a gradient op.
+//
+// Training-mode batch normalization. Per
 // channel: the mean and the biased variance in two passes (accumulated in
 // double, as ops::var), then y = x * scale + shift with scale = weight /
 // sqrt(var + eps) and shift = bias - mean * scale. Three passes over the
@@ -11,6 +13,13 @@
 // The input is [N, C, *], made contiguous: channel c is N runs of S elements
 // (S the product of the trailing sizes) at (n * C + c) * S.
 //
+// Layer normalization over the last dimensions: each row (of the product of
+// the normalized sizes) is normalized with its own mean and 1 / sqrt(var +
+// eps) in three passes, and the weight and bias apply per column. Its
+// gradient makes two passes per row for the input's and one over the
+// columns for the weight's and the bias's, where the composed ops made
+// seven passes forward and about twelve backward.
+//
 //===----------------------------------------------------------------------===//
 
 #include "terra/Runtime/Ops.h"
@@ -19,6 +28,7 @@
 #include "KernelUtils.h"
 #include "Parallel.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <type_traits>
@@ -215,19 +225,227 @@ batchNormGradKernel(const Tensor &gradOutput, const Tensor &input,
   return {dx, dweight, dbias};
 }
 
+//===----------------------------------------------------------------------===//
+// Layer normalization
+//===----------------------------------------------------------------------===//
+
+struct Rows {
+  int64_t rows = 1, columns = 1;
+};
+
+Rows checkLayerNorm(const char *name, const Tensor &input,
+                    int64_t normalizedDims) {
+  detail::requireDefined(name, input);
+  if (normalizedDims < 1 || normalizedDims > input.dim())
+    throwError(Error::Kind::Runtime,
+               std::string(name) + ": cannot normalize the last " +
+                   std::to_string(normalizedDims) + " dimensions of a " +
+                   std::to_string(input.dim()) + "-D input");
+  if (!isFloating(input.dtype()))
+    detail::throwNotImplementedFor("LayerNormKernelImpl", input.dtype());
+  Rows rows;
+  for (int64_t d = 0; d < input.dim(); ++d)
+    (d < input.dim() - normalizedDims ? rows.rows : rows.columns) *=
+        input.shape()[d];
+  return rows;
+}
+
+void checkLayerNormParameter(const char *what, const Tensor &parameter,
+                             const Tensor &input, int64_t normalizedDims) {
+  Shape normalized(input.shape().end() - normalizedDims, input.shape().end());
+  if (parameter.shape() != normalized)
+    throwError(Error::Kind::Runtime,
+               std::string("Expected ") + what +
+                   " to be of same shape as normalized_shape, but got " + what +
+                   " of shape " + formatShape(parameter.shape()) +
+                   " and normalized_shape = " + formatShape(normalized));
+  if (parameter.dtype() != input.dtype())
+    throwError(Error::Kind::Runtime,
+               std::string("layer_norm: expected ") + what +
+                   " to have the input's dtype (" + dtypeName(input.dtype()) +
+                   "), but got " + dtypeName(parameter.dtype()));
+}
+
+template <typename T>
+void normalizeRows(const Rows &r, const T *x, const T *weight, const T *bias,
+                   double eps, T *y, T *mean, T *rstd) {
+  const int64_t n = r.columns;
+  detail::parallelFor(r.rows, n * 3, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const T *in = x + row * n;
+      T *out = y + row * n;
+      double m = detail::sumRun(0.0, in, n) / static_cast<double>(n);
+      double v = detail::squaredDeviationRun(in, n, m) / static_cast<double>(n);
+      T scale = static_cast<T>(1 / std::sqrt(v + eps));
+      T shift = -scale * static_cast<T>(m);
+      mean[row] = static_cast<T>(m);
+      rstd[row] = scale;
+      if (weight) {
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = (in[i] * scale + shift) * weight[i] + bias[i];
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = in[i] * scale + shift;
+      }
+    }
+  });
+}
+
+template <typename T>
+void normalizeRowsGrad(const Rows &r, const T *dy, const T *x, const T *mean,
+                       const T *rstd, const T *weight, T *dx) {
+  const int64_t n = r.columns;
+  detail::parallelFor(r.rows, n * 4, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const T *g = dy + row * n, *in = x + row * n;
+      T *out = dx + row * n;
+      // With g = dy * weight: dx = rstd * g + b * x + c (PyTorch's form).
+      double lanes[4] = {}, productLanes[4] = {};
+      int64_t i = 0;
+      for (; i + 4 <= n; i += 4)
+        for (int k = 0; k < 4; ++k) {
+          double gk =
+              static_cast<double>(weight ? g[i + k] * weight[i + k] : g[i + k]);
+          lanes[k] += gk;
+          productLanes[k] += gk * static_cast<double>(in[i + k]);
+        }
+      for (; i < n; ++i) {
+        double gi = static_cast<double>(weight ? g[i] * weight[i] : g[i]);
+        lanes[0] += gi;
+        productLanes[0] += gi * static_cast<double>(in[i]);
+      }
+      double sumG = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+      double sumGX = (productLanes[0] + productLanes[1]) +
+                     (productLanes[2] + productLanes[3]);
+      double a = static_cast<double>(rstd[row]);
+      double m = static_cast<double>(mean[row]);
+      double b = (sumG * m - sumGX) * a * a * a / static_cast<double>(n);
+      double c = -b * m - sumG * a / static_cast<double>(n);
+      T ta = static_cast<T>(a), tb = static_cast<T>(b), tc = static_cast<T>(c);
+      if (weight) {
+        for (int64_t j = 0; j < n; ++j)
+          out[j] = ta * g[j] * weight[j] + tb * in[j] + tc;
+      } else {
+        for (int64_t j = 0; j < n; ++j)
+          out[j] = ta * g[j] + tb * in[j] + tc;
+      }
+    }
+  });
+}
+
+/// The weight's and the bias's gradients: column sums of dy * xhat and dy,
+/// blocks of columns accumulating whole rows (contiguous loads).
+template <typename T>
+void layerNormParameterGrads(const Rows &r, const T *dy, const T *x,
+                             const T *mean, const T *rstd, T *dweight,
+                             T *dbias) {
+  constexpr int64_t kBlock = 64;
+  const int64_t n = r.columns, blocks = (n + kBlock - 1) / kBlock;
+  detail::parallelFor(
+      blocks, r.rows * kBlock * 2, [&](int64_t begin, int64_t end) {
+        double weightSums[kBlock], biasSums[kBlock];
+        for (int64_t block = begin; block < end; ++block) {
+          int64_t first = block * kBlock, width = std::min(kBlock, n - first);
+          std::fill_n(weightSums, width, 0.0);
+          std::fill_n(biasSums, width, 0.0);
+          for (int64_t row = 0; row < r.rows; ++row) {
+            const T *g = dy + row * n + first, *in = x + row * n + first;
+            T m = mean[row], s = rstd[row];
+            for (int64_t j = 0; j < width; ++j) {
+              weightSums[j] += static_cast<double>(g[j] * ((in[j] - m) * s));
+              biasSums[j] += static_cast<double>(g[j]);
+            }
+          }
+          for (int64_t j = 0; j < width; ++j) {
+            dweight[first + j] = static_cast<T>(weightSums[j]);
+            dbias[first + j] = static_cast<T>(biasSums[j]);
+          }
+        }
+      });
+}
+
+std::tuple<Tensor, Tensor, Tensor>
+layerNormKernel(const Tensor &input, int64_t normalizedDims,
+                const Tensor &weight, const Tensor &bias, double eps) {
+  Rows rows = checkLayerNorm("layer_norm", input, normalizedDims);
+  if (weight.defined() != bias.defined())
+    throwError(Error::Kind::Runtime,
+               "layer_norm: weight and bias are both given or both omitted");
+  if (weight.defined()) {
+    checkLayerNormParameter("weight", weight, input, normalizedDims);
+    checkLayerNormParameter("bias", bias, input, normalizedDims);
+  }
+  DType dtype = input.dtype();
+  Tensor x = input.contiguous();
+  Tensor w = weight.defined() ? weight.contiguous() : Tensor();
+  Tensor b = bias.defined() ? bias.contiguous() : Tensor();
+  // Mean and rstd keep the normalized dimensions as size 1 (PyTorch's).
+  Shape statsShape = input.shape();
+  std::fill(statsShape.end() - normalizedDims, statsShape.end(), 1);
+  Tensor y = Tensor::empty(input.shape(), dtype);
+  Tensor mean = Tensor::empty(statsShape, dtype);
+  Tensor rstd = Tensor::empty(statsShape, dtype);
+  if (rows.columns > 0)
+    dispatchDType(dtype, [&](auto zero) {
+      using T = decltype(zero);
+      if constexpr (std::is_floating_point_v<T>)
+        normalizeRows<T>(rows, x.data<T>(), dataOrNull<T>(w), dataOrNull<T>(b),
+                         eps, y.data<T>(), mean.data<T>(), rstd.data<T>());
+    });
+  return {y, mean, rstd};
+}
+
+std::tuple<Tensor, Tensor, Tensor>
+layerNormGradKernel(const Tensor &gradOutput, const Tensor &input,
+                    const Tensor &mean, const Tensor &rstd,
+                    const Tensor &weight, int64_t normalizedDims) {
+  Rows rows = checkLayerNorm("layer_norm_grad", input, normalizedDims);
+  detail::requireDefined("layer_norm_grad", gradOutput);
+  if (weight.defined())
+    checkLayerNormParameter("weight", weight, input, normalizedDims);
+  if (gradOutput.shape() != input.shape() ||
+      gradOutput.dtype() != input.dtype() || mean.numel() != rows.rows ||
+      rstd.numel() != rows.rows || mean.dtype() != input.dtype() ||
+      rstd.dtype() != input.dtype())
+    throwError(Error::Kind::Runtime,
+               "layer_norm_grad: the gradient, mean and rstd do not match "
+               "the input " +
+                   formatShape(input.shape()));
+  DType dtype = input.dtype();
+  Tensor g = gradOutput.contiguous(), x = input.contiguous();
+  Tensor m = mean.contiguous(), s = rstd.contiguous();
+  Tensor w = weight.defined() ? weight.contiguous() : Tensor();
+  Shape normalized(input.shape().end() - normalizedDims, input.shape().end());
+  Tensor dx = Tensor::empty(input.shape(), dtype);
+  Tensor dweight = Tensor::empty(normalized, dtype);
+  Tensor dbias = Tensor::empty(normalized, dtype);
+  if (rows.columns > 0)
+    dispatchDType(dtype, [&](auto zero) {
+      using T = decltype(zero);
+      if constexpr (std::is_floating_point_v<T>) {
+        normalizeRowsGrad<T>(rows, g.data<T>(), x.data<T>(), m.data<T>(),
+                             s.data<T>(), dataOrNull<T>(w), dx.data<T>());
+        layerNormParameterGrads<T>(rows, g.data<T>(), x.data<T>(), m.data<T>(),
+                                   s.data<T>(), dweight.data<T>(),
+                                   dbias.data<T>());
+      }
+    });
+  return {dx, dweight, dbias};
+}
+
 /// Runs a three-result kernel as one recorded op.
 template <typename Kernel>
-std::tuple<Tensor, Tensor, Tensor> recordThree(const char *name,
-                                               recording::Operands operands,
-                                               double eps, Kernel &&kernel) {
+std::tuple<Tensor, Tensor, Tensor>
+recordThree(const char *name, recording::Operands operands,
+            recording::Attributes attributes, Kernel &&kernel) {
   recording::Scope scope;
   if (!scope.outermost())
     return kernel();
   std::tuple<Tensor, Tensor, Tensor> result;
   Tensor *results[] = {&std::get<0>(result), &std::get<1>(result),
                        &std::get<2>(result)};
-  scope.run(name, {{"eps", eps}}, operands, recording::Results(results, 3),
-            [&] { result = kernel(); });
+  scope.run(name, std::move(attributes), operands,
+            recording::Results(results, 3), [&] { result = kernel(); });
   return result;
 }
 
@@ -238,8 +456,9 @@ std::tuple<Tensor, Tensor, Tensor> batchNorm(const Tensor &input,
                                              const Tensor &bias, double eps) {
   auto kernel = [&] { return batchNormKernel(input, weight, bias, eps); };
   if (weight.defined())
-    return recordThree("batch_norm", {&input, &weight, &bias}, eps, kernel);
-  return recordThree("batch_norm", {&input}, eps, kernel);
+    return recordThree("batch_norm", {&input, &weight, &bias}, {{"eps", eps}},
+                       kernel);
+  return recordThree("batch_norm", {&input}, {{"eps", eps}}, kernel);
 }
 
 std::tuple<Tensor, Tensor, Tensor>
@@ -250,10 +469,41 @@ batchNormGrad(const Tensor &gradOutput, const Tensor &input, const Tensor &mean,
   };
   if (weight.defined())
     return recordThree("batch_norm_grad",
-                       {&gradOutput, &input, &mean, &var, &weight}, eps,
-                       kernel);
-  return recordThree("batch_norm_grad", {&gradOutput, &input, &mean, &var}, eps,
-                     kernel);
+                       {&gradOutput, &input, &mean, &var, &weight},
+                       {{"eps", eps}}, kernel);
+  return recordThree("batch_norm_grad", {&gradOutput, &input, &mean, &var},
+                     {{"eps", eps}}, kernel);
+}
+
+std::tuple<Tensor, Tensor, Tensor> layerNorm(const Tensor &input,
+                                             int64_t normalizedDims,
+                                             const Tensor &weight,
+                                             const Tensor &bias, double eps) {
+  auto kernel = [&] {
+    return layerNormKernel(input, normalizedDims, weight, bias, eps);
+  };
+  recording::Attributes attributes = {{"dims", normalizedDims}, {"eps", eps}};
+  if (weight.defined())
+    return recordThree("layer_norm", {&input, &weight, &bias},
+                       std::move(attributes), kernel);
+  return recordThree("layer_norm", {&input}, std::move(attributes), kernel);
+}
+
+std::tuple<Tensor, Tensor, Tensor>
+layerNormGrad(const Tensor &gradOutput, const Tensor &input, const Tensor &mean,
+              const Tensor &rstd, const Tensor &weight,
+              int64_t normalizedDims) {
+  auto kernel = [&] {
+    return layerNormGradKernel(gradOutput, input, mean, rstd, weight,
+                               normalizedDims);
+  };
+  recording::Attributes attributes = {{"dims", normalizedDims}};
+  if (weight.defined())
+    return recordThree("layer_norm_grad",
+                       {&gradOutput, &input, &mean, &rstd, &weight},
+                       std::move(attributes), kernel);
+  return recordThree("layer_norm_grad", {&gradOutput, &input, &mean, &rstd},
+                     std::move(attributes), kernel);
 }
 
 } // namespace ops

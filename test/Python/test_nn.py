@@ -406,6 +406,47 @@ class LayerTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "Expected more than 1 value per channel"):
             F.batch_norm(terra.ones(1, 3), None, None, training=True)
 
+    def test_functional_layer_norm(self):
+        # One fused op (NativeLayerNormBackward0) with weight and bias or
+        # neither, over one or two dimensions, float64 too; the weight-only
+        # form composes ops.
+        for dtype, normalized, affine in (("float32", (6,), "both"),
+                                          ("float32", (4, 6), "none"),
+                                          ("float64", (6,), "both"),
+                                          ("float32", (4, 6), "weight")):
+            data = sample((3, 4, 6), dtype) * 3 + 1
+            upstream = sample((3, 4, 6), dtype)
+            params = [sample(normalized, dtype), sample(normalized, dtype)]
+            results = []
+            for lib, functional in ((terra, F), (torch, torch.nn.functional)):
+                x = lib.tensor(data, requires_grad=True)
+                w, b = (lib.tensor(p, requires_grad=True) for p in params)
+                weight = w if affine != "none" else None
+                bias = b if affine == "both" else None
+                y = functional.layer_norm(x, normalized, weight, bias, eps=1e-3)
+                y.backward(lib.tensor(upstream))
+                results.append([y] + [t.grad for t in (x, weight, bias) if t is not None])
+            tolerance = 1e-5 if dtype == "float32" else 1e-12
+            for what, ours, theirs in zip(("output", "input grad", "weight grad",
+                                           "bias grad"), *results):
+                check_close(self, ours, theirs, "%s %s %s" % (normalized, affine, what),
+                            rtol=tolerance, atol=tolerance)
+        x = terra.ones(2, 3, requires_grad=True)
+        self.assertEqual(F.layer_norm(x, (3,)).grad_fn.name(), "NativeLayerNormBackward0")
+
+    def test_functional_layer_norm_errors(self):
+        with self.assertRaisesRegex(RuntimeError, "Given normalized_shape=\\[6\\], expected "
+                                    "input with shape \\[\\*, 6\\], but got input of "
+                                    "size\\[3, 4, 5\\]"):
+            F.layer_norm(terra.ones(3, 4, 5), (6,))
+        with self.assertRaisesRegex(RuntimeError, "Expected weight to be of same shape as "
+                                    "normalized_shape, but got weight of shape \\[5\\] "
+                                    "and normalized_shape = \\[6\\]"):
+            F.layer_norm(terra.ones(3, 6), (6,), terra.ones(5), terra.ones(6))
+        with self.assertRaisesRegex(RuntimeError, "\"LayerNormKernelImpl\" not implemented "
+                                    "for 'Long'"):
+            F.layer_norm(terra.ones(3, 6, dtype=terra.int64), (6,))
+
     def test_relu_gradient_is_thresholds(self):
         # PyTorch's threshold_backward: 0 where the result is <= 0 (whatever
         # the incoming gradient, inf and NaN too), the gradient elsewhere,

@@ -75,6 +75,9 @@ struct NamedAttribute {
 ///                   keepdim} softmax/log_softmax{axis}
 ///   normalization:  batch_norm{eps} with operands (input[, weight, bias]),
 ///                   results (output, mean, biased variance)
+///                   layer_norm{dims, eps} over the last `dims`
+///                   dimensions with operands (input[, weight, bias]),
+///                   results (output, mean, rstd)
 ///   shape:          cat{axis} stack{axis} pad{low, high, value}
 ///                   index_select{axis} masked_select
 ///   contractions:   matmul conv2d{stride, padding, dilation, groups}
@@ -91,6 +94,8 @@ struct NamedAttribute {
 ///                   batch_norm_grad{eps} with operands (gradient, input,
 ///                   mean, variance[, weight]), results (input's, weight's
 ///                   and bias's gradients)
+///                   layer_norm_grad{dims} with operands (gradient,
+///                   input, mean, rstd[, weight]), the same results
 /// Scalars (a Python float in `x * 0.5`) are operands too: 0-d inputs.
 /// In-place ops are recorded under the out-of-place name (add, ..., and copy
 /// for copy_), the value they write; through_view marks a write into part

@@ -88,6 +88,11 @@ Tensor avgPool2d(const Tensor &input, const ops::Pool2dParams &params);
 std::tuple<Tensor, Tensor, Tensor> batchNorm(const Tensor &input,
                                              const Tensor &weight,
                                              const Tensor &bias, double eps);
+/// Layer normalization over the last `normalizedDims` dimensions
+/// (ops::layerNorm): the output is differentiable (NativeLayerNormBackward0,
+/// one layer_norm_grad op).
+Tensor layerNorm(const Tensor &input, int64_t normalizedDims,
+                 const Tensor &weight, const Tensor &bias, double eps);
 
 // Losses (lib/Runtime/Losses.cpp).
 enum class Reduction { None, Mean, Sum };

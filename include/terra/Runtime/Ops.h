@@ -167,7 +167,7 @@ Tensor avgPool2dGrad(const Tensor &gradOutput, const Shape &inputShape,
                      const Pool2dParams &params);
 
 //===----------------------------------------------------------------------===//
-// Batch normalization (lib/Runtime/Normalization.cpp)
+// Batch and layer normalization (lib/Runtime/Normalization.cpp)
 //===----------------------------------------------------------------------===//
 
 /// Training-mode batch normalization of an [N, C, *] float input over every
@@ -181,6 +181,19 @@ std::tuple<Tensor, Tensor, Tensor> batchNorm(const Tensor &input,
 std::tuple<Tensor, Tensor, Tensor>
 batchNormGrad(const Tensor &gradOutput, const Tensor &input, const Tensor &mean,
               const Tensor &var, const Tensor &weight, double eps);
+/// Layer normalization over the last `normalizedDims` dimensions of a float
+/// input: returns the output, and each row's mean and 1 / sqrt(var + eps)
+/// (the input's shape with the normalized sizes 1). `weight` and `bias`
+/// (the normalized shape) are both defined or both not.
+std::tuple<Tensor, Tensor, Tensor> layerNorm(const Tensor &input,
+                                             int64_t normalizedDims,
+                                             const Tensor &weight,
+                                             const Tensor &bias, double eps);
+/// The gradient of layerNorm from the forward's mean and rstd: the input's,
+/// the weight's and the bias's (undefined weight: all ones).
+std::tuple<Tensor, Tensor, Tensor>
+layerNormGrad(const Tensor &gradOutput, const Tensor &input, const Tensor &mean,
+              const Tensor &rstd, const Tensor &weight, int64_t normalizedDims);
 
 //===----------------------------------------------------------------------===//
 // Random numbers (lib/Runtime/Random.cpp): the terra dialect's Philox

@@ -440,6 +440,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None,
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     if isinstance(normalized_shape, numbers.Integral):
         normalized_shape = (normalized_shape,)
+    normalized_shape = tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(normalized_shape):]) != normalized_shape \
+            or len(normalized_shape) > input.ndim:
+        raise RuntimeError(
+            "Given normalized_shape={}, expected input with shape [*, {}], but "
+            "got input of size{}".format(list(normalized_shape),
+                                        ", ".join(map(str, normalized_shape)),
+                                        list(input.shape)))
+    if (weight is None) == (bias is None):
+        return _terra.layer_norm(input, len(normalized_shape), weight, bias, eps)
     dims = tuple(range(-len(normalized_shape), 0))
     mean = input.mean(dims, keepdim=True)
     var = _terra.var(input, dims, 0, True)

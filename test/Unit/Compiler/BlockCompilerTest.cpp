@@ -499,6 +499,40 @@ TEST(BlockCompiler, BatchNormAndItsGradient) {
   expectCompiledMatchesEager(t, 1e-4);
 }
 
+TEST(BlockCompiler, LayerNormAndItsGradient) {
+  // Over the last one and two dimensions, with and without weight and bias.
+  Tracer t;
+  Traced x = t.input(sample({3, 4, 6}, DType::Float32, 1));
+  Traced dy = t.input(sample({3, 4, 6}, DType::Float32, 2));
+  for (int64_t dims : {1, 2}) {
+    Shape normalized = dims == 1 ? Shape{6} : Shape{4, 6};
+    Traced w = t.input(sample(normalized, DType::Float32, 3));
+    Traced b = t.input(sample(normalized, DType::Float32, 4));
+    for (bool affine : {true, false}) {
+      Tensor weight = affine ? *w : Tensor(), bias = affine ? *b : Tensor();
+      auto [y, mean, rstd] = ops::layerNorm(*x, dims, weight, bias, 1e-5);
+      std::vector<Traced> operands = {x};
+      if (affine)
+        operands = {x, w, b};
+      std::vector<Traced> forward =
+          t.ops("layer_norm", operands,
+                {attr("dims", dims), attrF("eps", 1e-5)}, {y, mean, rstd});
+      for (const Traced &result : forward)
+        t.output(result);
+      auto [dx, dweight, dbias] =
+          ops::layerNormGrad(*dy, *x, mean, rstd, weight, dims);
+      std::vector<Traced> gradOperands = {dy, x, forward[1], forward[2]};
+      if (affine)
+        gradOperands.push_back(w);
+      for (const Traced &result :
+           t.ops("layer_norm_grad", gradOperands, {attr("dims", dims)},
+                 {dx, dweight, dbias}))
+        t.output(result);
+    }
+  }
+  expectCompiledMatchesEager(t, 1e-4);
+}
+
 TEST(BlockCompiler, RandomNumbersMatchEagerBitForBit) {
   Tracer t;
   Traced key = t.input(scalar(1234, DType::Int64));
