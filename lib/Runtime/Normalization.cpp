@@ -79,6 +79,30 @@ Layout checkInput(const char *name, const Tensor &input) {
   return layout;
 }
 
+/// A gradient op's operands: dy like the input, and two statistics (per
+/// channel or per row) of the input's dtype with `count` elements each.
+void checkGradOperands(const char *name, const char *statistics,
+                       const Tensor &gradOutput, const Tensor &input,
+                       const Tensor &first, const Tensor &second,
+                       int64_t count) {
+  detail::requireDefined(name, gradOutput);
+  if (gradOutput.shape() != input.shape() ||
+      gradOutput.dtype() != input.dtype() || first.numel() != count ||
+      second.numel() != count || first.dtype() != input.dtype() ||
+      second.dtype() != input.dtype())
+    throwError(Error::Kind::Runtime,
+               std::string(name) + ": the gradient, " + statistics +
+                   " do not match the input " + formatShape(input.shape()));
+}
+
+/// The forward ops take weight and bias together or neither.
+void checkAffine(const char *name, const Tensor &weight, const Tensor &bias) {
+  if (weight.defined() != bias.defined())
+    throwError(Error::Kind::Runtime,
+               std::string(name) +
+                   ": weight and bias are both given or both omitted");
+}
+
 template <typename T>
 void normalizeChannels(const Layout &l, const T *x, const T *weight,
                        const T *bias, double eps, T *y, T *mean, T *var) {
@@ -165,9 +189,7 @@ std::tuple<Tensor, Tensor, Tensor> batchNormKernel(const Tensor &input,
                                                    const Tensor &bias,
                                                    double eps) {
   Layout layout = checkInput("batch_norm", input);
-  if (weight.defined() != bias.defined())
-    throwError(Error::Kind::Runtime,
-               "batch_norm: weight and bias are both given or both omitted");
+  checkAffine("batch_norm", weight, bias);
   if (weight.defined()) {
     checkParameter("weight", weight, input);
     checkParameter("bias", bias, input);
@@ -199,15 +221,8 @@ batchNormGradKernel(const Tensor &gradOutput, const Tensor &input,
   Layout layout = checkInput("batch_norm_grad", input);
   if (weight.defined())
     checkParameter("weight", weight, input);
-  detail::requireDefined("batch_norm_grad", gradOutput);
-  if (gradOutput.shape() != input.shape() ||
-      gradOutput.dtype() != input.dtype() || mean.numel() != layout.channels ||
-      var.numel() != layout.channels || mean.dtype() != input.dtype() ||
-      var.dtype() != input.dtype())
-    throwError(Error::Kind::Runtime,
-               "batch_norm_grad: the gradient, mean and variance do not match "
-               "the input " +
-                   formatShape(input.shape()));
+  checkGradOperands("batch_norm_grad", "mean and variance", gradOutput, input,
+                    mean, var, layout.channels);
   DType dtype = input.dtype();
   Tensor g = gradOutput.contiguous(), x = input.contiguous();
   Tensor m = mean.contiguous(), v = var.contiguous();
@@ -368,9 +383,7 @@ std::tuple<Tensor, Tensor, Tensor>
 layerNormKernel(const Tensor &input, int64_t normalizedDims,
                 const Tensor &weight, const Tensor &bias, double eps) {
   Rows rows = checkLayerNorm("layer_norm", input, normalizedDims);
-  if (weight.defined() != bias.defined())
-    throwError(Error::Kind::Runtime,
-               "layer_norm: weight and bias are both given or both omitted");
+  checkAffine("layer_norm", weight, bias);
   if (weight.defined()) {
     checkLayerNormParameter("weight", weight, input, normalizedDims);
     checkLayerNormParameter("bias", bias, input, normalizedDims);
@@ -400,17 +413,10 @@ layerNormGradKernel(const Tensor &gradOutput, const Tensor &input,
                     const Tensor &mean, const Tensor &rstd,
                     const Tensor &weight, int64_t normalizedDims) {
   Rows rows = checkLayerNorm("layer_norm_grad", input, normalizedDims);
-  detail::requireDefined("layer_norm_grad", gradOutput);
   if (weight.defined())
     checkLayerNormParameter("weight", weight, input, normalizedDims);
-  if (gradOutput.shape() != input.shape() ||
-      gradOutput.dtype() != input.dtype() || mean.numel() != rows.rows ||
-      rstd.numel() != rows.rows || mean.dtype() != input.dtype() ||
-      rstd.dtype() != input.dtype())
-    throwError(Error::Kind::Runtime,
-               "layer_norm_grad: the gradient, mean and rstd do not match "
-               "the input " +
-                   formatShape(input.shape()));
+  checkGradOperands("layer_norm_grad", "mean and rstd", gradOutput, input, mean,
+                    rstd, rows.rows);
   DType dtype = input.dtype();
   Tensor g = gradOutput.contiguous(), x = input.contiguous();
   Tensor m = mean.contiguous(), s = rstd.contiguous();

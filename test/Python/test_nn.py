@@ -96,6 +96,23 @@ def pair(name, *args, **kwargs):
     return getattr(nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
 
 
+def run_functional_norm(call, data, upstream, params, affine):
+    """Calls `call(lib, functional, x, weight, bias)` on terra and on torch
+    with `affine` "both", "weight" or "none" of `params` (weight, bias),
+    back-propagates `upstream`; returns per library the outputs `call`
+    returned and the gradients of x and of the given parameters."""
+    results = []
+    for lib, functional in ((terra, F), (torch, torch.nn.functional)):
+        x = lib.tensor(data, requires_grad=True)
+        w, b = (lib.tensor(p, requires_grad=True) for p in params)
+        weight = w if affine != "none" else None
+        bias = b if affine == "both" else None
+        outputs = call(lib, functional, x, weight, bias)
+        outputs[0].backward(lib.tensor(upstream))
+        results.append(outputs + [t.grad for t in (x, weight, bias) if t is not None])
+    return results
+
+
 class ModuleTest(unittest.TestCase):
     """nn.Module machinery: registration, iteration, state dicts, modes."""
 
@@ -372,18 +389,13 @@ class LayerTest(unittest.TestCase):
             data = sample((3, 4, 5, 2), dtype) * 3 + 1
             upstream = sample((3, 4, 5, 2), dtype)
             params = [sample((4,), dtype), sample((4,), dtype)]
-            results = []
-            for lib, functional in ((terra, F), (torch, torch.nn.functional)):
-                x = lib.tensor(data, requires_grad=True)
-                w, b = (lib.tensor(p, requires_grad=True) for p in params)
-                weight = w if affine != "none" else None
-                bias = b if affine == "both" else None
+
+            def call(lib, functional, x, weight, bias):
                 running = [lib.zeros(4, dtype=x.dtype), lib.ones(4, dtype=x.dtype)]
-                y = functional.batch_norm(x, *running, weight, bias, training=True,
-                                          momentum=0.2, eps=1e-3)
-                y.backward(lib.tensor(upstream))
-                grads = [t.grad for t in (x, weight, bias) if t is not None]
-                results.append([y, *running, *grads])
+                return [functional.batch_norm(x, *running, weight, bias, training=True,
+                                              momentum=0.2, eps=1e-3), *running]
+
+            results = run_functional_norm(call, data, upstream, params, affine)
             tolerance = 1e-5 if dtype == "float32" else 1e-12
             for what, ours, theirs in zip(("output", "running_mean", "running_var",
                                            "input grad", "weight grad", "bias grad"),
@@ -417,15 +429,11 @@ class LayerTest(unittest.TestCase):
             data = sample((3, 4, 6), dtype) * 3 + 1
             upstream = sample((3, 4, 6), dtype)
             params = [sample(normalized, dtype), sample(normalized, dtype)]
-            results = []
-            for lib, functional in ((terra, F), (torch, torch.nn.functional)):
-                x = lib.tensor(data, requires_grad=True)
-                w, b = (lib.tensor(p, requires_grad=True) for p in params)
-                weight = w if affine != "none" else None
-                bias = b if affine == "both" else None
-                y = functional.layer_norm(x, normalized, weight, bias, eps=1e-3)
-                y.backward(lib.tensor(upstream))
-                results.append([y] + [t.grad for t in (x, weight, bias) if t is not None])
+
+            def call(lib, functional, x, weight, bias):
+                return [functional.layer_norm(x, normalized, weight, bias, eps=1e-3)]
+
+            results = run_functional_norm(call, data, upstream, params, affine)
             tolerance = 1e-5 if dtype == "float32" else 1e-12
             for what, ours, theirs in zip(("output", "input grad", "weight grad",
                                            "bias grad"), *results):
